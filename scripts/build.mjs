@@ -1,0 +1,35 @@
+// Builds dist/: ESM entries for Node (public API, Vitest plugin, child process, its watchdog thread,
+// the child's Vitest runner) with shared chunks, a CommonJS build of the public API for Jest (which
+// cannot require ESM-only serialize-error, so it is bundled in), and the type declarations.
+import { build } from 'esbuild'
+import { rmSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+
+rmSync('dist', { recursive: true, force: true })
+const external = ['vitest', 'vitest/*', '@vitest/*', 'vite', 'tree-kill', 'jest-*', '@jest/*']
+const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: false, logLevel: 'warning', external }
+
+await build({
+  ...common,
+  format: 'esm',
+  splitting: true,
+  outdir: 'dist',
+  entryNames: '[name]',
+  chunkNames: '[name]-[hash]',
+  entryPoints: {
+    index: 'src/index.ts',
+    'child-entry': 'src/child/entry.ts',
+    'watchdog-thread': 'src/child/watchdog-thread.ts',
+    'vitest-child-runner': 'src/child/vitest-runner.ts',
+  },
+  external: [...external, 'serialize-error'],
+})
+await build({
+  ...common,
+  format: 'cjs',
+  outfile: 'dist/index.cjs',
+  entryPoints: ['src/index.ts'],
+  define: { 'import.meta.url': '__isolated_import_meta_url' },
+  banner: { js: "const __isolated_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+})
+execFileSync('npx', ['tsc', '-p', 'tsconfig.json', '--emitDeclarationOnly'], { stdio: 'inherit' })

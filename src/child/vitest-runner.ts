@@ -1,0 +1,144 @@
+// The runner Vitest uses inside the child (the child's `config.runner`). Vitest's own runner does all
+// the work; this finds the one target test, checks it is the test the parent meant, strips what the
+// parent handles itself (hooks in body-only mode, retries, `fails`, timers), and reports the outcome.
+import { TestRunner } from 'vitest'
+import type { File, Suite, Task, Test } from '@vitest/runner'
+import { IsolatedMismatchError, IsolatedSerializationError } from '../errors.js'
+import { TAG, type RunRequest } from '../ipc/protocol.js'
+import { findUncopyable, serializeThrown } from '../ipc/serialize.js'
+import { getChildState, siteKey, type ChildState } from './state.js'
+import { fullTestName } from '../vitest/names.js'
+
+function findTask(task: Task, id: string): Task | undefined {
+  if (task.id === id) return task
+  if (task.type === 'suite') {
+    for (const child of task.tasks) {
+      const found = findTask(child, id)
+      if (found) return found
+    }
+  }
+  return undefined
+}
+
+function clearHooks(suite: Suite): void {
+  const hooks = (TestRunner as unknown as { getSuiteHooks(s: Suite): Record<string, unknown[]> | undefined }).getSuiteHooks(suite)
+  if (hooks) for (const list of Object.values(hooks)) list.length = 0
+  for (const t of suite.tasks) if (t.type === 'suite') clearHooks(t)
+}
+
+/** Hooks that Vitest's runner class has on some versions and not others (typed loosely on purpose). */
+interface OptionalHooks {
+  onCollected?: (files: File[]) => unknown
+}
+function base(runner: TestRunner): OptionalHooks {
+  return Object.getPrototypeOf(Object.getPrototypeOf(runner)) as OptionalHooks
+}
+
+export default class IsolatedChildRunner extends TestRunner {
+  private target: Test | undefined
+
+  private get state(): ChildState | undefined {
+    return getChildState()
+  }
+
+  private fatal(error: unknown): void {
+    const state = this.state
+    if (!state || state.resultSent) return
+    state.resultSent = true
+    state.send({ [TAG]: true, kind: 'fatal', error: serializeThrown(error) })
+  }
+
+  onCollected(files: File[]): unknown {
+    const state = this.state
+    const request = state?.request
+    const file = files[0]
+    if (request?.target.kind === 'test' && file) {
+      const wanted = request.target.test
+      const task = findTask(file, wanted.testId)
+      if (file.result?.state === 'fail') {
+        this.fatal(file.result.errors?.[0] ?? new Error('isolated-test: the test file failed to load in the child.'))
+      } else if (!task || task.type !== 'test') {
+        this.fatal(new IsolatedMismatchError(`The child found no test with id ${wanted.testId} ("${wanted.fullName}").`))
+      } else if (fullTestName(task) !== wanted.fullName) {
+        this.fatal(new IsolatedMismatchError(`Test id ${wanted.testId} is "${wanted.fullName}" in the parent but "${fullTestName(task)}" in the child.`))
+        task.mode = 'skip'
+      } else if (wanted.line !== undefined && task.location && task.location.line !== wanted.line) {
+        this.fatal(new IsolatedMismatchError(`Test "${wanted.fullName}" is at line ${wanted.line} in the parent but at line ${task.location.line} in the child.`))
+        task.mode = 'skip'
+      } else {
+        this.target = task
+        // The parent owns retries, `fails` and timing: the child runs the body once, as it is.
+        task.retry = 0
+        task.repeats = 0
+        task.fails = false
+        task.timeout = 0
+      }
+      if (request.hooks === 'parent') clearHooks(file)
+    }
+    return base(this).onCollected?.call(this, files)
+  }
+
+  override onBeforeTryTask(test: Task): void {
+    if (test === this.target) this.state?.send({ [TAG]: true, kind: 'phase', phase: 'body', limit: undefined })
+    super.onBeforeTryTask(test)
+  }
+
+  override async onAfterRunTask(test: Test): Promise<void> {
+    await super.onAfterRunTask?.(test)
+    const state = this.state
+    if (test !== this.target || !state || state.resultSent) return
+    state.resultSent = true
+    const result = test.result
+    const errors = [...(result?.errors ?? [])]
+    state.send({
+      [TAG]: true,
+      kind: 'result',
+      result: {
+        kind: 'test',
+        outcome: {
+          state: result?.state === 'fail' ? 'fail' : result?.state === 'skip' || test.mode === 'skip' ? 'skip' : 'pass',
+          errors,
+          note: (result as { note?: string } | undefined)?.note,
+          assertions: 0,
+        },
+      },
+    })
+  }
+
+  override async importFile(filepath: string, source: 'collect' | 'setup'): Promise<unknown> {
+    const imported = await super.importFile(filepath, source)
+    const state = this.state
+    if (source === 'collect' && state?.request.target.kind === 'call') await callWrapped(state, state.request)
+    return imported
+  }
+}
+
+/** A wrapped function called with arguments: find it by the site it was created at and call it. */
+async function callWrapped(state: ChildState, request: RunRequest): Promise<void> {
+  if (request.target.kind !== 'call') return
+  const { site, args } = request.target
+  const fn = state.wrappers.get(`${siteKey(site)}#${site.ordinal}`)
+  if (!fn) {
+    state.resultSent = true
+    state.send({
+      [TAG]: true,
+      kind: 'fatal',
+      error: serializeThrown(
+        new IsolatedMismatchError(
+          `The child imported the test file but no isolated() wrapper was created at ${siteKey(site)} (#${site.ordinal}). Wrap functions at module scope of a module the test file imports.`,
+        ),
+      ),
+    })
+    return
+  }
+  state.send({ [TAG]: true, kind: 'phase', phase: 'body', limit: undefined })
+  state.resultSent = true
+  try {
+    const value = await fn(...args)
+    const bad = findUncopyable(value, 'result')
+    if (bad) throw new IsolatedSerializationError(bad.path, bad.reason)
+    state.send({ [TAG]: true, kind: 'result', result: { kind: 'value', value } })
+  } catch (error) {
+    state.send({ [TAG]: true, kind: 'result', result: { kind: 'thrown', error: serializeThrown(error) } })
+  }
+}

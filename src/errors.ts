@@ -1,0 +1,133 @@
+// Every failure we raise ourselves. Each says what happened and how to fix it; a symbol brand works
+// across realms (Jest sandboxes, a second copy of this package) where `instanceof` does not.
+import type { Method } from './options.js'
+
+const BRAND = Symbol.for('isolated-test.error')
+
+export interface StuckFrame {
+  readonly functionName: string
+  readonly file: string
+  readonly line: number
+  readonly column: number
+}
+
+export class IsolatedTestError extends Error {
+  readonly code: string
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.code = code
+    Object.defineProperty(this, BRAND, { value: true })
+  }
+  override get name(): string {
+    return this.constructor.name
+  }
+}
+
+/** True for any error raised by isolated-test, in any realm. */
+export function isIsolatedTestError(value: unknown): value is IsolatedTestError {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true
+}
+
+export function formatFrames(frames: readonly StuckFrame[]): string {
+  return frames.map((f) => `    at ${f.functionName || '<anonymous>'} (${f.file}:${f.line}:${f.column})`).join('\n')
+}
+
+export interface TimeoutDetails {
+  readonly limit: number
+  readonly method: Method
+  readonly elapsed: number
+  /** 'busy': paused on the stuck line; 'idle': waiting on the event loop; 'native': blocked in native code; 'unknown': no answer. */
+  readonly state: 'busy' | 'idle' | 'native' | 'unknown'
+  readonly frames: readonly StuckFrame[]
+  readonly resources: readonly string[]
+  readonly forced: boolean
+  readonly setting: string
+  readonly phase: string
+}
+
+export class IsolatedTimeoutError extends IsolatedTestError {
+  readonly limit: number
+  readonly method: Method
+  readonly elapsed: number
+  readonly state: TimeoutDetails['state']
+  readonly frames: readonly StuckFrame[]
+  readonly resources: readonly string[]
+  readonly forced: boolean
+  constructor(d: TimeoutDetails) {
+    const where =
+      d.state === 'busy' && d.frames.length > 0
+        ? `It was busy at:\n${formatFrames(d.frames)}`
+        : d.state === 'idle'
+          ? `It was idle, waiting on: ${d.resources.length > 0 ? d.resources.join(', ') : 'nothing the event loop tracks (a promise that never settles)'}.`
+          : d.state === 'native'
+            ? 'It did not answer the pause request: it was blocked in native code (Atomics.wait, execSync, a native addon), so no JS frame can be shown.'
+            : 'Where it was stuck could not be captured.'
+    super(
+      'ISOLATED_TIMEOUT',
+      `The ${d.phase} timed out after ${d.limit} ms (method '${d.method}', ${Math.round(d.elapsed)} ms elapsed); the child's process tree was killed${d.forced ? ' (it ignored the first signal and needed SIGKILL)' : ''}.\n${where}\nIf it needs more time, raise the limit: ${d.setting}.`,
+    )
+    this.limit = d.limit
+    this.method = d.method
+    this.elapsed = d.elapsed
+    this.state = d.state
+    this.frames = d.frames
+    this.resources = d.resources
+    this.forced = d.forced
+  }
+}
+
+export class IsolatedBootError extends IsolatedTestError {
+  readonly bootTimeout: number
+  constructor(message: string, bootTimeout: number, stderrTail: string, cause?: unknown) {
+    super(
+      'ISOLATED_BOOT',
+      `${message}${stderrTail ? `\nLast lines of the child's stderr:\n${stderrTail}` : ''}`,
+      cause === undefined ? undefined : { cause },
+    )
+    this.bootTimeout = bootTimeout
+  }
+}
+
+export class IsolatedCrashError extends IsolatedTestError {
+  readonly exitCode: number | null
+  readonly signal: NodeJS.Signals | null
+  readonly stderrTail: string
+  constructor(exitCode: number | null, signal: NodeJS.Signals | null, stderrTail: string, context: string) {
+    const how = signal ? `was killed by ${signal}` : `exited with code ${exitCode}`
+    const hint =
+      signal === 'SIGKILL'
+        ? ' A SIGKILL nobody sent from here is often the out-of-memory killer.'
+        : /heap out of memory|Allocation failed/i.test(stderrTail)
+          ? ' It ran out of memory: raise --max-old-space-size through the `execArgv` option or fix the leak.'
+          : ''
+    super(
+      'ISOLATED_CRASH',
+      `The child process ${how} ${context}.${hint}${stderrTail ? `\nLast lines of its stderr:\n${stderrTail}` : ''}`,
+    )
+    this.exitCode = exitCode
+    this.signal = signal
+    this.stderrTail = stderrTail
+  }
+}
+
+export class IsolatedSerializationError extends IsolatedTestError {
+  readonly path: string
+  constructor(path: string, reason: string) {
+    super('ISOLATED_SERIALIZATION', `${path}: ${reason}. Only values that structured clone can copy cross the process boundary; return or pass plain data instead.`)
+    this.path = path
+  }
+}
+
+/** The child found a different test at the id the parent sent: never run a different body. */
+export class IsolatedMismatchError extends IsolatedTestError {
+  constructor(message: string) {
+    super('ISOLATED_MISMATCH', `${message} The test module must register the same tests in the same order in every process; make registration independent of run-time state (random names, env-dependent tests).`)
+  }
+}
+
+/** Our limit does not fit inside the framework's own timer, or the setup is not supported. */
+export class IsolatedConfigError extends IsolatedTestError {
+  constructor(message: string) {
+    super('ISOLATED_CONFIG', message)
+  }
+}

@@ -1,0 +1,98 @@
+// The whole parent ⇄ child contract, in one place.
+//
+// Channel 1, Node's IPC channel (`serialization: 'advanced'`, structured clone): our messages carry
+// `[TAG]: true`; anything else on it belongs to the framework (Vitest's worker protocol and its birpc
+// calls, which the parent relays).
+// Channel 2, the watchdog pipe (fd 4, one JSON object per line): the parent asks the child's
+// watchdog thread where the main thread is stuck; it works while the main thread is blocked.
+import type { StuckFrame } from '../errors.js'
+
+export const TAG = '__isolated_test__'
+/** The child's fd for the watchdog pipe. */
+export const WATCHDOG_FD = 4
+/** Set in the child's environment; also how a wrapped function knows it already runs in a child. */
+export const CHILD_ENV = 'ISOLATED_TEST_CHILD'
+/** Where the child keeps its state for code loaded through the framework's module loader. */
+export const CHILD_STATE = Symbol.for('isolated-test.child-state')
+
+/** A call site: where `isolated(...)(fn)` was applied, in original-source coordinates. */
+export interface Site {
+  readonly file: string
+  readonly line: number
+  readonly column: number
+  /** Index among the wrappers created at this same site (loops, `test.each`). */
+  readonly ordinal: number
+}
+
+export interface VitestTarget {
+  /** Vitest's task id: a hash of the file plus the registration index path. */
+  readonly testId: string
+  readonly fullName: string
+  /** Original-source line of the `test()` call, when the parent knows it. */
+  readonly line: number | undefined
+  /** Site of the wrapper when the body is wrapped by `isolated()`. */
+  readonly site: Site | undefined
+}
+
+export type RunTarget =
+  | { readonly kind: 'test'; readonly test: VitestTarget }
+  | { readonly kind: 'call'; readonly site: Site; readonly args: readonly unknown[] }
+
+export interface RunRequest {
+  readonly framework: 'vitest'
+  readonly target: RunTarget
+  /** `'parent'`: the child runs no hooks (they ran in the parent); `'child'`: the whole lifecycle. */
+  readonly hooks: 'child' | 'parent'
+  readonly env: Readonly<Record<string, string>>
+  readonly cwd: string
+  readonly setup: string | undefined
+  /** Test context values copied from the parent (fixtures), by key. */
+  readonly context: Readonly<Record<string, unknown>>
+  /** Where the running Vitest's `vitest/worker` module is. */
+  readonly workerUrl: string
+  /** The child's own runner module (config.runner in the child). */
+  readonly runnerPath: string
+  /** Vitest's worker messages to replay, as a pool would send them. */
+  readonly vitestStart: unknown
+  readonly vitestRun: unknown
+}
+
+/** What Vitest's runner concluded about the test in the child, already in its serialized form. */
+export interface TestOutcome {
+  readonly state: 'pass' | 'fail' | 'skip'
+  readonly errors: readonly unknown[]
+  readonly note: string | undefined
+  readonly assertions: number
+}
+
+export type ChildResult =
+  | { readonly kind: 'test'; readonly outcome: TestOutcome }
+  | { readonly kind: 'value'; readonly value: unknown }
+  | { readonly kind: 'thrown'; readonly error: SerializedThrown }
+
+/** A thrown value as it crosses: errors through serialize-error, anything else as itself. */
+export type SerializedThrown =
+  | { readonly isError: true; readonly error: Record<string, unknown> }
+  | { readonly isError: false; readonly value: unknown }
+
+export type ParentMessage = { readonly [TAG]: true; readonly kind: 'run'; readonly request: RunRequest }
+
+export type ChildMessage =
+  | { readonly [TAG]: true; readonly kind: 'ready' }
+  /** A timed phase begins (the body, or one hook with its own limit); the parent arms its clock. */
+  | { readonly [TAG]: true; readonly kind: 'phase'; readonly phase: string; readonly limit: number | undefined }
+  | { readonly [TAG]: true; readonly kind: 'result'; readonly result: ChildResult }
+  /** The child could not run the request (import failed, test not found): never retried elsewhere. */
+  | { readonly [TAG]: true; readonly kind: 'fatal'; readonly error: SerializedThrown }
+
+export type WatchdogRequest = { readonly op: 'capture' }
+export type WatchdogReport = {
+  readonly op: 'stuck'
+  readonly state: 'busy' | 'idle' | 'native'
+  readonly frames: readonly StuckFrame[]
+  readonly resources: readonly string[]
+}
+
+export function isOurs(message: unknown): message is ChildMessage | ParentMessage {
+  return typeof message === 'object' && message !== null && (message as Record<string, unknown>)[TAG] === true
+}

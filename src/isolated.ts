@@ -1,0 +1,204 @@
+// `isolated(ms, method)(fn)`: the wrapper. In the parent it sends the call to a child; in a child it
+// runs `fn` in place (the child's copy of the module created the same wrapper at the same site).
+import { url as inspectorUrl } from 'node:inspector'
+import { IsolatedConfigError, IsolatedSerializationError, IsolatedMismatchError } from './errors.js'
+import { CHILD_ENV, type Site } from './ipc/protocol.js'
+import { deserializeThrown, findUncopyable } from './ipc/serialize.js'
+import { fitLimits, resolveOptions, validateOptions, type IsolatedOptions, type Method } from './options.js'
+import { getChildState, siteKey } from './child/state.js'
+import { captureSite } from './site.js'
+import { getVitestWorkerState } from './vitest/adapter.js'
+
+/** Keys of Vitest's test context that belong to the process they live in; never copied. */
+const OWN_CONTEXT_KEYS = new Set(['task', 'signal', 'skip', 'annotate', 'onTestFailed', 'onTestFinished', 'expect', 'bench', '_local', 'mock', 'context'])
+
+type AnyFn = (...args: never[]) => unknown
+
+export type Wrapped<F extends AnyFn> = (...args: Parameters<F>) => Promise<Awaited<ReturnType<F>>>
+
+/** Per-worker-run counters of wrappers created at each site, so a re-import starts from 0 again. */
+const parentOrdinals = new WeakMap<object, Map<string, number>>()
+const noWorker = {}
+
+function nextOrdinal(key: string): number {
+  const child = getChildState()
+  const counts = child ? child.wrapperSites : (parentOrdinals.get(getVitestWorkerState() ?? noWorker) ?? new Map<string, number>())
+  if (!child) parentOrdinals.set(getVitestWorkerState() ?? noWorker, counts)
+  const n = counts.get(key) ?? 0
+  counts.set(key, n + 1)
+  return n
+}
+
+function isOff(): boolean {
+  const v = process.env.ISOLATED_TEST
+  // A debugger attached to this process wants to step through the body here, not in a child.
+  return v === 'off' || v === '0' || v === 'false' || inspectorUrl() !== undefined
+}
+
+/** Names the body destructures from its first parameter: the fixtures it uses. */
+export function destructuredNames(fn: { toString(): string }): string[] {
+  const src = fn.toString()
+  const open = src.indexOf('(')
+  const brace = src.indexOf('{', open)
+  if (open < 0 || brace < 0 || src.slice(open + 1, brace).trim() !== '') return []
+  let depth = 0
+  let end = brace
+  for (; end < src.length; end++) {
+    if (src[end] === '{') depth++
+    else if (src[end] === '}' && --depth === 0) break
+  }
+  const names: string[] = []
+  let part = ''
+  depth = 0
+  for (const ch of src.slice(brace + 1, end) + ',') {
+    if ('{[('.includes(ch)) depth++
+    if ('}])'.includes(ch)) depth--
+    if (ch === ',' && depth === 0) {
+      const name = /^\s*(?:\.\.\.)?\s*([\w$]+)/.exec(part)?.[1]
+      if (name) names.push(name)
+      part = ''
+    } else part += ch
+  }
+  return names
+}
+
+function isVitestContext(value: unknown, current: unknown): value is Record<string, unknown> & { task: { id: string }; signal?: AbortSignal } {
+  return typeof value === 'function' || typeof value === 'object' ? value !== null && (value as { task?: unknown }).task === current && current !== undefined : false
+}
+
+function parseArgs(msOrOptions: unknown, method: unknown): IsolatedOptions {
+  if (typeof msOrOptions === 'object' && msOrOptions !== null) {
+    if (method !== undefined) throw new TypeError(`isolated(options): pass \`method\` inside the options object, got a second argument ${JSON.stringify(method)}.`)
+    return validateOptions(msOrOptions, 'isolated(options)')
+  }
+  const opts: Record<string, unknown> = {}
+  if (msOrOptions !== undefined) opts.timeout = msOrOptions
+  if (method !== undefined) opts.method = method
+  return validateOptions(opts, 'isolated(ms, method)')
+}
+
+/**
+ * Wraps a function so every call runs in its own child process, killed (with its whole process tree)
+ * when `ms` passes. Use it on a test body, `test('x', isolated(500, 'spawn')(async () => {...}))`, or
+ * on a module-scope function called with arguments, `const work = isolated(1000)(fn); await work(1)`.
+ */
+export function isolated(ms?: number, method?: Method): <F extends AnyFn>(fn: F) => Wrapped<F>
+export function isolated(options: IsolatedOptions): <F extends AnyFn>(fn: F) => Wrapped<F>
+export function isolated(msOrOptions?: number | IsolatedOptions, method?: Method): <F extends AnyFn>(fn: F) => Wrapped<F> {
+  const input = parseArgs(msOrOptions, method)
+  const options = resolveOptions(input)
+  return function decorate<F extends AnyFn>(fn: F): Wrapped<F> {
+    if (typeof fn !== 'function') {
+      throw new TypeError(`isolated(...)(fn): \`fn\` must be a function, got ${fn === null ? 'null' : typeof fn}.`)
+    }
+    const at = captureSite(decorate)
+    const site: Site = { ...at, ordinal: nextOrdinal(siteKey(at)) }
+    const child = getChildState()
+    child?.wrappers.set(`${siteKey(site)}#${site.ordinal}`, fn as unknown as (...args: unknown[]) => unknown)
+    const setup = options.setup && at.file ? new URL(options.setup, `file://${at.file}`).pathname : options.setup
+    const resolved = { ...options, setup }
+
+    const wrapper = async function (this: unknown, ...args: unknown[]): Promise<unknown> {
+      if (process.env[CHILD_ENV] === '1') return runInPlace(fn, this, args, site)
+      if (isOff()) return (fn as unknown as (...a: unknown[]) => unknown).apply(this, args)
+      const vitest = getVitestWorkerState()
+      if (!vitest) {
+        throw new IsolatedConfigError('isolated() needs a Vitest worker to run in (Vitest ≥ 4.1); set ISOLATED_TEST=off to run the function in-process.')
+      }
+      const { runInVitestChild } = await import('./parent/vitest-host.js')
+      const filepath = vitest.filepath
+      if (!filepath) throw new IsolatedConfigError('isolated(): a wrapped function can only be called while Vitest runs a test file.')
+      const unhandled: unknown[] = []
+      const first = args[0]
+      if (isVitestContext(first, vitest.current)) {
+        const task = vitest.current!
+        const limits = fitLimits(resolved, task.timeout, 'Vitest\'s `testTimeout` (or the test\'s own timeout)')
+        if (typeof limits === 'string') throw new IsolatedConfigError(`isolated(): ${limits}`)
+        const context: Record<string, unknown> = {}
+        for (const name of destructuredNames(fn)) {
+          if (OWN_CONTEXT_KEYS.has(name)) continue
+          const bad = findUncopyable(first[name], `fixture "${name}"`)
+          if (bad) throw new IsolatedSerializationError(bad.path, bad.reason)
+          context[name] = first[name]
+        }
+        const { result } = await runInVitestChild(vitest, {
+          options: resolved,
+          limits,
+          setting: `isolated(ms) / the \`timeout\` option (now ${limits.timeout} ms)`,
+          target: { kind: 'test', test: { testId: task.id, fullName: fullName(task), line: task.location?.line, site } },
+          hooks: 'parent',
+          context,
+          taskId: task.id,
+          filepath,
+          signal: first.signal,
+          unhandled,
+        })
+        if (result.kind !== 'test') throw new Error('isolated-test: the child answered a test with a value.')
+        const errors = [...result.outcome.errors, ...unhandled]
+        if (result.outcome.state === 'skip') (first.skip as (note?: string) => never)(result.outcome.note)
+        if (result.outcome.state === 'fail' || unhandled.length > 0) throw asVitestErrors(errors)
+        return undefined
+      }
+      const bad = findUncopyable(args, 'arguments')
+      if (bad) throw new IsolatedSerializationError(bad.path, bad.reason)
+      const current = vitest.current
+      const limits = fitLimits(resolved, current?.timeout, "Vitest's `testTimeout` (or the test's own timeout)")
+      if (typeof limits === 'string') throw new IsolatedConfigError(`isolated(): ${limits}`)
+      const { result } = await runInVitestChild(vitest, {
+        options: resolved,
+        limits,
+        setting: `isolated(ms) / the \`timeout\` option (now ${limits.timeout} ms)`,
+        target: { kind: 'call', site, args },
+        hooks: 'parent',
+        context: {},
+        taskId: current?.id,
+        filepath,
+        signal: (current as { context?: { signal?: AbortSignal } } | undefined)?.context?.signal,
+        unhandled,
+      })
+      if (result.kind === 'value') return result.value
+      if (result.kind === 'thrown') throw deserializeThrown(result.error)
+      throw new Error('isolated-test: the child answered a call with a test outcome.')
+    }
+    Object.defineProperty(wrapper, 'name', { value: fn.name || 'isolated', configurable: true })
+    // Vitest picks fixtures by reading the body's parameters from its source. In the parent we show
+    // the body's; in a child, fixtures come from the parent, so the child's Vitest must set up none.
+    const source = child ? '({}) => {}' : Function.prototype.toString.call(fn)
+    Object.defineProperty(wrapper, 'toString', { value: () => source, configurable: true })
+    return wrapper as unknown as Wrapped<F>
+  }
+}
+
+function fullName(task: { name: string; suite?: unknown; type: string }): string {
+  const names: string[] = []
+  for (let t: { name: string; suite?: unknown; type: string } | undefined = task; t && (t.type !== 'suite' || t.suite); t = t.suite as typeof t) names.unshift(t.name)
+  return names.join(' > ')
+}
+
+/** Vitest prints a thrown array as one failure per element, each with its own diff and frame. */
+function asVitestErrors(errors: readonly unknown[]): unknown {
+  const prepared = errors.map((e) => {
+    if (typeof e !== 'object' || e === null) return e
+    // The child's Vitest already computed the diff from the live values: print it as it is.
+    const copy = { ...(e as Record<string, unknown>) }
+    if (typeof copy.diff === 'string') copy.showDiff = false
+    return copy
+  })
+  return prepared.length === 1 ? prepared[0] : prepared
+}
+
+async function runInPlace(fn: AnyFn, thisArg: unknown, args: unknown[], site: Site): Promise<unknown> {
+  const child = getChildState()
+  const target = child?.request.target
+  const first = args[0] as Record<string, unknown> | undefined
+  if (child && target?.kind === 'test' && first && (first.task as { id?: string } | undefined)?.id === target.test.testId) {
+    const expected = target.test.site
+    if (expected && siteKey(expected) !== siteKey(site)) {
+      throw new IsolatedMismatchError(`The test body was wrapped at ${siteKey(expected)} in the parent but at ${siteKey(site)} in the child.`)
+    }
+    for (const [k, v] of Object.entries(child.request.context)) first[k] = v
+  }
+  return (fn as unknown as (...a: unknown[]) => unknown).apply(thisArg, args)
+}
+
+

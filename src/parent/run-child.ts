@@ -1,0 +1,159 @@
+// One isolated run from start to finish: take a slot, start the child, send the request, time each
+// phase, capture where a stuck child is, end its whole tree, and turn what happened into a result or
+// one of our errors. Framework traffic is handed to the caller.
+import { performance } from 'node:perf_hooks'
+import { IsolatedBootError, IsolatedCrashError, IsolatedTimeoutError } from '../errors.js'
+import { TAG, type ChildMessage, type ChildResult, type RunRequest } from '../ipc/protocol.js'
+import { deserializeThrown } from '../ipc/serialize.js'
+import { STUCK_CAPTURE_MS, type Limits, type ResolvedOptions } from '../options.js'
+import { ChildHandle, type StartOptions } from './child-process.js'
+import { acquireSlot } from './slots.js'
+import { terminateTree } from './terminate.js'
+
+export interface RunChildOptions {
+  readonly options: ResolvedOptions
+  readonly limits: Limits
+  /** The setting to name when a limit is too short, e.g. "isolated(ms) / the `timeout` option". */
+  readonly setting: string
+  readonly start: StartOptions
+  readonly request: RunRequest
+  /** Messages on the IPC channel that are not ours (the framework's). */
+  readonly onOther?: (message: unknown, child: ChildHandle) => void
+  readonly onOutput: (type: 'stdout' | 'stderr', text: string) => void
+  readonly signal?: AbortSignal | undefined
+}
+
+export interface RunChildResult {
+  readonly result: ChildResult
+  readonly durations: { readonly boot: number; readonly body: number }
+}
+
+type Outcome = { ok: true; result: ChildResult; timedOut?: undefined } | { ok: false; error: unknown; timedOut?: boolean }
+
+export async function runInChild(o: RunChildOptions): Promise<RunChildResult> {
+  const release = await acquireSlot(o.options.maxChildren, o.signal)
+  try {
+    return await runAcquired(o)
+  } finally {
+    release()
+  }
+}
+
+async function runAcquired(o: RunChildOptions): Promise<RunChildResult> {
+  const started = performance.now()
+  let bodyStarted: number | undefined
+  const child = new ChildHandle(o.start)
+  child.stdout.on('data', (chunk: Buffer) => o.onOutput('stdout', chunk.toString('utf8')))
+  child.stderr.on('data', (chunk: Buffer) => o.onOutput('stderr', chunk.toString('utf8')))
+
+  let settle!: (outcome: Outcome) => void
+  const settled = new Promise<Outcome>((resolve) => (settle = resolve))
+  let done = false
+  const finish = (outcome: Outcome): void => {
+    if (done) return
+    done = true
+    clearTimeout(timer)
+    settle(outcome)
+  }
+
+  let timer: NodeJS.Timeout | undefined
+  const arm = (ms: number, onExpire: () => void): void => {
+    clearTimeout(timer)
+    if (Number.isFinite(ms)) timer = setTimeout(onExpire, ms)
+  }
+  let phase = 'boot'
+
+  const onTimeout = (limit: number): void => {
+    if (done) return
+    done = true
+    const elapsed = performance.now() - (bodyStarted ?? started)
+    void (async () => {
+      const report = await child.captureStuck(STUCK_CAPTURE_MS)
+      const { forced } = await terminateTree(child.pid, child.exited, o.options.killSignal, o.options.forceKillAfterDelay)
+      settle({
+        ok: false,
+        timedOut: true,
+        error: new IsolatedTimeoutError({
+          limit,
+          method: o.options.method,
+          elapsed,
+          state: report?.state ?? 'unknown',
+          frames: report?.frames ?? [],
+          resources: report?.resources ?? [],
+          forced,
+          setting: o.setting,
+          phase: phase === 'body' ? 'test body' : phase,
+        }),
+      })
+    })()
+  }
+
+  arm(o.limits.bootTimeout, () => {
+    if (done) return
+    finish({
+      ok: false,
+      error: new IsolatedBootError(
+        `The child did not start the test within bootTimeout (${o.limits.bootTimeout} ms): starting Node and importing the test module took too long. Raise \`bootTimeout\`, or make the module cheaper to import.`,
+        o.limits.bootTimeout,
+        child.stderrTail(),
+      ),
+    })
+  })
+
+  child.onMessage(
+    (message: ChildMessage) => {
+      switch (message.kind) {
+        case 'ready':
+          child.send({ [TAG]: true, kind: 'run', request: o.request })
+          break
+        case 'phase':
+          phase = message.phase
+          if (message.phase === 'body') bodyStarted = performance.now()
+          {
+            const limit = message.limit ?? o.limits.timeout
+            arm(limit, () => onTimeout(limit))
+          }
+          break
+        case 'result':
+          finish({ ok: true, result: message.result })
+          break
+        case 'fatal':
+          finish({ ok: false, error: deserializeThrown(message.error) })
+          break
+      }
+    },
+    (message) => o.onOther?.(message, child),
+  )
+
+  void child.exited.then(async (info) => {
+    if (done) return
+    // Let a result that raced the exit arrive, and the last output drain, before calling it a crash.
+    await child.closed
+    finish({
+      ok: false,
+      error: new IsolatedCrashError(info.code, info.signal, child.stderrTail(), bodyStarted === undefined ? 'while starting, before the test began' : 'before the test finished'),
+    })
+  })
+
+  const onAbort = (): void => finish({ ok: false, error: o.signal?.reason ?? new Error('isolated-test: the run was cancelled.') })
+  if (o.signal?.aborted) onAbort()
+  o.signal?.addEventListener('abort', onAbort, { once: true })
+
+  const outcome = await settled
+  o.signal?.removeEventListener('abort', onAbort)
+  const body = bodyStarted === undefined ? 0 : performance.now() - bodyStarted
+  const boot = (bodyStarted ?? performance.now()) - started
+  if (!outcome.timedOut) {
+    // The answer is in: nothing in the child needs a grace period.
+    const { leftovers } = await terminateTree(child.pid, child.exited, 'SIGKILL', 0)
+    if (leftovers.length > 0) {
+      o.onOutput(
+        'stderr',
+        `isolated-test: the test left ${leftovers.length} process(es) running; they were killed with its process tree:\n${leftovers.map((p) => `  pid ${p.pid}: ${p.command}`).join('\n')}\n`,
+      )
+    }
+  }
+  await child.closed
+  if (!outcome.ok) throw outcome.error
+  return { result: outcome.result, durations: { boot, body } }
+}

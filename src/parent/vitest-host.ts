@@ -1,0 +1,179 @@
+// The parent's side of a Vitest child: it plays the child's pool. It builds the pool's `start`/`run`
+// messages from this worker's own context, answers the child's RPC calls through this worker's RPC to
+// Vitest (module fetches come from the same Vite server, already transformed), keeps the child's task
+// updates to itself, and attributes the child's output to the running test.
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { IsolatedConfigError } from '../errors.js'
+import type { RunRequest, RunTarget } from '../ipc/protocol.js'
+import type { ResolvedOptions, Limits } from '../options.js'
+import { getVitestWorkerState, type VitestWorkerState } from '../vitest/adapter.js'
+import type { ChildHandle } from './child-process.js'
+import { runInChild, type RunChildResult } from './run-child.js'
+
+/** The environment and cwd this worker started with, before any test code ran: what 'spawn' gives. */
+const startup = { env: readStartupEnv(), cwd: process.cwd() }
+
+function readStartupEnv(): Record<string, string> {
+  try {
+    // Linux keeps the environment the process was started with; elsewhere our first import is the
+    // earliest point we see.
+    const raw = readFileSync('/proc/self/environ', 'utf8')
+    const env: Record<string, string> = {}
+    for (const entry of raw.split('\0')) {
+      const eq = entry.indexOf('=')
+      if (eq > 0) env[entry.slice(0, eq)] = entry.slice(eq + 1)
+    }
+    if (Object.keys(env).length > 0) return env
+  } catch {
+    // not Linux
+  }
+  return { ...(process.env as Record<string, string>) }
+}
+
+/** Child → pool calls that only make sense to the parent's own run: the parent reports the test. */
+const KEPT_LOCAL = new Set(['onCollected', 'onQueued', 'onTaskUpdate', 'onAfterSuiteRun', 'onTaskArtifactRecord', 'onAsyncLeaks'])
+
+interface BirpcRequest {
+  t: 'q'
+  m: string
+  a: unknown[]
+  i?: string
+}
+
+function isBirpcRequest(message: unknown): message is BirpcRequest {
+  return typeof message === 'object' && message !== null && (message as BirpcRequest).t === 'q' && typeof (message as BirpcRequest).m === 'string'
+}
+
+export function requireVitest(): VitestWorkerState {
+  const state = getVitestWorkerState()
+  if (!state) throw new IsolatedConfigError('isolated-test: this code is not running inside a Vitest worker.')
+  return state
+}
+
+function resolveWorkerUrl(): string {
+  try {
+    return import.meta.resolve('vitest/worker')
+  } catch (error) {
+    throw new IsolatedConfigError(`isolated-test: cannot find \`vitest/worker\` (Vitest ≥ 4.1 is needed): ${(error as Error).message}`)
+  }
+}
+
+export interface VitestRunArgs {
+  readonly options: ResolvedOptions
+  readonly limits: Limits
+  readonly setting: string
+  readonly target: RunTarget
+  readonly hooks: 'child' | 'parent'
+  readonly context: Readonly<Record<string, unknown>>
+  /** Test id that the child's output is attributed to. */
+  readonly taskId: string | undefined
+  readonly filepath: string
+  readonly signal?: AbortSignal | undefined
+  /** Errors the child reported as unhandled while it ran: they fail the test. */
+  readonly unhandled: unknown[]
+}
+
+export async function runInVitestChild(state: VitestWorkerState, a: VitestRunArgs): Promise<RunChildResult> {
+  const { options } = a
+  const config = state.config
+  const childConfig = {
+    ...state.ctx.config,
+    runner: fileURLToPath(new URL('./vitest-child-runner.js', import.meta.url)),
+    // Output is written straight to the pipe, so nothing is lost when the child is killed.
+    disableConsoleIntercept: true,
+    // The parent times every phase; Vitest's in-thread timers could not stop a blocked child anyway.
+    testTimeout: 0,
+    hookTimeout: 0,
+    retry: 0,
+    includeTaskLocation: true,
+    setupFiles: options.setup ? [...config.setupFiles, options.setup] : config.setupFiles,
+    coverage: { ...(state.ctx.config.coverage as object), enabled: false },
+    snapshotOptions: childSnapshotOptions(state.ctx.config.snapshotOptions),
+  }
+  const environment = state.ctx.environment
+  const request: RunRequest = {
+    framework: 'vitest',
+    target: a.target,
+    hooks: a.hooks,
+    env: withOverrides(options.method === 'fork' ? (process.env as Record<string, string>) : startup.env, options.env),
+    cwd: options.method === 'fork' ? process.cwd() : startup.cwd,
+    setup: options.setup,
+    context: a.context,
+    workerUrl: resolveWorkerUrl(),
+    runnerPath: childConfig.runner,
+    vitestStart: {
+      __vitest_worker_request__: true,
+      type: 'start',
+      poolId: 1,
+      workerId: state.ctx.workerId,
+      options: { reportMemory: false },
+      context: { environment, config: childConfig, pool: state.ctx.pool },
+      traces: { enabled: false },
+    },
+    vitestRun: {
+      __vitest_worker_request__: true,
+      type: 'run',
+      context: {
+        files: [{ filepath: a.filepath, testIds: a.target.kind === 'test' ? [a.target.test.testId] : [] }],
+        invalidates: [],
+        providedContext: state.ctx.providedContext,
+        workerId: state.ctx.workerId,
+        environment,
+      },
+    },
+  }
+  const log = (type: 'stdout' | 'stderr', content: string): void => {
+    void state.rpc.onUserConsoleLog?.({ type, content, taskId: a.taskId, time: Date.now(), size: content.length })
+  }
+  return runInChild({
+    options,
+    limits: a.limits,
+    setting: a.setting,
+    start: { env: request.env, cwd: request.cwd, execArgv: [...process.execArgv, ...options.execArgv] },
+    request,
+    signal: a.signal,
+    onOutput: log,
+    onOther: (message, child) => relay(state, message, child, a),
+  })
+}
+
+function relay(state: VitestWorkerState, message: unknown, child: ChildHandle, a: VitestRunArgs): void {
+  if (!isBirpcRequest(message)) return
+  const { m: method, a: args, i: id } = message
+  let answer: Promise<unknown>
+  if (KEPT_LOCAL.has(method)) {
+    answer = Promise.resolve(undefined)
+  } else if (method === 'onUnhandledError') {
+    a.unhandled.push(args[0])
+    answer = Promise.resolve(undefined)
+  } else if (method === 'onUserConsoleLog') {
+    const log = { ...(args[0] as object), taskId: a.taskId }
+    answer = state.rpc.onUserConsoleLog!(log)
+  } else {
+    const fn = state.rpc[method]
+    answer = fn ? Promise.resolve().then(() => fn(...args)) : Promise.reject(new Error(`[isolated-test] the parent cannot relay "${method}"`))
+  }
+  if (id === undefined) return
+  answer.then(
+    (r) => child.send({ t: 's', i: id, r }),
+    (e: unknown) => child.send({ t: 's', i: id, e }),
+  )
+}
+
+/** The worker replaces a configured snapshot environment path with the loaded instance: send the path only. */
+function childSnapshotOptions(value: unknown): unknown {
+  const options = { ...(value as Record<string, unknown>) }
+  if (typeof options.snapshotEnvironment !== 'string') options.snapshotEnvironment = undefined
+  return options
+}
+
+function withOverrides(base: Readonly<Record<string, string>>, overrides: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const env: Record<string, string> = {}
+  for (const [k, v] of Object.entries(base)) if (typeof v === 'string') env[k] = v
+  for (const [k, v] of Object.entries(overrides)) {
+    if (v === undefined) delete env[k]
+    else env[k] = v
+  }
+  return env
+}
