@@ -35,8 +35,13 @@ async function run(request: RunRequest): Promise<void> {
   applyRequest(request)
   const state: ChildState = { request, send, resultSent: false, wrapperSites: new Map(), wrappers: new Map() }
   ;(globalThis as Record<symbol, unknown>)[CHILD_STATE] = state
-  const { runVitest } = await import('./vitest-child.js')
-  await runVitest(request, state)
+  if (request.framework === 'vitest') {
+    const { runVitest } = await import('./vitest-child.js')
+    await runVitest(request, state)
+  } else {
+    const { runJest } = await import('./jest-child.js')
+    await runJest(request, state)
+  }
 }
 
 process.on('message', function onRun(message: unknown) {

@@ -1,7 +1,7 @@
 // Makes this child a real Vitest worker (`vitest/worker`, the custom-pool API): the parent acts as its
 // pool. We replay the pool's `start` and `run` messages locally; the worker's birpc calls (module
 // fetch/resolve, task updates) travel over our IPC channel to the parent, which relays or keeps them.
-import { TAG, isOurs, type RunRequest } from '../ipc/protocol.js'
+import { TAG, isOurs, type VitestRunRequest } from '../ipc/protocol.js'
 import { serializeThrown } from '../ipc/serialize.js'
 import type { ChildState } from './state.js'
 
@@ -25,7 +25,7 @@ interface WorkerResponse {
   error?: unknown
 }
 
-export async function runVitest(request: RunRequest, state: ChildState): Promise<void> {
+export async function runVitest(request: VitestRunRequest, state: ChildState): Promise<void> {
   const worker = (await import(request.workerUrl)) as VitestWorkerModule
   const processSend = process.send!.bind(process)
   const listeners = new Map<(v: unknown) => void, (v: unknown) => void>()

@@ -24,8 +24,8 @@ export interface Site {
   readonly ordinal: number
 }
 
-export interface VitestTarget {
-  /** Vitest's task id: a hash of the file plus the registration index path. */
+export interface TestTarget {
+  /** Vitest: the task id (a hash of the file plus the registration index path). Jest: the test's index in registration order. */
   readonly testId: string
   readonly fullName: string
   /** Original-source line of the `test()` call, when the parent knows it. */
@@ -35,11 +35,10 @@ export interface VitestTarget {
 }
 
 export type RunTarget =
-  | { readonly kind: 'test'; readonly test: VitestTarget }
+  | { readonly kind: 'test'; readonly test: TestTarget }
   | { readonly kind: 'call'; readonly site: Site; readonly args: readonly unknown[] }
 
-export interface RunRequest {
-  readonly framework: 'vitest'
+interface RunRequestBase {
   readonly target: RunTarget
   /** `'parent'`: the child runs no hooks (they ran in the parent); `'child'`: the whole lifecycle. */
   readonly hooks: 'child' | 'parent'
@@ -48,6 +47,10 @@ export interface RunRequest {
   readonly setup: string | undefined
   /** Test context values copied from the parent (fixtures), by key. */
   readonly context: Readonly<Record<string, unknown>>
+}
+
+export interface VitestRunRequest extends RunRequestBase {
+  readonly framework: 'vitest'
   /** Where the running Vitest's `vitest/worker` module is. */
   readonly workerUrl: string
   /** The child's own runner module (config.runner in the child). */
@@ -56,6 +59,14 @@ export interface RunRequest {
   readonly vitestStart: unknown
   readonly vitestRun: unknown
 }
+
+export interface JestRunRequest extends RunRequestBase {
+  readonly framework: 'jest'
+  /** What the child needs to rebuild Jest's own pipeline for the file (see src/child/jest-child.ts). */
+  readonly jest: Readonly<Record<string, unknown>>
+}
+
+export type RunRequest = VitestRunRequest | JestRunRequest
 
 /** What Vitest's runner concluded about the test in the child, already in its serialized form. */
 export interface TestOutcome {

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { IsolatedConfigError } from '../errors.js'
-import type { RunRequest, RunTarget } from '../ipc/protocol.js'
+import type { VitestRunRequest, RunTarget } from '../ipc/protocol.js'
 import type { ResolvedOptions, Limits } from '../options.js'
 import { getVitestWorkerState, type VitestWorkerState } from '../vitest/adapter.js'
 import type { ChildHandle } from './child-process.js'
@@ -92,7 +92,7 @@ export async function runInVitestChild(state: VitestWorkerState, a: VitestRunArg
     snapshotOptions: childSnapshotOptions(state.ctx.config.snapshotOptions),
   }
   const environment = state.ctx.environment
-  const request: RunRequest = {
+  const request: VitestRunRequest = {
     framework: 'vitest',
     target: a.target,
     hooks: a.hooks,
