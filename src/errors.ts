@@ -23,6 +23,13 @@ export class IsolatedTestError extends Error {
   }
 }
 
+/** Marks an error rebuilt from another process as ours again (the symbol does not cross). */
+export function rebrand(error: object): void {
+  if (/^Isolated[A-Za-z]*Error$/.test(String((error as { name?: unknown }).name)) && /^ISOLATED_/.test(String((error as { code?: unknown }).code))) {
+    Object.defineProperty(error, BRAND, { value: true })
+  }
+}
+
 /** True for any error raised by isolated-test, in any realm. */
 export function isIsolatedTestError(value: unknown): value is IsolatedTestError {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true

@@ -8,6 +8,8 @@ import { fitLimits, resolveOptions, validateOptions, type IsolatedOptions, type 
 import { getChildState, siteKey } from './child/state.js'
 import { captureSite } from './site.js'
 import { getVitestWorkerState } from './vitest/adapter.js'
+// Read the worker's start-up cwd now, before test code can change it (see parent/startup.ts).
+import './parent/startup.js'
 
 /** Keys of Vitest's test context that belong to the process they live in; never copied. */
 const OWN_CONTEXT_KEYS = new Set(['task', 'signal', 'skip', 'annotate', 'onTestFailed', 'onTestFinished', 'expect', 'bench', '_local', 'mock', 'context'])
@@ -132,6 +134,7 @@ export function isolated(msOrOptions?: number | IsolatedOptions, method?: Method
           filepath,
           signal: first.signal,
           unhandled,
+          origin: site,
         })
         if (result.kind !== 'test') throw new Error('isolated-test: the child answered a test with a value.')
         const errors = [...result.outcome.errors, ...unhandled]
@@ -155,6 +158,7 @@ export function isolated(msOrOptions?: number | IsolatedOptions, method?: Method
         filepath,
         signal: (current as { context?: { signal?: AbortSignal } } | undefined)?.context?.signal,
         unhandled,
+        origin: site,
       })
       if (result.kind === 'value') return result.value
       if (result.kind === 'thrown') throw deserializeThrown(result.error)

@@ -7,6 +7,7 @@ import type { ChildState } from './state.js'
 
 // Keep our own handle: test code may replace process.send.
 const processSend = process.send!.bind(process)
+const processExit = process.exit.bind(process)
 
 // Output must be complete even when we are killed mid-test: no buffering in this process.
 for (const stream of [process.stdout, process.stderr] as unknown as { _handle?: { setBlocking?: (b: boolean) => void } }[]) {
@@ -33,7 +34,7 @@ function applyRequest(request: RunRequest): void {
 
 async function run(request: RunRequest): Promise<void> {
   applyRequest(request)
-  const state: ChildState = { request, send, resultSent: false, wrapperSites: new Map(), wrappers: new Map() }
+  const state: ChildState = { request, send, resultSent: false, realExit: processExit, wrapperSites: new Map(), wrappers: new Map() }
   ;(globalThis as Record<symbol, unknown>)[CHILD_STATE] = state
   if (request.framework === 'vitest') {
     const { runVitest } = await import('./vitest-child.js')

@@ -6,6 +6,8 @@ export interface ChildState {
   readonly request: RunRequest
   readonly send: (message: ChildMessage) => void
   resultSent: boolean
+  /** Node's own process.exit: frameworks replace it with a throw, but a test that exits must really exit. */
+  readonly realExit: (code?: number) => never
   /** Counts wrappers created per site while the module is imported again, to find the one called. */
   readonly wrapperSites: Map<string, number>
   /** The raw functions behind those wrappers, by `site#ordinal`. */

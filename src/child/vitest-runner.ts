@@ -5,7 +5,7 @@ import { TestRunner } from 'vitest'
 import type { File, Suite, Task, Test } from '@vitest/runner'
 import { IsolatedMismatchError, IsolatedSerializationError } from '../errors.js'
 import { TAG, type RunRequest } from '../ipc/protocol.js'
-import { findUncopyable, serializeThrown } from '../ipc/serialize.js'
+import { findUncopyable, serializeThrown, withoutOwnFrames } from '../ipc/serialize.js'
 import { getChildState, siteKey, type ChildState } from './state.js'
 import { fullTestName } from '../vitest/names.js'
 
@@ -36,6 +36,14 @@ function base(runner: TestRunner): OptionalHooks {
 
 export default class IsolatedChildRunner extends TestRunner {
   private target: Test | undefined
+
+  constructor(...args: ConstructorParameters<typeof TestRunner>) {
+    super(...args)
+    // Vitest turns process.exit into a throw; in a child of its own, a test that exits really exits
+    // and the parent reports the exit code.
+    const state = getChildState()
+    if (state) process.exit = state.realExit
+  }
 
   private get state(): ChildState | undefined {
     return getChildState()
@@ -89,7 +97,7 @@ export default class IsolatedChildRunner extends TestRunner {
     if (test !== this.target || !state || state.resultSent) return
     state.resultSent = true
     const result = test.result
-    const errors = [...(result?.errors ?? [])]
+    const errors = (result?.errors ?? []).map((e) => withoutOwnFrames(e))
     state.send({
       [TAG]: true,
       kind: 'result',
@@ -139,6 +147,6 @@ async function callWrapped(state: ChildState, request: RunRequest): Promise<void
     if (bad) throw new IsolatedSerializationError(bad.path, bad.reason)
     state.send({ [TAG]: true, kind: 'result', result: { kind: 'value', value } })
   } catch (error) {
-    state.send({ [TAG]: true, kind: 'result', result: { kind: 'thrown', error: serializeThrown(error) } })
+    state.send({ [TAG]: true, kind: 'result', result: { kind: 'thrown', error: serializeThrown(withoutOwnFrames(error)) } })
   }
 }

@@ -2,7 +2,7 @@
 // Values go by structured clone (IPC 'advanced'); this module finds, before sending, the first part
 // that would not survive, so the error can name its path instead of a bare DataCloneError.
 import { serializeError, deserializeError } from 'serialize-error'
-import { IsolatedSerializationError } from '../errors.js'
+import { IsolatedSerializationError, rebrand } from '../errors.js'
 import type { SerializedThrown } from './protocol.js'
 
 const CLONEABLE_PROTOTYPES = new Set<unknown>([
@@ -100,5 +100,18 @@ export function deserializeThrown(s: SerializedThrown): unknown {
   if (typeof s.error.name === 'string' && error.name !== s.error.name) {
     Object.defineProperty(error, 'name', { value: s.error.name, configurable: true, writable: true })
   }
+  rebrand(error)
+  return error
+}
+
+const OWN_FRAME = /\/isolated-test\/dist\//
+
+/** Drops our own frames (the wrapper calling the body) from a stack: they are noise to the user. */
+export function withoutOwnFrames<T>(error: T, depth = 0): T {
+  if (typeof error !== 'object' || error === null || depth > 5) return error
+  const e = error as Record<string, unknown>
+  if (typeof e.stack === 'string') e.stack = e.stack.split('\n').filter((line) => !OWN_FRAME.test(line)).join('\n')
+  if (e.cause) withoutOwnFrames(e.cause, depth + 1)
+  if (Array.isArray(e.errors)) for (const inner of e.errors) withoutOwnFrames(inner, depth + 1)
   return error
 }

@@ -5,6 +5,7 @@ import type { Readable, Duplex } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { CHILD_ENV, isOurs, WATCHDOG_FD, type ChildMessage, type WatchdogReport } from '../ipc/protocol.js'
 import { trackChild, untrackChild } from './exit-guard.js'
+import { logPids } from './pid-log.js'
 
 const isWindows = process.platform === 'win32'
 const STDERR_TAIL_LINES = 20
@@ -73,6 +74,7 @@ export class ChildHandle {
     if (this.proc.pid === undefined) throw new Error('isolated-test: could not start a child process (spawn returned no pid).')
     this.pid = this.proc.pid
     trackChild(this.pid)
+    logPids([this.pid])
     this.exited = new Promise((resolve) => {
       this.proc.once('exit', (code, signal) => {
         this.exitInfo = { code, signal }

@@ -2,7 +2,7 @@
 // phase, capture where a stuck child is, end its whole tree, and turn what happened into a result or
 // one of our errors. Framework traffic is handed to the caller.
 import { performance } from 'node:perf_hooks'
-import { IsolatedBootError, IsolatedCrashError, IsolatedTimeoutError } from '../errors.js'
+import { IsolatedBootError, IsolatedCrashError, IsolatedTimeoutError, isIsolatedTestError } from '../errors.js'
 import { TAG, type ChildMessage, type ChildResult, type RunRequest } from '../ipc/protocol.js'
 import { deserializeThrown } from '../ipc/serialize.js'
 import { STUCK_CAPTURE_MS, type Limits, type ResolvedOptions } from '../options.js'
@@ -21,6 +21,8 @@ export interface RunChildOptions {
   readonly onOther?: (message: unknown, child: ChildHandle) => void
   readonly onOutput: (type: 'stdout' | 'stderr', text: string) => void
   readonly signal?: AbortSignal | undefined
+  /** Where the test or wrapped function is, for our errors' stacks when the child gives no frame. */
+  readonly origin?: { readonly file: string; readonly line: number; readonly column: number } | undefined
 }
 
 export interface RunChildResult {
@@ -154,6 +156,14 @@ async function runAcquired(o: RunChildOptions): Promise<RunChildResult> {
     }
   }
   await child.closed
-  if (!outcome.ok) throw outcome.error
+  if (!outcome.ok) throw pointAt(outcome.error, o.origin)
   return { result: outcome.result, durations: { boot, body } }
+}
+
+/** Our own errors get a stack at the user's code (reporters show a code frame there), not at ours. */
+function pointAt(error: unknown, origin: RunChildOptions['origin']): unknown {
+  if (!origin || !isIsolatedTestError(error)) return error
+  if (error instanceof IsolatedTimeoutError && error.frames.length > 0) return error
+  error.stack = `${error.name}: ${error.message}\n    at ${origin.file}:${origin.line}:${origin.column}`
+  return error
 }

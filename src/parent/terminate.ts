@@ -3,6 +3,7 @@
 // it dies they are re-parented to init and can no longer be found through it.
 import { execFileSync } from 'node:child_process'
 import treeKill from 'tree-kill'
+import { logPids } from './pid-log.js'
 
 const isWindows = process.platform === 'win32'
 
@@ -85,6 +86,7 @@ export async function terminateTree(
   forceKillAfterDelay: number,
 ): Promise<TerminateResult> {
   const descendants = listDescendants(pid)
+  logPids(descendants.map((d) => d.pid))
   signalTree(pid, descendants, killSignal)
   let timer: NodeJS.Timeout | undefined
   const forced = await Promise.race([

@@ -2,7 +2,6 @@
 // messages from this worker's own context, answers the child's RPC calls through this worker's RPC to
 // Vitest (module fetches come from the same Vite server, already transformed), keeps the child's task
 // updates to itself, and attributes the child's output to the running test.
-import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { IsolatedConfigError } from '../errors.js'
 import type { VitestRunRequest, RunTarget } from '../ipc/protocol.js'
@@ -10,26 +9,7 @@ import type { ResolvedOptions, Limits } from '../options.js'
 import { getVitestWorkerState, type VitestWorkerState } from '../vitest/adapter.js'
 import type { ChildHandle } from './child-process.js'
 import { runInChild, type RunChildResult } from './run-child.js'
-
-/** The environment and cwd this worker started with, before any test code ran: what 'spawn' gives. */
-const startup = { env: readStartupEnv(), cwd: process.cwd() }
-
-function readStartupEnv(): Record<string, string> {
-  try {
-    // Linux keeps the environment the process was started with; elsewhere our first import is the
-    // earliest point we see.
-    const raw = readFileSync('/proc/self/environ', 'utf8')
-    const env: Record<string, string> = {}
-    for (const entry of raw.split('\0')) {
-      const eq = entry.indexOf('=')
-      if (eq > 0) env[entry.slice(0, eq)] = entry.slice(eq + 1)
-    }
-    if (Object.keys(env).length > 0) return env
-  } catch {
-    // not Linux
-  }
-  return { ...(process.env as Record<string, string>) }
-}
+import { startup } from './startup.js'
 
 /** Child → pool calls that only make sense to the parent's own run: the parent reports the test. */
 const KEPT_LOCAL = new Set(['onCollected', 'onQueued', 'onTaskUpdate', 'onAfterSuiteRun', 'onTaskArtifactRecord', 'onAsyncLeaks'])
@@ -72,6 +52,7 @@ export interface VitestRunArgs {
   readonly signal?: AbortSignal | undefined
   /** Errors the child reported as unhandled while it ran: they fail the test. */
   readonly unhandled: unknown[]
+  readonly origin?: { readonly file: string; readonly line: number; readonly column: number } | undefined
 }
 
 export async function runInVitestChild(state: VitestWorkerState, a: VitestRunArgs): Promise<RunChildResult> {
@@ -133,6 +114,7 @@ export async function runInVitestChild(state: VitestWorkerState, a: VitestRunArg
     start: { env: request.env, cwd: request.cwd, execArgv: [...process.execArgv, ...options.execArgv] },
     request,
     signal: a.signal,
+    origin: a.origin,
     onOutput: log,
     onOther: (message, child) => relay(state, message, child, a),
   })
