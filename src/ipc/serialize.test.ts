@@ -1,0 +1,58 @@
+import { describe, expect, test } from 'vitest'
+import { createServer } from 'node:net'
+import { deserializeThrown, findUncopyable, serializeThrown, withoutOwnFrames } from './serialize.js'
+import { IsolatedTimeoutError, isIsolatedTestError } from '../errors.js'
+
+describe('findUncopyable', () => {
+  test('plain data, Maps, Sets, Dates, typed arrays and errors cross', () => {
+    expect(findUncopyable({ a: [1, 'x', null], m: new Map([[1, new Set([2])]]), d: new Date(), b: new Uint8Array(2), e: new Error('x'), n: 10n }, 'v')).toBeUndefined()
+  })
+
+  test('names the path of a function, a symbol and a class instance', () => {
+    expect(findUncopyable({ a: { f: () => 1 } }, 'result')).toEqual({ path: 'result.a.f', reason: 'a function (f) cannot be copied' })
+    expect(findUncopyable([1, Symbol('s')], 'args')).toMatchObject({ path: 'args[1]' })
+    const server = createServer()
+    expect(findUncopyable({ conn: { socket: server } }, 'result')?.path).toBe('result.conn.socket')
+    expect(findUncopyable({ conn: { socket: server } }, 'result')?.reason).toMatch(/^a Server cannot be copied/)
+    expect(findUncopyable(new Map([['k', () => 1]]), 'm')?.path).toBe('m.get("k")')
+  })
+
+  test('survives cycles', () => {
+    const a: Record<string, unknown> = {}
+    a.self = a
+    expect(findUncopyable(a, 'a')).toBeUndefined()
+  })
+})
+
+describe('thrown values', () => {
+  test('an error keeps name, message, code, own props and its cause', () => {
+    class DbError extends Error {
+      code = 'E_DB'
+      constructor(m: string, o?: ErrorOptions) {
+        super(m, o)
+        this.name = 'DbError'
+      }
+    }
+    const back = deserializeThrown(structuredClone(serializeThrown(new DbError('x', { cause: new TypeError('y') })))) as Error & { code: string }
+    expect(back).toBeInstanceOf(Error)
+    expect(back).toMatchObject({ name: 'DbError', message: 'x', code: 'E_DB' })
+    expect(back.cause).toBeInstanceOf(TypeError)
+  })
+
+  test('a non-error comes back as itself', () => {
+    expect(deserializeThrown(serializeThrown(42))).toBe(42)
+    expect(deserializeThrown(serializeThrown({ reason: 'x' }))).toEqual({ reason: 'x' })
+  })
+
+  test('our errors are still recognised after crossing', () => {
+    const e = new IsolatedTimeoutError({ limit: 1, method: 'fork', elapsed: 1, state: 'idle', frames: [], resources: [], forced: false, setting: 's', phase: 'test body' })
+    expect(isIsolatedTestError(deserializeThrown(structuredClone(serializeThrown(e))))).toBe(true)
+  })
+
+  test('our own frames are dropped from stacks, causes included', () => {
+    const e = { stack: 'Error: x\n    at body (/p/a.test.ts:1:1)\n    at runInPlace (/p/node_modules/isolated-test/dist/index.js:2:2)', cause: { stack: 'E\n    at y (/n/isolated-test/dist/c.js:1:1)' } }
+    withoutOwnFrames(e)
+    expect(e.stack).toBe('Error: x\n    at body (/p/a.test.ts:1:1)')
+    expect(e.cause.stack).toBe('E')
+  })
+})
