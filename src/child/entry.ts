@@ -1,11 +1,12 @@
-// The child process's main module. It starts the watchdog, says it is ready, waits for one run
-// request, takes on the requested env and cwd, and hands over to the framework's own machinery.
+// The child process's main module. It starts the watchdog, says it is ready, may prepare the framework
+// while it waits (a spare child: no test code runs), then takes one run request, takes on the requested
+// env and cwd, and hands over to the framework's own machinery.
 import { Worker } from 'node:worker_threads'
-import { CHILD_STATE, TAG, WATCHDOG_FD, isOurs, type ChildMessage, type ParentMessage, type RunRequest } from '../ipc/protocol.js'
+import { CHILD_STATE, TAG, WATCHDOG_FD, isOurs, type ChildMessage, type ParentMessage, type PrepareRequest, type RunRequest } from '../ipc/protocol.js'
 import { serializeThrown } from '../ipc/serialize.js'
 import type { ChildState } from './state.js'
 
-// Keep our own handle: test code may replace process.send.
+// Keep our own handles: test code may replace process.send, and frameworks replace process.exit.
 const processSend = process.send!.bind(process)
 const processExit = process.exit.bind(process)
 
@@ -32,24 +33,38 @@ function applyRequest(request: RunRequest): void {
   if (process.cwd() !== request.cwd) process.chdir(request.cwd)
 }
 
+/** Framework boot done ahead of the request, when this child was started as a spare. Memoized by
+ * the framework module, so the run awaits the same work (and sees its error, if any). */
+async function prepare(p: PrepareRequest): Promise<void> {
+  if (p.framework === 'vitest') await (await import('./vitest-child.js')).prepareVitest(p)
+}
+
 async function run(request: RunRequest): Promise<void> {
   applyRequest(request)
   const state: ChildState = { request, send, resultSent: false, realExit: processExit, wrapperSites: new Map(), wrappers: new Map() }
   ;(globalThis as Record<symbol, unknown>)[CHILD_STATE] = state
   if (request.framework === 'vitest') {
-    const { runVitest } = await import('./vitest-child.js')
-    await runVitest(request, state)
+    const vitest = await import('./vitest-child.js')
+    await vitest.runVitest(request, state, await vitest.prepareVitest(request))
   } else {
     const { runJest } = await import('./jest-child.js')
     await runJest(request, state)
   }
 }
 
-process.on('message', function onRun(message: unknown) {
-  if (!isOurs(message) || (message as ParentMessage).kind !== 'run') return
-  process.off('message', onRun)
-  run((message as ParentMessage).request).catch((error: unknown) => {
+process.on('message', function onMessage(message: unknown) {
+  if (!isOurs(message)) return
+  const m = message as ParentMessage
+  if (m.kind === 'prepare') {
+    // A failed preparation is reported by the run, which awaits the same promise.
+    prepare(m.prepare).catch(() => {})
+    return
+  }
+  if (m.kind !== 'run') return
+  process.off('message', onMessage)
+  run(m.request).catch((error: unknown) => {
     send({ [TAG]: true, kind: 'fatal', error: serializeThrown(error) })
   })
 })
+
 send({ [TAG]: true, kind: 'ready' })

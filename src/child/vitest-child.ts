@@ -25,8 +25,21 @@ interface WorkerResponse {
   error?: unknown
 }
 
-export async function runVitest(request: VitestRunRequest, state: ChildState): Promise<void> {
-  const worker = (await import(request.workerUrl)) as VitestWorkerModule
+export interface PreparedVitest {
+  readonly deliver: (message: unknown) => void
+  readonly waitFor: (type: string) => Promise<WorkerResponse>
+}
+
+let preparing: Promise<PreparedVitest> | undefined
+
+/** Boots Vitest's worker and its environment, as a pool's `start` would; no test code runs. Once per process. */
+export function prepareVitest(p: { readonly workerUrl: string; readonly vitestStart: unknown }): Promise<PreparedVitest> {
+  preparing ??= boot(p)
+  return preparing
+}
+
+async function boot(p: { readonly workerUrl: string; readonly vitestStart: unknown }): Promise<PreparedVitest> {
+  const worker = (await import(p.workerUrl)) as VitestWorkerModule
   const processSend = process.send!.bind(process)
   const listeners = new Map<(v: unknown) => void, (v: unknown) => void>()
   const responses: WorkerResponse[] = []
@@ -69,12 +82,16 @@ export async function runVitest(request: VitestRunRequest, state: ChildState): P
       await new Promise<void>((resolve) => (onResponse = resolve))
     }
   }
-
-  deliver(request.vitestStart)
+  deliver(p.vitestStart)
   const started = await waitFor('started')
   if (started.error) throw vitestError('setting up the test environment', started.error)
-  deliver(request.vitestRun)
-  const finished = await waitFor('testfileFinished')
+  return { deliver, waitFor }
+}
+
+/** Runs the one test file as the pool's `run` message asks (only the target test is enabled). */
+export async function runVitest(request: VitestRunRequest, state: ChildState, vitest: PreparedVitest): Promise<void> {
+  vitest.deliver(request.vitestRun)
+  const finished = await vitest.waitFor('testfileFinished')
   if (finished.error) throw vitestError('running the test file', finished.error)
   if (!state.resultSent) {
     state.send({

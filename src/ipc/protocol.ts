@@ -86,7 +86,14 @@ export type SerializedThrown =
   | { readonly isError: true; readonly error: Record<string, unknown> }
   | { readonly isError: false; readonly value: unknown }
 
-export type ParentMessage = { readonly [TAG]: true; readonly kind: 'run'; readonly request: RunRequest }
+/** What a spare child may do before it knows its test: boot the framework, run no test code. */
+export type PrepareRequest =
+  | { readonly framework: 'vitest'; readonly workerUrl: string; readonly vitestStart: unknown }
+  | { readonly framework: 'jest'; readonly jest: Readonly<Record<string, unknown>> }
+
+export type ParentMessage =
+  | { readonly [TAG]: true; readonly kind: 'prepare'; readonly prepare: PrepareRequest }
+  | { readonly [TAG]: true; readonly kind: 'run'; readonly request: RunRequest }
 
 export type ChildMessage =
   | { readonly [TAG]: true; readonly kind: 'ready' }

@@ -51,6 +51,8 @@ export class ChildHandle {
   /** Resolves when it has exited and its stdout/stderr are drained. */
   readonly closed: Promise<void>
   exitInfo: ExitInfo | undefined
+  /** Resolves when the child has said it is ready for a request. */
+  readonly ready: Promise<void>
   private readonly stderrLines: string[] = []
   private stderrPartial = ''
   private readonly watchdog: Duplex | undefined
@@ -83,12 +85,34 @@ export class ChildHandle {
       })
     })
     this.closed = new Promise((resolve) => this.proc.once('close', () => resolve()))
+    this.ready = new Promise((resolve) => {
+      const onReady = (m: unknown): void => {
+        if (isOurs(m) && (m as ChildMessage).kind === 'ready') {
+          this.proc.off('message', onReady)
+          resolve()
+        }
+      }
+      this.proc.on('message', onReady)
+    })
     // A closed IPC channel on a dead child is expected; the exit event reports what happened.
     this.proc.on('error', () => {})
     this.proc.stderr!.on('data', (chunk: Buffer) => this.keepStderr(chunk.toString('utf8')))
     this.watchdog = this.proc.stdio[WATCHDOG_FD] as Duplex | undefined
     this.watchdog?.on('data', (chunk: Buffer) => this.onWatchdogData(chunk.toString('utf8')))
     this.watchdog?.on('error', () => {})
+  }
+
+  /** A spare child must not keep the test process alive; a running one must. */
+  unref(): void {
+    this.proc.unref()
+    this.proc.channel?.unref()
+    for (const s of [this.proc.stdout, this.proc.stderr, this.watchdog] as unknown as ({ unref?: () => void } | null)[]) s?.unref?.()
+  }
+
+  ref(): void {
+    this.proc.ref()
+    this.proc.channel?.ref()
+    for (const s of [this.proc.stdout, this.proc.stderr, this.watchdog] as unknown as ({ ref?: () => void } | null)[]) s?.ref?.()
   }
 
   get stdout(): Readable {

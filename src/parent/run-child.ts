@@ -3,11 +3,12 @@
 // one of our errors. Framework traffic is handed to the caller.
 import { performance } from 'node:perf_hooks'
 import { IsolatedBootError, IsolatedCrashError, IsolatedTimeoutError, isIsolatedTestError } from '../errors.js'
-import { TAG, type ChildMessage, type ChildResult, type RunRequest } from '../ipc/protocol.js'
+import { TAG, type ChildMessage, type ChildResult, type PrepareRequest, type RunRequest } from '../ipc/protocol.js'
 import { deserializeThrown } from '../ipc/serialize.js'
 import { STUCK_CAPTURE_MS, type Limits, type ResolvedOptions } from '../options.js'
 import { ChildHandle, type StartOptions } from './child-process.js'
 import { acquireSlot } from './slots.js'
+import { offerSpare, spareKey, takeSpare } from './spares.js'
 import { terminateTree } from './terminate.js'
 
 export interface RunChildOptions {
@@ -17,6 +18,8 @@ export interface RunChildOptions {
   readonly setting: string
   readonly start: StartOptions
   readonly request: RunRequest
+  /** What a spare child of this kind may do ahead of time; without it, no spare is kept. */
+  readonly prepare?: PrepareRequest | undefined
   /** Messages on the IPC channel that are not ours (the framework's). */
   readonly onOther?: (message: unknown, child: ChildHandle) => void
   readonly onOutput: (type: 'stdout' | 'stderr', text: string) => void
@@ -33,18 +36,20 @@ export interface RunChildResult {
 type Outcome = { ok: true; result: ChildResult; timedOut?: undefined } | { ok: false; error: unknown; timedOut?: boolean }
 
 export async function runInChild(o: RunChildOptions): Promise<RunChildResult> {
-  const release = await acquireSlot(o.options.maxChildren, o.signal)
+  const key = o.prepare ? spareKey(o.start, o.prepare) : undefined
+  const spare = key ? takeSpare(key) : undefined
+  const release = spare ? spare.release : await acquireSlot(o.options.maxChildren, o.signal)
   try {
-    return await runAcquired(o)
+    return await runAcquired(o, spare?.child, key)
   } finally {
     release()
   }
 }
 
-async function runAcquired(o: RunChildOptions): Promise<RunChildResult> {
+async function runAcquired(o: RunChildOptions, adopted: ChildHandle | undefined, key: string | undefined): Promise<RunChildResult> {
   const started = performance.now()
   let bodyStarted: number | undefined
-  const child = new ChildHandle(o.start)
+  const child = adopted ?? new ChildHandle(o.start)
   child.stdout.on('data', (chunk: Buffer) => o.onOutput('stdout', chunk.toString('utf8')))
   child.stderr.on('data', (chunk: Buffer) => o.onOutput('stderr', chunk.toString('utf8')))
 
@@ -105,9 +110,6 @@ async function runAcquired(o: RunChildOptions): Promise<RunChildResult> {
   child.onMessage(
     (message: ChildMessage) => {
       switch (message.kind) {
-        case 'ready':
-          child.send({ [TAG]: true, kind: 'run', request: o.request })
-          break
         case 'phase':
           phase = message.phase
           if (message.phase === 'body') bodyStarted = performance.now()
@@ -126,6 +128,12 @@ async function runAcquired(o: RunChildOptions): Promise<RunChildResult> {
     },
     (message) => o.onOther?.(message, child),
   )
+
+  void child.ready.then(() => {
+    child.send({ [TAG]: true, kind: 'run', request: o.request })
+    // The next test's child boots while this one runs; it runs no test code until it is asked to.
+    if (key && o.prepare) offerSpare(key, o.start, o.prepare, o.options.maxChildren)
+  })
 
   void child.exited.then(async (info) => {
     if (done) return

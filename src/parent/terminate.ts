@@ -2,6 +2,7 @@
 // them after forceKillAfterDelay. Descendants are listed while the child is still alive, because once
 // it dies they are re-parented to init and can no longer be found through it.
 import { execFileSync } from 'node:child_process'
+import { readdirSync, readFileSync } from 'node:fs'
 import treeKill from 'tree-kill'
 import { logPids } from './pid-log.js'
 
@@ -12,9 +13,51 @@ export interface ProcessInfo {
   readonly command: string
 }
 
-/** Every descendant of `pid` (any depth), read from one `ps` listing. */
+/** Linux: walks /proc/<pid>/task/<tid>/children, touching only our own descendants (no exec). */
+function listFromProc(pid: number): ProcessInfo[] | undefined {
+  const found: ProcessInfo[] = []
+  const stack = [pid]
+  while (stack.length > 0) {
+    const parent = stack.pop()!
+    let tasks: string[]
+    try {
+      tasks = readdirSync(`/proc/${parent}/task`)
+    } catch (error) {
+      if (parent === pid && (error as NodeJS.ErrnoException).code !== 'ENOENT') return undefined
+      continue
+    }
+    for (const tid of tasks) {
+      let children: string
+      try {
+        children = readFileSync(`/proc/${parent}/task/${tid}/children`, 'utf8')
+      } catch {
+        if (parent === pid && tid === tasks[0]) return undefined
+        continue
+      }
+      for (const c of children.split(' ')) {
+        const child = Number(c)
+        if (!child) continue
+        let command = ''
+        try {
+          command = readFileSync(`/proc/${child}/cmdline`, 'utf8').split('\0').join(' ').trim()
+        } catch {
+          // exited meanwhile
+        }
+        found.push({ pid: child, command })
+        stack.push(child)
+      }
+    }
+  }
+  return found
+}
+
+/** Every descendant of `pid` (any depth): from /proc on Linux, else from one `ps` listing. */
 export function listDescendants(pid: number): ProcessInfo[] {
   if (isWindows) return []
+  if (process.platform === 'linux') {
+    const fromProc = listFromProc(pid)
+    if (fromProc) return fromProc
+  }
   let out: string
   try {
     out = execFileSync('ps', ['-A', '-o', 'pid=,ppid=,args='], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })

@@ -113,6 +113,7 @@ export async function runInVitestChild(state: VitestWorkerState, a: VitestRunArg
     setting: a.setting,
     start: { env: request.env, cwd: request.cwd, execArgv: [...process.execArgv, ...options.execArgv] },
     request,
+    prepare: { framework: 'vitest', workerUrl: request.workerUrl, vitestStart: request.vitestStart },
     signal: a.signal,
     origin: a.origin,
     onOutput: log,
