@@ -18,6 +18,8 @@ await build({
   chunkNames: '[name]-[hash]',
   entryPoints: {
     index: 'src/index.ts',
+    vitest: 'src/vitest.ts',
+    'vitest-runner': 'src/vitest/parent-runner.ts',
     'child-entry': 'src/child/entry.ts',
     'watchdog-thread': 'src/child/watchdog-thread.ts',
     'vitest-child-runner': 'src/child/vitest-runner.ts',

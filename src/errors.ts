@@ -71,10 +71,11 @@ export class IsolatedTimeoutError extends IsolatedTestError {
             : 'Where it was stuck could not be captured.'
     super(
       'ISOLATED_TIMEOUT',
-      `The ${d.phase} timed out after ${d.limit} ms (method '${d.method}', ${Math.round(d.elapsed)} ms elapsed); the child's process tree was killed${d.forced ? ' (it ignored the first signal and needed SIGKILL)' : ''}.\n${where}\nIf it needs more time, raise the limit: ${d.setting}.`,
+      `The ${d.phase} timed out after ${d.limit} ms (method '${d.method}', ${Math.round(d.elapsed)} ms elapsed); the child's process tree was killed${d.forced ? ' (it ignored the first signal and needed SIGKILL)' : ''}.\nIf it needs more time, raise the limit: ${d.setting}.\n${where}`,
     )
-    // The stack is where the child was stuck, so reporters put their code frame on that line.
-    if (d.frames.length > 0) this.stack = `${this.name}: ${this.message.split('\n')[0]}\n${formatFrames(d.frames)}`
+    // The stack is where the child was stuck (the message ends with those frames), so reporters put
+    // their code frame on the stuck line.
+    if (d.frames.length > 0) this.stack = `${this.name}: ${this.message}`
     this.limit = d.limit
     this.method = d.method
     this.elapsed = d.elapsed

@@ -2,9 +2,9 @@
 // runs `fn` in place (the child's copy of the module created the same wrapper at the same site).
 import { url as inspectorUrl } from 'node:inspector'
 import { IsolatedConfigError, IsolatedSerializationError, IsolatedMismatchError } from './errors.js'
-import { CHILD_ENV, type Site } from './ipc/protocol.js'
+import { CHILD_ENV, TAG, type Site } from './ipc/protocol.js'
 import { deserializeThrown, findUncopyable } from './ipc/serialize.js'
-import { fitLimits, resolveOptions, validateOptions, type IsolatedOptions, type Method } from './options.js'
+import { fitLimits, resolveOptions, validateOptions, type IsolatedOptions, type Method, type ResolvedOptions } from './options.js'
 import { getChildState, siteKey } from './child/state.js'
 import { captureSite } from './site.js'
 import { getVitestWorkerState } from './vitest/adapter.js'
@@ -101,13 +101,13 @@ export function isolated(msOrOptions?: number | IsolatedOptions, method?: Method
     const resolved = { ...options, setup }
 
     const wrapper = async function (this: unknown, ...args: unknown[]): Promise<unknown> {
-      if (process.env[CHILD_ENV] === '1') return runInPlace(fn, this, args, site)
+      if (process.env[CHILD_ENV] === '1') return runInPlace(fn, this, args, site, resolved)
       if (isOff()) return (fn as unknown as (...a: unknown[]) => unknown).apply(this, args)
       const vitest = getVitestWorkerState()
       if (!vitest) {
         throw new IsolatedConfigError('isolated() needs a Vitest worker to run in (Vitest ≥ 4.1); set ISOLATED_TEST=off to run the function in-process.')
       }
-      const { runInVitestChild } = await import('./parent/vitest-host.js')
+      const { runInVitestChild, settleOutcome } = await import('./parent/vitest-host.js')
       const filepath = vitest.filepath
       if (!filepath) throw new IsolatedConfigError('isolated(): a wrapped function can only be called while Vitest runs a test file.')
       const unhandled: unknown[] = []
@@ -126,7 +126,7 @@ export function isolated(msOrOptions?: number | IsolatedOptions, method?: Method
         const { result } = await runInVitestChild(vitest, {
           options: resolved,
           limits,
-          setting: `isolated(ms) / the \`timeout\` option (now ${limits.timeout} ms)`,
+          describeLimit: (_phase, limit) => `isolated(ms) / the \`timeout\` option (now ${limit} ms)`,
           target: { kind: 'test', test: { testId: task.id, fullName: fullName(task), line: task.location?.line, site } },
           hooks: 'parent',
           context,
@@ -136,10 +136,7 @@ export function isolated(msOrOptions?: number | IsolatedOptions, method?: Method
           unhandled,
           origin: site,
         })
-        if (result.kind !== 'test') throw new Error('isolated-test: the child answered a test with a value.')
-        const errors = [...result.outcome.errors, ...unhandled]
-        if (result.outcome.state === 'skip') (first.skip as (note?: string) => never)(result.outcome.note)
-        if (result.outcome.state === 'fail' || unhandled.length > 0) throw asVitestErrors(errors)
+        settleOutcome(result, unhandled, first.skip as (note?: string) => never)
         return undefined
       }
       const bad = findUncopyable(args, 'arguments')
@@ -150,7 +147,7 @@ export function isolated(msOrOptions?: number | IsolatedOptions, method?: Method
       const { result } = await runInVitestChild(vitest, {
         options: resolved,
         limits,
-        setting: `isolated(ms) / the \`timeout\` option (now ${limits.timeout} ms)`,
+        describeLimit: (_phase, limit) => `isolated(ms) / the \`timeout\` option (now ${limit} ms)`,
         target: { kind: 'call', site, args },
         hooks: 'parent',
         context: {},
@@ -179,24 +176,16 @@ function fullName(task: { name: string; suite?: unknown; type: string }): string
   return names.join(' > ')
 }
 
-/** Vitest prints a thrown array as one failure per element, each with its own diff and frame. */
-function asVitestErrors(errors: readonly unknown[]): unknown {
-  const prepared = errors.map((e) => {
-    if (typeof e !== 'object' || e === null) return e
-    // The child's Vitest already computed the diff from the live values: print it as it is.
-    const copy = { ...(e as Record<string, unknown>) }
-    if (typeof copy.diff === 'string') copy.showDiff = false
-    return copy
-  })
-  return prepared.length === 1 ? prepared[0] : prepared
-}
-
-async function runInPlace(fn: AnyFn, thisArg: unknown, args: unknown[], site: Site): Promise<unknown> {
+async function runInPlace(fn: AnyFn, thisArg: unknown, args: unknown[], site: Site, options: ResolvedOptions): Promise<unknown> {
   const child = getChildState()
   const target = child?.request.target
   const first = args[0] as Record<string, unknown> | undefined
   if (child && target?.kind === 'test' && first && (first.task as { id?: string } | undefined)?.id === target.test.testId) {
     const expected = target.test.site
+    // Under the plugin the parent only saw Vitest's wrapper: this body's own limit applies from here.
+    if (!expected && options.timeout !== undefined) {
+      child.send({ [TAG]: true, kind: 'phase', phase: 'body', limit: options.timeout, setting: `isolated(ms) on the test body (${options.timeout} ms)` })
+    }
     if (expected && siteKey(expected) !== siteKey(site)) {
       throw new IsolatedMismatchError(`The test body was wrapped at ${siteKey(expected)} in the parent but at ${siteKey(site)} in the child.`)
     }

@@ -4,5 +4,5 @@ import { packPackage, repoRoot, unpackInto } from './package.js'
 
 export default function setup(): void {
   const tarball = packPackage()
-  for (const project of ['vitest4']) unpackInto(tarball, join(repoRoot, 'fixtures', project))
+  for (const project of ['vitest4', 'vitest4-plugin']) unpackInto(tarball, join(repoRoot, 'fixtures', project))
 }

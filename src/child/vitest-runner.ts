@@ -4,7 +4,7 @@
 import { TestRunner } from 'vitest'
 import type { File, Suite, Task, Test } from '@vitest/runner'
 import { IsolatedMismatchError, IsolatedSerializationError } from '../errors.js'
-import { TAG, type RunRequest } from '../ipc/protocol.js'
+import { TAG, type RunRequest, type TestOutcome } from '../ipc/protocol.js'
 import { findUncopyable, serializeThrown, withoutOwnFrames } from '../ipc/serialize.js'
 import { getChildState, siteKey, type ChildState } from './state.js'
 import { fullTestName } from '../vitest/names.js'
@@ -29,6 +29,11 @@ function clearHooks(suite: Suite): void {
 /** Hooks that Vitest's runner class has on some versions and not others (typed loosely on purpose). */
 interface OptionalHooks {
   onCollected?: (files: File[]) => unknown
+}
+
+function isAncestor(suite: Suite, test: Test): boolean {
+  for (let s: Suite | undefined = test.suite; s; s = s.suite) if (s === suite) return true
+  return test.file === suite
 }
 function base(runner: TestRunner): OptionalHooks {
   return Object.getPrototypeOf(Object.getPrototypeOf(runner)) as OptionalHooks
@@ -86,31 +91,51 @@ export default class IsolatedChildRunner extends TestRunner {
     return base(this).onCollected?.call(this, files)
   }
 
-  override onBeforeTryTask(test: Task): void {
-    if (test === this.target) this.state?.send({ [TAG]: true, kind: 'phase', phase: 'body', limit: undefined })
-    super.onBeforeTryTask(test)
+  /** With hooks in the child, each hook is a phase with its own limit, timed by the parent. */
+  override onBeforeRunSuite(suite: Suite): Promise<void> {
+    const state = this.state
+    if (state && state.request.hooks === 'child') wrapHookPhases(suite, state)
+    return super.onBeforeRunSuite(suite)
   }
+
+  /** The body is its own phase: the parent starts its clock here, after the hooks before it. */
+  runTask(test: Test): Promise<unknown> {
+    if (test === this.target) this.state?.send({ [TAG]: true, kind: 'phase', phase: 'body', limit: undefined })
+    const fn = (TestRunner as unknown as { getTestFn(t: Test): () => unknown }).getTestFn(test)
+    return Promise.resolve(fn())
+  }
+
+  private outcome: TestOutcome | undefined
+  private readonly suiteErrors: unknown[] = []
 
   override async onAfterRunTask(test: Test): Promise<void> {
     await super.onAfterRunTask?.(test)
-    const state = this.state
-    if (test !== this.target || !state || state.resultSent) return
-    state.resultSent = true
+    if (test !== this.target) return
     const result = test.result
-    const errors = (result?.errors ?? []).map((e) => withoutOwnFrames(e))
-    state.send({
-      [TAG]: true,
-      kind: 'result',
-      result: {
-        kind: 'test',
-        outcome: {
-          state: result?.state === 'fail' ? 'fail' : result?.state === 'skip' || test.mode === 'skip' ? 'skip' : 'pass',
-          errors,
-          note: (result as { note?: string } | undefined)?.note,
-          assertions: 0,
-        },
-      },
-    })
+    this.outcome = {
+      state: result?.state === 'fail' ? 'fail' : result?.state === 'skip' || test.mode === 'skip' ? 'skip' : 'pass',
+      errors: (result?.errors ?? []).map((e) => withoutOwnFrames(e)),
+      note: (result as { note?: string } | undefined)?.note,
+      assertions: 0,
+    }
+  }
+
+  /** A failing beforeAll/afterAll of the target's suites fails the target: it is the test's lifecycle. */
+  override onAfterRunSuite(suite: Suite): Promise<void> {
+    if (this.target && isAncestor(suite, this.target)) this.suiteErrors.push(...(suite.result?.errors ?? []).map((e) => withoutOwnFrames(e)))
+    return super.onAfterRunSuite(suite)
+  }
+
+  /** The verdict goes out once the whole file is done, afterAll hooks included. */
+  override onAfterRunFiles(): void {
+    const state = this.state
+    if (state && !state.resultSent && state.request.target.kind === 'test' && this.target) {
+      const base = this.outcome ?? { state: 'skip' as const, errors: [], note: undefined, assertions: 0 }
+      const errors = [...base.errors, ...this.suiteErrors]
+      state.resultSent = true
+      state.send({ [TAG]: true, kind: 'result', result: { kind: 'test', outcome: { ...base, state: errors.length > 0 ? 'fail' : base.state, errors } } })
+    }
+    super.onAfterRunFiles()
   }
 
   override async importFile(filepath: string, source: 'collect' | 'setup'): Promise<unknown> {
@@ -118,6 +143,28 @@ export default class IsolatedChildRunner extends TestRunner {
     const state = this.state
     if (source === 'collect' && state?.request.target.kind === 'call') await callWrapped(state, state.request)
     return imported
+  }
+}
+
+const PHASED = Symbol('isolated-test.phased')
+const HOOK_KINDS = ['beforeAll', 'beforeEach', 'afterEach', 'afterAll', 'aroundEach', 'aroundAll'] as const
+
+function wrapHookPhases(suite: Suite, state: ChildState): void {
+  const hooks = (TestRunner as unknown as { getSuiteHooks(s: Suite): Record<string, Array<(...a: unknown[]) => unknown>> | undefined }).getSuiteHooks(suite)
+  if (!hooks) return
+  for (const kind of HOOK_KINDS) {
+    const list = hooks[kind]
+    if (!list) continue
+    for (let i = 0; i < list.length; i++) {
+      const hook = list[i]!
+      if ((hook as unknown as Record<symbol, boolean>)[PHASED]) continue
+      const phased = function (this: unknown, ...args: unknown[]): unknown {
+        state.send({ [TAG]: true, kind: 'phase', phase: `${kind} hook`, limit: state.request.hookLimit })
+        return hook.apply(this, args)
+      }
+      Object.defineProperty(phased, PHASED, { value: true })
+      list[i] = phased
+    }
   }
 }
 

@@ -47,6 +47,8 @@ interface RunRequestBase {
   readonly setup: string | undefined
   /** Test context values copied from the parent (fixtures), by key. */
   readonly context: Readonly<Record<string, unknown>>
+  /** With hooks in the child: each hook's limit in ms (the framework's hook timeout), sent back in its `phase`. */
+  readonly hookLimit: number | undefined
 }
 
 export interface VitestRunRequest extends RunRequestBase {
@@ -98,7 +100,7 @@ export type ParentMessage =
 export type ChildMessage =
   | { readonly [TAG]: true; readonly kind: 'ready' }
   /** A timed phase begins (the body, or one hook with its own limit); the parent arms its clock. */
-  | { readonly [TAG]: true; readonly kind: 'phase'; readonly phase: string; readonly limit: number | undefined }
+  | { readonly [TAG]: true; readonly kind: 'phase'; readonly phase: string; readonly limit: number | undefined; readonly setting?: string }
   | { readonly [TAG]: true; readonly kind: 'result'; readonly result: ChildResult }
   /** The child could not run the request (import failed, test not found): never retried elsewhere. */
   | { readonly [TAG]: true; readonly kind: 'fatal'; readonly error: SerializedThrown }

@@ -14,8 +14,8 @@ import { terminateTree } from './terminate.js'
 export interface RunChildOptions {
   readonly options: ResolvedOptions
   readonly limits: Limits
-  /** The setting to name when a limit is too short, e.g. "isolated(ms) / the `timeout` option". */
-  readonly setting: string
+  /** Names the setting behind a phase's limit, for the timeout message ("how to raise it"). */
+  readonly describeLimit: (phase: string, limit: number) => string
   readonly start: StartOptions
   readonly request: RunRequest
   /** What a spare child of this kind may do ahead of time; without it, no spare is kept. */
@@ -69,11 +69,13 @@ async function runAcquired(o: RunChildOptions, adopted: ChildHandle | undefined,
     if (Number.isFinite(ms)) timer = setTimeout(onExpire, ms)
   }
   let phase = 'boot'
+  let phaseStarted = started
+  let phaseSetting: string | undefined
 
   const onTimeout = (limit: number): void => {
     if (done) return
     done = true
-    const elapsed = performance.now() - (bodyStarted ?? started)
+    const elapsed = performance.now() - phaseStarted
     void (async () => {
       const report = await child.captureStuck(STUCK_CAPTURE_MS)
       const { forced } = await terminateTree(child.pid, child.exited, o.options.killSignal, o.options.forceKillAfterDelay)
@@ -88,7 +90,7 @@ async function runAcquired(o: RunChildOptions, adopted: ChildHandle | undefined,
           frames: report?.frames ?? [],
           resources: report?.resources ?? [],
           forced,
-          setting: o.setting,
+          setting: phaseSetting ?? o.describeLimit(phase, limit),
           phase: phase === 'body' ? 'test body' : phase,
         }),
       })
@@ -112,6 +114,8 @@ async function runAcquired(o: RunChildOptions, adopted: ChildHandle | undefined,
       switch (message.kind) {
         case 'phase':
           phase = message.phase
+          phaseStarted = performance.now()
+          phaseSetting = message.setting
           if (message.phase === 'body') bodyStarted = performance.now()
           {
             const limit = message.limit ?? o.limits.timeout

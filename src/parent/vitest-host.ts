@@ -4,7 +4,7 @@
 // updates to itself, and attributes the child's output to the running test.
 import { fileURLToPath } from 'node:url'
 import { IsolatedConfigError } from '../errors.js'
-import type { VitestRunRequest, RunTarget } from '../ipc/protocol.js'
+import type { ChildResult, VitestRunRequest, RunTarget } from '../ipc/protocol.js'
 import type { ResolvedOptions, Limits } from '../options.js'
 import { getVitestWorkerState, type VitestWorkerState } from '../vitest/adapter.js'
 import type { ChildHandle } from './child-process.js'
@@ -42,7 +42,6 @@ function resolveWorkerUrl(): string {
 export interface VitestRunArgs {
   readonly options: ResolvedOptions
   readonly limits: Limits
-  readonly setting: string
   readonly target: RunTarget
   readonly hooks: 'child' | 'parent'
   readonly context: Readonly<Record<string, unknown>>
@@ -53,6 +52,10 @@ export interface VitestRunArgs {
   /** Errors the child reported as unhandled while it ran: they fail the test. */
   readonly unhandled: unknown[]
   readonly origin?: { readonly file: string; readonly line: number; readonly column: number } | undefined
+  /** With hooks in the child: the limit for each hook. */
+  readonly hookLimit?: number | undefined
+  /** Names the setting behind a phase's limit, for the timeout message. */
+  readonly describeLimit: (phase: string, limit: number) => string
 }
 
 export async function runInVitestChild(state: VitestWorkerState, a: VitestRunArgs): Promise<RunChildResult> {
@@ -81,6 +84,7 @@ export async function runInVitestChild(state: VitestWorkerState, a: VitestRunArg
     cwd: options.method === 'fork' ? process.cwd() : startup.cwd,
     setup: options.setup,
     context: a.context,
+    hookLimit: a.hookLimit,
     workerUrl: resolveWorkerUrl(),
     runnerPath: childConfig.runner,
     vitestStart: {
@@ -110,7 +114,7 @@ export async function runInVitestChild(state: VitestWorkerState, a: VitestRunArg
   return runInChild({
     options,
     limits: a.limits,
-    setting: a.setting,
+    describeLimit: a.describeLimit,
     start: { env: request.env, cwd: request.cwd, execArgv: [...process.execArgv, ...options.execArgv] },
     request,
     prepare: { framework: 'vitest', workerUrl: request.workerUrl, vitestStart: request.vitestStart },
@@ -159,4 +163,24 @@ function withOverrides(base: Readonly<Record<string, string>>, overrides: Readon
     else env[k] = v
   }
   return env
+}
+
+/** Turns the child's verdict into what Vitest expects from a test function: return, throw or skip. */
+export function settleOutcome(result: ChildResult, unhandled: readonly unknown[], skip: (note?: string) => never): void {
+  if (result.kind !== 'test') throw new Error('isolated-test: the child answered a test with a value.')
+  const errors = [...result.outcome.errors, ...unhandled]
+  if (result.outcome.state === 'skip' && errors.length === 0) skip(result.outcome.note)
+  if (result.outcome.state === 'fail' || errors.length > 0) throw asVitestErrors(errors)
+}
+
+/** Vitest prints a thrown array as one failure per element, each with its own diff and frame. */
+function asVitestErrors(errors: readonly unknown[]): unknown {
+  const prepared = errors.map((e) => {
+    if (typeof e !== 'object' || e === null) return e
+    // The child's Vitest already computed the diff from the live values: print it as it is.
+    const copy = { ...(e as Record<string, unknown>) }
+    if (typeof copy.diff === 'string') copy.showDiff = false
+    return copy
+  })
+  return prepared.length === 1 ? prepared[0] : prepared
 }
