@@ -1,8 +1,30 @@
-// Packs the built package once and puts it into the Vitest fixture projects.
+// Packs the built package once, installs fixture projects that have their own dependencies, and
+// puts the package into every Vitest fixture project as users get it.
+import { execFileSync } from 'node:child_process'
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { packPackage, repoRoot, unpackInto } from './package.js'
 
+const fixtures = join(repoRoot, 'fixtures')
+
+/** `npm ci` a fixture project with its own lockfile, unless it is already installed from that lockfile. */
+export function ensureInstalled(project: string): void {
+  const lock = join(project, 'package-lock.json')
+  const stamp = join(project, 'node_modules', '.installed-from-lock')
+  const want = readFileSync(lock, 'utf8')
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === want) return
+  execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: project, stdio: 'inherit' })
+  writeFileSync(stamp, want)
+}
+
 export default function setup(): void {
   const tarball = packPackage()
-  for (const project of ['vitest4', 'vitest4-plugin']) unpackInto(tarball, join(repoRoot, 'fixtures', project))
+  // Vitest 5 runs the same plugin suite as Vitest 4.
+  const vitest5 = join(fixtures, 'vitest5')
+  for (const part of ['tests', 'src', 'vitest.config.ts']) {
+    rmSync(join(vitest5, part), { recursive: true, force: true })
+    cpSync(join(fixtures, 'vitest4-plugin', part), join(vitest5, part), { recursive: true })
+  }
+  ensureInstalled(vitest5)
+  for (const project of ['vitest4', 'vitest4-plugin', 'vitest5']) unpackInto(tarball, join(fixtures, project))
 }

@@ -63,6 +63,7 @@ function send(report: WatchdogReport): void {
 }
 
 interface CallFrame {
+  callFrameId: string
   functionName: string
   url: string
   location: { scriptId: string; lineNumber: number; columnNumber: number }
@@ -99,7 +100,8 @@ async function capture(): Promise<WatchdogReport> {
   void post(session, 'Debugger.pause', {}, 300)
   const frames = await Promise.race([paused, new Promise<undefined>((r) => setTimeout(() => r(undefined), 300))])
   if (frames) {
-    const mapped = frames.map((f) => mapFrame(f, scripts)).filter((f) => !IGNORED.test(f.file))
+    const viaStack = frames[0] ? await stackFromPausedFrame(session, frames[0].callFrameId) : undefined
+    const mapped = (viaStack ?? frames.map((f) => mapFrame(f, scripts))).filter((f) => !IGNORED.test(f.file))
     // Let a SIGTERM handler run; the parent kills us next either way.
     void post(session, 'Debugger.resume', {}, 100)
     return { op: 'stuck', state: 'busy', frames: mapped.slice(0, 10), resources: [] }
@@ -114,6 +116,26 @@ async function capture(): Promise<WatchdogReport> {
   )
   const resources = evaluated?.result.value ? (JSON.parse(evaluated.result.value) as string[]) : []
   return { op: 'stuck', state: evaluated ? 'idle' : 'native', frames: [], resources: summarize(resources) }
+}
+
+/**
+ * Asks the paused main thread for `new Error().stack` on the stuck frame: the stack is then formatted
+ * by the same source-map support the framework installs for its own errors (Vite's module runner,
+ * Node's loader hooks, Jest's runtime), so stuck frames point where error frames would.
+ */
+async function stackFromPausedFrame(session: Session, callFrameId: string): Promise<StuckFrame[] | undefined> {
+  const expression = '(() => { const l = Error.stackTraceLimit; Error.stackTraceLimit = 50; const s = new Error().stack; Error.stackTraceLimit = l; return s })()'
+  const evaluated = await post<{ result: { value?: unknown } }>(session, 'Debugger.evaluateOnCallFrame', { callFrameId, expression, returnByValue: true, silent: true }, 300)
+  const stack = evaluated?.result.value
+  if (typeof stack !== 'string') return undefined
+  const frames: StuckFrame[] = []
+  for (const line of stack.split('\n').slice(1)) {
+    const m = /^\s*at (?:(.*?) \()?((?:file:\/\/)?\/[^()]*?|[A-Za-z]:\\[^()]*?):(\d+):(\d+)\)?\s*$/.exec(line)
+    if (!m) continue
+    const file = m[2]!.startsWith('file://') ? fileURLToPath(m[2]!) : m[2]!
+    frames.push({ functionName: m[1] ?? '', file, line: Number(m[3]), column: Number(m[4]) })
+  }
+  return frames.length > 0 ? frames : undefined
 }
 
 /** `["Timeout","Timeout","FSReqCallback"]` → `["2 × Timeout", "FSReqCallback"]`, without our own IPC pipe. */
