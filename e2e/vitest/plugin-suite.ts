@@ -18,7 +18,7 @@ export function pluginSuite(label: string, project: string, runOptions: { vitest
       rmSync(tmp, { recursive: true, force: true })
       const files = { E2E_GRANDCHILD_FILE: `${tmp}-grandchildren`, E2E_HOOK_LOG: `${tmp}-hooks`, E2E_RETRY_FILE: `${tmp}-retry` }
       for (const f of Object.values(files)) rmSync(f, { force: true })
-      run = runVitest(project, [], { ...files, E2E_PORT: String(40_000 + (process.pid % 20_000)) }, runOptions.vitestBin, runOptions.node)
+      run = runVitest(project, ['tests/'], { ...files, E2E_PORT: String(40_000 + (process.pid % 20_000)) }, runOptions.vitestBin, runOptions.node)
       grandchildren = readPids(files.E2E_GRANDCHILD_FILE)
       hookLog = readFileSync(files.E2E_HOOK_LOG, 'utf8').trim().split('\n').map((l) => l.split(' '))
     })
@@ -103,6 +103,20 @@ export function pluginSuite(label: string, project: string, runOptions: { vitest
     test('no process we started is left', async () => {
       expect(run.pids.length).toBeGreaterThan(20)
       expect(await survivors(run.pids)).toEqual([])
+    })
+
+    test('--bail cancels the run and ends a running child at once', async () => {
+      const handshake = join(repoRoot, '.tmp', `bail-${label.replace(/\W+/g, '-')}-${process.pid}`)
+      rmSync(handshake, { force: true })
+      const started = Date.now()
+      const bail = runVitest(project, ['cancel/', '--bail=1'], { E2E_HANDSHAKE_FILE: handshake }, runOptions.vitestBin, runOptions.node)
+      // The hanging child's limit is 60 s: finishing far below it means cancel() killed it.
+      expect(Date.now() - started).toBeLessThan(30_000)
+      expect(bail.code).toBe(1)
+      expect(bail.output).toContain('first failure')
+      const hanging = readPids(handshake)
+      expect(hanging).toHaveLength(1)
+      expect(await survivors([...hanging, ...bail.pids])).toEqual([])
     })
   })
 }

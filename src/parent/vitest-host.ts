@@ -12,7 +12,7 @@ import { runInChild, type RunChildResult } from './run-child.js'
 import { startup } from './startup.js'
 
 /** Child → pool calls that only make sense to the parent's own run: the parent reports the test. */
-const KEPT_LOCAL = new Set(['onCollected', 'onQueued', 'onTaskUpdate', 'onAfterSuiteRun', 'onTaskArtifactRecord', 'onAsyncLeaks'])
+const KEPT_LOCAL = new Set(['onCollected', 'onQueued', 'onTaskUpdate', 'onAfterSuiteRun', 'onTaskArtifactRecord', 'onAsyncLeaks', 'onCancel'])
 
 interface BirpcRequest {
   t: 'q'
@@ -70,6 +70,8 @@ export async function runInVitestChild(state: VitestWorkerState, a: VitestRunArg
     testTimeout: 0,
     hookTimeout: 0,
     retry: 0,
+    // The parent counts this test's failure toward --bail itself; a child must not cancel the run.
+    bail: 0,
     includeTaskLocation: true,
     setupFiles: options.setup ? [...config.setupFiles, options.setup] : config.setupFiles,
     coverage: { ...(state.ctx.config.coverage as object), enabled: false },
