@@ -44,12 +44,38 @@ describe('timeouts', () => {
 
   test('a grandchild process is killed with the tree', async () => {
     expect(failure('grandchild process')).toContain('timed out after 300 ms')
-    expect(grandchildren).toHaveLength(1)
     expect(await survivors(grandchildren)).toEqual([])
   })
 })
 
+test('a child blocked in native code cannot be paused, and the error says so', () => {
+  const message = failure('blocked in native code')
+  expect(message).toContain('timed out after 300 ms')
+  expect(message).toContain('It did not answer the pause request: it was blocked in native code')
+})
+
+test('Atomics.wait is interruptible: the error points at the waiting line', () => {
+  expect(failure('waiting in Atomics.wait')).toMatch(/It was busy at:\n\s+at .*more-faults\.test\.ts:8:11/)
+})
+
+test('importing the module has its own limit and error', () => {
+  const t = run.test('slow to import in the child')
+  expect(t.failureMessages.join('\n')).toContain('IsolatedBootError: The child did not start the test within bootTimeout (1000 ms)')
+  expect(t.duration).toBeLessThan(10_000)
+})
+
+test('a process the body leaves running is killed and named', async () => {
+  expect(run.test('leaves a process running').status).toBe('passed')
+  expect(run.output).toMatch(/the test left 1 process\(es\) running; they were killed with its process tree:\n\s+pid \d+: sleep 1000/)
+  expect(grandchildren).toHaveLength(2)
+  expect(await survivors(grandchildren)).toEqual([])
+})
+
 describe('crashes', () => {
+  test('a child killed by a signal fails at once with the signal', () => {
+    expect(failure('killed by a signal')).toContain('IsolatedCrashError: The child process was killed by SIGKILL')
+  })
+
   test('process.exit(3) fails the test at once with the exit code', () => {
     const t = run.test('process.exit(3)')
     expect(t.failureMessages.join('\n')).toContain('IsolatedCrashError: The child process exited with code 3')
@@ -137,6 +163,13 @@ test("a limit that does not fit inside Vitest's timeout fails at once, naming th
   const t = run.test("a limit that does not fit in Vitest's timeout fails at once")
   expect(t.failureMessages.join('\n')).toContain("Raise Vitest's `testTimeout` (or the test's own timeout) to at least 4400 ms")
   expect(t.duration).toBeLessThan(1000)
+})
+
+test('ISOLATED_TEST=off runs bodies in-process', () => {
+  const off = runVitest(project, ['core/more-faults.test.ts', '-t', 'ISOLATED_TEST=off'], { ISOLATED_TEST: 'off' })
+  expect(off.test('runs in-process when ISOLATED_TEST=off').status).toBe('passed')
+  expect(off.pids).toEqual([])
+  expect(run.test('runs in-process when ISOLATED_TEST=off').status).toBe('passed')
 })
 
 test('no process we started is left', async () => {
