@@ -47,6 +47,8 @@ export interface TimeoutDetails {
   readonly state: 'busy' | 'idle' | 'native' | 'unknown'
   readonly frames: readonly StuckFrame[]
   readonly resources: readonly string[]
+  /** With `asyncOrigins`: where pending promises and resources were created. */
+  readonly origins: readonly string[]
   readonly forced: boolean
   readonly setting: string
   readonly phase: string
@@ -65,7 +67,9 @@ export class IsolatedTimeoutError extends IsolatedTestError {
       d.state === 'busy' && d.frames.length > 0
         ? `It was busy at:\n${formatFrames(d.frames)}`
         : d.state === 'idle'
-          ? `It was idle, waiting on: ${d.resources.length > 0 ? d.resources.join(', ') : 'nothing the event loop tracks (a promise that never settles)'}.`
+          ? `It was idle, waiting on: ${d.resources.length > 0 ? d.resources.join(', ') : 'nothing the event loop tracks (a promise that never settles)'}.${
+              d.origins.length > 0 ? `\nPending, by where it was created:\n${d.origins.map((o) => `    ${o}`).join('\n')}` : "\nTo see where its pending promises were created, set the `asyncOrigins: true` option."
+            }`
           : d.state === 'native'
             ? 'It did not answer the pause request: it was blocked in native code (Atomics.wait, execSync, a native addon), so no JS frame can be shown.'
             : 'Where it was stuck could not be captured.'

@@ -28,6 +28,8 @@ export interface IsolatedOptions {
   readonly maxChildren?: number
   /** Plugin and Jest environment: run hooks in the child with the test (`'child'`) or in the parent (`'parent'`). @default 'child' */
   readonly hooks?: HooksMode
+  /** On timeout of an idle child, say where its pending promises and resources were created (uses async_hooks; slower). @default false */
+  readonly asyncOrigins?: boolean
   /** Reserved for the state report (not active yet). @default 'warn' */
   readonly leaks?: LeaksMode
   /** Reserved for the state report's JSON Lines file (not active yet). */
@@ -46,6 +48,7 @@ export interface ResolvedOptions {
   readonly setup: string | undefined
   readonly maxChildren: number
   readonly hooks: HooksMode
+  readonly asyncOrigins: boolean
   readonly leaks: LeaksMode
   readonly report: string | undefined
 }
@@ -66,6 +69,7 @@ export const OPTION_TABLE = [
   { name: 'setup', default: 'none', allowed: 'module path', where: 'all' },
   { name: 'maxChildren', default: 'CPU count', allowed: 'integer ≥ 1', where: 'plugin, environment, helper' },
   { name: 'hooks', default: "'child'", allowed: "'child' | 'parent'", where: 'plugin, environment' },
+  { name: 'asyncOrigins', default: 'false', allowed: 'boolean', where: 'all' },
   { name: 'leaks', default: "'warn'", allowed: "'warn' | 'error' | 'off'", where: 'all (reserved)' },
   { name: 'report', default: 'none', allowed: 'file path', where: 'all (reserved)' },
 ] as const
@@ -130,6 +134,7 @@ export function validateOptions(input: unknown, where: string): IsolatedOptions 
     fail(where, 'maxChildren', o.maxChildren, 'an integer ≥ 1')
   }
   if (o.hooks !== undefined && !HOOKS.includes(o.hooks as string)) fail(where, 'hooks', o.hooks, "'child' or 'parent'")
+  if (o.asyncOrigins !== undefined && typeof o.asyncOrigins !== 'boolean') fail(where, 'asyncOrigins', o.asyncOrigins, 'true or false')
   if (o.leaks !== undefined && !LEAKS.includes(o.leaks as string)) fail(where, 'leaks', o.leaks, "'warn', 'error' or 'off'")
   if (o.report !== undefined && (typeof o.report !== 'string' || o.report === '')) fail(where, 'report', o.report, 'a file path')
   return o as IsolatedOptions
@@ -160,6 +165,7 @@ export function resolveOptions(o: IsolatedOptions): ResolvedOptions {
     setup: o.setup,
     maxChildren: o.maxChildren ?? availableParallelism(),
     hooks: o.hooks ?? 'child',
+    asyncOrigins: o.asyncOrigins ?? false,
     leaks: o.leaks ?? 'warn',
     report: o.report,
   }

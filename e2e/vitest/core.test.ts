@@ -36,6 +36,12 @@ describe('timeouts', () => {
     expect(message).toContain('It was idle, waiting on: Timeout')
   })
 
+  test('with asyncOrigins, an idle timeout says where the pending promise was created', () => {
+    const message = failure('never settles, with asyncOrigins')
+    expect(message).toMatch(/Pending, by where it was created:\n\s+a promise created at waitForReply \(.*core\/faults\.test\.ts:48:10\)/)
+    expect(failure('promise that never settles')).toContain('set the `asyncOrigins: true` option')
+  })
+
   test('a loop that ignores SIGTERM still dies, by SIGKILL', () => {
     const message = failure('ignores SIGTERM')
     expect(message).toContain('needed SIGKILL')

@@ -41,6 +41,7 @@ async function prepare(p: PrepareRequest): Promise<void> {
 
 async function run(request: RunRequest): Promise<void> {
   applyRequest(request)
+  if (request.asyncOrigins) (await import('./async-origins.js')).trackAsyncOrigins()
   const state: ChildState = { request, send, resultSent: false, realExit: processExit, wrapperSites: new Map(), wrappers: new Map() }
   ;(globalThis as Record<symbol, unknown>)[CHILD_STATE] = state
   if (request.framework === 'vitest') {

@@ -108,14 +108,10 @@ async function capture(): Promise<WatchdogReport> {
   }
   // No JS is running: the event loop is waiting. Disabling drops the pending pause first.
   await post(session, 'Debugger.disable', {}, 200)
-  const evaluated = await post<{ result: { value?: string } }>(
-    session,
-    'Runtime.evaluate',
-    { expression: 'JSON.stringify(process.getActiveResourcesInfo())', returnByValue: true },
-    300,
-  )
-  const resources = evaluated?.result.value ? (JSON.parse(evaluated.result.value) as string[]) : []
-  return { op: 'stuck', state: evaluated ? 'idle' : 'native', frames: [], resources: summarize(resources) }
+  const expression = `JSON.stringify({ resources: process.getActiveResourcesInfo(), origins: globalThis[Symbol.for('isolated-test.async-origins')]?.() ?? [] })`
+  const evaluated = await post<{ result: { value?: string } }>(session, 'Runtime.evaluate', { expression, returnByValue: true }, 300)
+  const found = evaluated?.result.value ? (JSON.parse(evaluated.result.value) as { resources: string[]; origins: string[] }) : undefined
+  return { op: 'stuck', state: evaluated ? 'idle' : 'native', frames: [], resources: summarize(found?.resources ?? []), origins: found?.origins ?? [] }
 }
 
 /**

@@ -47,6 +47,8 @@ interface RunRequestBase {
   readonly setup: string | undefined
   /** Test context values copied from the parent (fixtures), by key. */
   readonly context: Readonly<Record<string, unknown>>
+  /** Track where pending promises and resources were created (the `asyncOrigins` option). */
+  readonly asyncOrigins: boolean
   /** With hooks in the child: each hook's limit in ms (the framework's hook timeout), sent back in its `phase`. */
   readonly hookLimit: number | undefined
 }
@@ -111,6 +113,8 @@ export type WatchdogReport = {
   readonly state: 'busy' | 'idle' | 'native'
   readonly frames: readonly StuckFrame[]
   readonly resources: readonly string[]
+  /** With `asyncOrigins`: where the pending promises and resources were created. */
+  readonly origins?: readonly string[]
 }
 
 export function isOurs(message: unknown): message is ChildMessage | ParentMessage {

@@ -45,7 +45,7 @@ describe('thrown values', () => {
   })
 
   test('our errors are still recognised after crossing', () => {
-    const e = new IsolatedTimeoutError({ limit: 1, method: 'fork', elapsed: 1, state: 'idle', frames: [], resources: [], forced: false, setting: 's', phase: 'test body' })
+    const e = new IsolatedTimeoutError({ limit: 1, method: 'fork', elapsed: 1, state: 'idle', frames: [], resources: [], origins: [], forced: false, setting: 's', phase: 'test body' })
     expect(isIsolatedTestError(deserializeThrown(structuredClone(serializeThrown(e))))).toBe(true)
   })
 

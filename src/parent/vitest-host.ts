@@ -87,6 +87,7 @@ export async function runInVitestChild(state: VitestWorkerState, a: VitestRunArg
     setup: options.setup,
     context: a.context,
     hookLimit: a.hookLimit,
+    asyncOrigins: options.asyncOrigins,
     workerUrl: resolveWorkerUrl(),
     runnerPath: childConfig.runner,
     vitestStart: {
