@@ -32,6 +32,8 @@ export interface IsolatedOptions {
   readonly leaks?: LeaksMode
   /** Reserved for the state report's JSON Lines file (not active yet). */
   readonly report?: string
+  /** Jest environment only: the test environment the child runs the file in (a name such as `'jsdom'`, or a path). @default 'node' */
+  readonly environment?: string
 }
 
 export interface ResolvedOptions {
@@ -48,6 +50,7 @@ export interface ResolvedOptions {
   readonly hooks: HooksMode
   readonly leaks: LeaksMode
   readonly report: string | undefined
+  readonly environment: string | undefined
 }
 
 /** The most a timer can wait in Node (setTimeout clamps anything above it to 1 ms). */
@@ -68,6 +71,7 @@ export const OPTION_TABLE = [
   { name: 'hooks', default: "'child'", allowed: "'child' | 'parent'", where: 'plugin, environment' },
   { name: 'leaks', default: "'warn'", allowed: "'warn' | 'error' | 'off'", where: 'all (reserved)' },
   { name: 'report', default: 'none', allowed: 'file path', where: 'all (reserved)' },
+  { name: 'environment', default: "'node'", allowed: "a Jest test environment name or path, e.g. 'jsdom'", where: 'Jest environment' },
 ] as const
 
 const KEYS = new Set<string>(OPTION_TABLE.map((o) => o.name))
@@ -132,6 +136,9 @@ export function validateOptions(input: unknown, where: string): IsolatedOptions 
   if (o.hooks !== undefined && !HOOKS.includes(o.hooks as string)) fail(where, 'hooks', o.hooks, "'child' or 'parent'")
   if (o.leaks !== undefined && !LEAKS.includes(o.leaks as string)) fail(where, 'leaks', o.leaks, "'warn', 'error' or 'off'")
   if (o.report !== undefined && (typeof o.report !== 'string' || o.report === '')) fail(where, 'report', o.report, 'a file path')
+  if (o.environment !== undefined && (typeof o.environment !== 'string' || o.environment === '')) {
+    fail(where, 'environment', o.environment, "a Jest test environment name or path such as 'jsdom'")
+  }
   return o as IsolatedOptions
 }
 
@@ -162,6 +169,7 @@ export function resolveOptions(o: IsolatedOptions): ResolvedOptions {
     hooks: o.hooks ?? 'child',
     leaks: o.leaks ?? 'warn',
     report: o.report,
+    environment: o.environment,
   }
 }
 

@@ -2,7 +2,6 @@
 // messages from this worker's own context, answers the child's RPC calls through this worker's RPC to
 // Vitest (module fetches come from the same Vite server, already transformed), keeps the child's task
 // updates to itself, and attributes the child's output to the running test.
-import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { IsolatedConfigError } from '../errors.js'
 import type { VitestRunRequest, RunTarget } from '../ipc/protocol.js'
@@ -10,26 +9,7 @@ import type { ResolvedOptions, Limits } from '../options.js'
 import { getVitestWorkerState, type VitestWorkerState } from '../vitest/adapter.js'
 import type { ChildHandle } from './child-process.js'
 import { runInChild, type RunChildResult } from './run-child.js'
-
-/** The environment and cwd this worker started with, before any test code ran: what 'spawn' gives. */
-const startup = { env: readStartupEnv(), cwd: process.cwd() }
-
-function readStartupEnv(): Record<string, string> {
-  try {
-    // Linux keeps the environment the process was started with; elsewhere our first import is the
-    // earliest point we see.
-    const raw = readFileSync('/proc/self/environ', 'utf8')
-    const env: Record<string, string> = {}
-    for (const entry of raw.split('\0')) {
-      const eq = entry.indexOf('=')
-      if (eq > 0) env[entry.slice(0, eq)] = entry.slice(eq + 1)
-    }
-    if (Object.keys(env).length > 0) return env
-  } catch {
-    // not Linux
-  }
-  return { ...(process.env as Record<string, string>) }
-}
+import { readStartupEnv, startupCwd, withOverrides } from './startup-env.js'
 
 /** Child → pool calls that only make sense to the parent's own run: the parent reports the test. */
 const KEPT_LOCAL = new Set(['onCollected', 'onQueued', 'onTaskUpdate', 'onAfterSuiteRun', 'onTaskArtifactRecord', 'onAsyncLeaks'])
@@ -96,8 +76,8 @@ export async function runInVitestChild(state: VitestWorkerState, a: VitestRunArg
     framework: 'vitest',
     target: a.target,
     hooks: a.hooks,
-    env: withOverrides(options.method === 'fork' ? (process.env as Record<string, string>) : startup.env, options.env),
-    cwd: options.method === 'fork' ? process.cwd() : startup.cwd,
+    env: withOverrides(options.method === 'fork' ? (process.env as Record<string, string>) : readStartupEnv(), options.env),
+    cwd: options.method === 'fork' ? process.cwd() : startupCwd,
     setup: options.setup,
     context: a.context,
     workerUrl: resolveWorkerUrl(),
@@ -166,14 +146,4 @@ function childSnapshotOptions(value: unknown): unknown {
   const options = { ...(value as Record<string, unknown>) }
   if (typeof options.snapshotEnvironment !== 'string') options.snapshotEnvironment = undefined
   return options
-}
-
-function withOverrides(base: Readonly<Record<string, string>>, overrides: Readonly<Record<string, string | undefined>>): Record<string, string> {
-  const env: Record<string, string> = {}
-  for (const [k, v] of Object.entries(base)) if (typeof v === 'string') env[k] = v
-  for (const [k, v] of Object.entries(overrides)) {
-    if (v === undefined) delete env[k]
-    else env[k] = v
-  }
-  return env
 }
