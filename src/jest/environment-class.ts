@@ -130,6 +130,7 @@ export function createIsolatingEnvironment(Base: JestEnvironmentClass, runnerDir
         forkEnv: (this.global.process as NodeJS.Process | undefined)?.env ?? process.env,
         console: this.testConsole,
         signal: controller.signal,
+        definedAt: test.asyncError,
       })
       this.running.set(test, { controller, done: done.catch(noop) })
       try {

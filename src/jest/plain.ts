@@ -52,6 +52,7 @@ export async function runInPlainJest({ jest, wrapper, options, site }: PlainRun)
     forkEnv: process.env,
     console: globalThis.console as unknown as TestConsole,
     signal: new AbortController().signal,
+    definedAt: test.asyncError,
   })
   if (errors.length === 0) return
   for (const extra of errors.slice(1)) test.errors.push([extra, test.asyncError])

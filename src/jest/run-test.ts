@@ -8,6 +8,7 @@ import { runInChild } from '../parent/run-child.js'
 import { readStartupEnv, startupCwd, withOverrides } from '../parent/startup-env.js'
 import type { TestConsole } from './circus-types.js'
 import { ConsoleRelay } from './console-relay.js'
+import { presentForJest } from './present-error.js'
 
 export interface JestTestRun {
   readonly options: ResolvedOptions
@@ -21,6 +22,8 @@ export interface JestTestRun {
   readonly forkEnv: Readonly<Record<string, string | undefined>>
   readonly console: TestConsole
   readonly signal: AbortSignal
+  /** Where the test was declared (circus's `asyncError`): where our own failures point. */
+  readonly definedAt: Error
 }
 
 /** Resolves to the errors the test failed with in the child, rebuilt; none when it passed. */
@@ -52,6 +55,8 @@ export async function runJestTest(run: JestTestRun): Promise<unknown[]> {
     })
     if (result.kind !== 'test') throw new Error('isolated-test: the Jest child answered a test with a value; this is a bug in isolated-test.')
     return result.outcome.state === 'fail' ? (result.outcome.errors as SerializedThrown[]).map(deserializeThrown) : []
+  } catch (error) {
+    throw presentForJest(error, run.definedAt)
   } finally {
     // runInChild returns once the child's streams are closed: everything it wrote is here.
     relay.flush()
