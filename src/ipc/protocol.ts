@@ -77,6 +77,12 @@ export interface JestPayload {
   readonly environment: string | undefined
   /** The test's describe names then its own name (the parent's view, checked in the child). */
   readonly namePath: readonly string[]
+  /**
+   * How `target.test.testId` finds the test: `'index'`, its place among all tests in registration order
+   * (the environment counts before the run starts); `'occurrence'`, its place among the tests with the
+   * same name (`isolated()` under a plain setup, which only sees the tree once the run has started).
+   */
+  readonly locate: 'index' | 'occurrence'
   /** Limit for each hook run in the child, when the options set one; else the hook's Jest timeout. */
   readonly hookTimeout: number | undefined
 }

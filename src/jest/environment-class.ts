@@ -23,7 +23,6 @@ import { planTest, type TestPlan } from './plan.js'
 import { runJestTest } from './run-test.js'
 import { fullName, namePath, testsInOrder } from './tests.js'
 
-const WRAPPED = Symbol.for('isolated-test.jest-wrapped')
 const noop = (): void => {}
 
 /** JSON-safe copy: configs cross to the child, and user config may hold functions. */
@@ -41,6 +40,8 @@ export function createIsolatingEnvironment(Base: JestEnvironmentClass, runnerDir
     private readonly order = new Map<TestEntry, number>()
     /** Each test's options, or undefined for a test kept in-process. */
     private readonly plans = new Map<TestEntry, ResolvedOptions | undefined>()
+    /** Wrapped once: retries reuse the entry, and Jest 29 replaces a concurrent test's fn after we wrapped it. */
+    private readonly wrapped = new WeakSet<TestEntry>()
     private readonly swappedHooks = new Map<Hook, Hook['fn']>()
     private readonly running = new Map<TestEntry, { controller: AbortController; done: Promise<unknown> }>()
     private tornDown = false
@@ -98,7 +99,8 @@ export function createIsolatingEnvironment(Base: JestEnvironmentClass, runnerDir
 
     private wrap(test: TestEntry, state: CircusState): void {
       const options = this.plans.get(test)
-      if (!options || (test.fn as unknown as Record<symbol, unknown>)[WRAPPED]) return
+      if (!options || this.wrapped.has(test)) return
+      this.wrapped.add(test)
       const plan = planTest(test, state, options, wrapperMeta(test.fn)?.site)
       // Jest's own timer must never fire before ours.
       test.timeout = plan.jestTimeout
@@ -106,7 +108,6 @@ export function createIsolatingEnvironment(Base: JestEnvironmentClass, runnerDir
       const wrapper = function isolatedTest(): Promise<void> {
         return env.run(test, plan)
       }
-      Object.defineProperty(wrapper, WRAPPED, { value: true })
       test.fn = wrapper
     }
 
@@ -118,6 +119,7 @@ export function createIsolatingEnvironment(Base: JestEnvironmentClass, runnerDir
         config: { kind: 'given', projectConfig: this.projectConfig, globalConfig: this.globalConfig },
         environment: plan.options.environment,
         namePath: namePath(test),
+        locate: 'index',
         hookTimeout: plan.hookTimeout,
       }
       const done = runJestTest({

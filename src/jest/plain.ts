@@ -7,6 +7,7 @@ import { fitLimits, type ResolvedOptions } from '../options.js'
 import type { TestConsole } from './circus-types.js'
 import { packageRoot } from './locate.js'
 import type { JestTestContext } from './plain-state.js'
+import { presentForJest } from './present-error.js'
 import { runJestTest } from './run-test.js'
 import { fullName, namePath, sameNames, testsInOrder } from './tests.js'
 
@@ -19,9 +20,25 @@ export interface PlainRun {
 
 const SETTING = "Jest's test timeout (`testTimeout` in the Jest config, jest.setTimeout() or the test's own timeout argument)"
 
-export async function runInPlainJest({ jest, wrapper, options, site }: PlainRun): Promise<void> {
+export async function runInPlainJest(run: PlainRun): Promise<void> {
+  try {
+    await runBody(run)
+  } catch (error) {
+    throw presentForJest(error, run.jest.test.asyncError)
+  }
+}
+
+/** The wrapper is the body, or test.each's row function called it. */
+function calledAsBody({ jest, wrapper }: PlainRun): boolean {
+  if (jest.test.fn === wrapper) return true
+  const callers = jest.callStack.split('\n').slice(2, 6)
+  return callers.some((line) => /[\\/]jest-each[\\/]/.test(line))
+}
+
+async function runBody(run: PlainRun): Promise<void> {
+  const { jest, options, site } = run
   const { test, state, testPath } = jest
-  if (test.fn !== wrapper) {
+  if (!calledAsBody(run)) {
     throw new IsolatedConfigError(
       'isolated(): under Jest, a wrapped function must be the test body itself (`test(name, isolated(ms)(fn))`); calling one from inside a test is not supported yet. Set ISOLATED_TEST=off to run it in-process.',
     )
@@ -30,9 +47,9 @@ export async function runInPlainJest({ jest, wrapper, options, site }: PlainRun)
   const limits = fitLimits(options, test.timeout || state.testTimeout, SETTING)
   if (typeof limits === 'string') throw new IsolatedConfigError(`isolated(): ${limits}`)
   const names = namePath(test)
-  // The same wrapper is the body of every row of a `test.each`: count rows with the same name too.
+  // Duplicate names are told apart by their order; the child checks the wrapper's site too.
   const occurrence = testsInOrder(state.rootDescribeBlock)
-    .filter((t) => t.fn === wrapper && sameNames(namePath(t), names))
+    .filter((t) => sameNames(namePath(t), names))
     .indexOf(test)
   const payload: JestPayload = {
     testPath,
@@ -40,6 +57,7 @@ export async function runInPlainJest({ jest, wrapper, options, site }: PlainRun)
     config: { kind: 'load', root: process.cwd() },
     environment: undefined,
     namePath: names,
+    locate: 'occurrence',
     hookTimeout: undefined,
   }
   const errors = await runJestTest({

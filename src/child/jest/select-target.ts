@@ -11,6 +11,7 @@ import { siteKey, type ChildState } from '../state.js'
 import { RETRY_TIMES, type CircusEvent, type CircusState, type Hook, type TestEntry, type TestFn } from '../../jest/circus-types.js'
 import { namePath, sameNames, testsInOrder } from '../../jest/tests.js'
 import { makeSnapshotsReadOnly, snapshotWriteError } from './snapshots.js'
+import { withoutOwnFrames } from './clean-stack.js'
 
 const noop = (): void => {}
 
@@ -46,14 +47,14 @@ export class TargetSelector {
           if (fn) event.hook.fn = fn
           if (event.name === 'hook_failure' && event.hook.type === 'afterAll' && 'error' in event && this.ran) {
             // Circus files afterAll failures under the file, not the test: here they are the test's.
-            this.errors.push(serializeThrown(event.error))
+            this.errors.push(serializeThrown(withoutOwnFrames(event.error)))
           }
         }
         break
       case 'test_done':
         if ('test' in event && event.test === this.target) {
           this.ran = true
-          for (const e of event.test.errors) this.errors.push(serializeThrown(Array.isArray(e) ? e[0] : e))
+          for (const e of event.test.errors) this.errors.push(serializeThrown(withoutOwnFrames(Array.isArray(e) ? e[0] : e)))
           const snapshot = snapshotWriteError(this.global, this.parentUpdateSnapshot)
           if (snapshot) this.errors.push(serializeThrown(snapshot))
         }
@@ -66,21 +67,24 @@ export class TargetSelector {
     const wanted = this.request.target.kind === 'test' ? this.request.target.test : undefined
     const names = this.request.jest.namePath
     let found: TestEntry | undefined
-    if (wanted?.site) {
-      // The body is an isolated() wrapper: find it by where it was made (robust to --randomize).
-      const key = siteKey(wanted.site)
-      const bySite = tests.filter((t) => {
-        const meta = wrapperMeta(t.fn)
-        return meta !== undefined && siteKey(meta.site) === key && meta.site.ordinal === wanted.site!.ordinal && sameNames(namePath(t), names)
-      })
-      found = bySite[Number(wanted.testId)] ?? (bySite.length === 1 ? bySite[0] : undefined)
-      if (!found) this.mismatch = new IsolatedMismatchError(`The child found no test named ${JSON.stringify(names.join(' '))} whose body is the isolated() wrapper made at ${key}.`)
-    } else if (wanted) {
-      const index = Number(wanted.testId)
-      found = tests[index]
-      if (!found) this.mismatch = new IsolatedMismatchError(`The child registered ${tests.length} tests; there is no test #${index} (${JSON.stringify(names.join(' '))}).`)
-      else if (!sameNames(namePath(found), names)) {
-        this.mismatch = new IsolatedMismatchError(`Test #${index} is ${JSON.stringify(names.join(' '))} in the parent but ${JSON.stringify(namePath(found).join(' '))} in the child.`)
+    if (wanted) {
+      const n = Number(wanted.testId)
+      const shown = JSON.stringify(names.join(' '))
+      if (this.request.jest.locate === 'index') {
+        found = tests[n]
+        if (!found) this.mismatch = new IsolatedMismatchError(`The child registered ${tests.length} tests; there is no test #${n} (${shown}).`)
+        else if (!sameNames(namePath(found), names)) {
+          this.mismatch = new IsolatedMismatchError(`Test #${n} is ${shown} in the parent but ${JSON.stringify(namePath(found).join(' '))} in the child.`)
+          found = undefined
+        }
+      } else {
+        found = tests.filter((t) => sameNames(namePath(t), names))[n]
+        if (!found) this.mismatch = new IsolatedMismatchError(`The child found no test #${n} named ${shown}.`)
+      }
+      // When the body is itself an isolated() wrapper, it must be the one made at the same place.
+      const meta = found && wrapperMeta(found.fn)
+      if (found && meta && wanted.site && (siteKey(meta.site) !== siteKey(wanted.site) || meta.site.ordinal !== wanted.site.ordinal)) {
+        this.mismatch = new IsolatedMismatchError(`The body of ${shown} was wrapped at ${siteKey(wanted.site)} in the parent but at ${siteKey(meta.site)} in the child.`)
         found = undefined
       }
     }
