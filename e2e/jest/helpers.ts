@@ -47,6 +47,8 @@ export interface JestRun {
 export interface RunOptions {
   readonly cwd?: string
   readonly env?: Readonly<Record<string, string>>
+  /** Pass --ci (the default) or --ci=false. */
+  readonly ci?: boolean
 }
 
 export async function runJest(fixture: string, args: readonly string[], options: RunOptions = {}): Promise<JestRun> {
@@ -56,7 +58,7 @@ export async function runJest(fixture: string, args: readonly string[], options:
   const logFile = join(work, 'log.jsonl')
   const bin = join(dir, 'node_modules', 'jest', 'bin', 'jest.js')
   if (!existsSync(bin)) throw new Error(`fixtures/${fixture} is not installed: run \`node scripts/install-fixtures.mjs\`.`)
-  const child = spawn(process.execPath, [bin, '--ci', '--json', '--outputFile', outputFile, ...args], {
+  const child = spawn(process.execPath, [bin, options.ci === false ? '--ci=false' : '--ci', '--json', '--outputFile', outputFile, ...args], {
     cwd: options.cwd ?? dir,
     env: { ...process.env, FORCE_COLOR: '0', ISOLATED_E2E_LOG: logFile, ISOLATED_E2E_RUN: String(process.pid) + Date.now(), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,6 +1,8 @@
 // Jest features behave in the child as they do in-process; hooks run with the test in its child.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { beforeAll, describe, expect, test } from 'vitest'
-import { leftovers, runJest, type JestRun } from './helpers.js'
+import { fixturesDir, leftovers, runJest, type JestRun } from './helpers.js'
 
 describe('jest 30: mocks, hooks, each, nesting, failing, in-process', () => {
   let run: JestRun
@@ -66,6 +68,33 @@ describe('jest 30: retries, fork vs spawn, the pragma', () => {
     expect(run.result('spawn starts clean').status).toBe('passed')
     // hooks: 'parent' from the pragma: the beforeAll ran in the parent only.
     expect(run.log.filter((e) => e.what === 'fork-spawn beforeAll').map((e) => e.child)).toEqual([false])
+  })
+
+  test('no process is left', () => {
+    expect(leftovers(run)).toEqual([])
+  })
+})
+
+describe('jest 30: snapshots are matched read-only in the child', () => {
+  const snapFile = join(fixturesDir, 'jest30', '__tests__', '__snapshots__', 'snapshot.test.js.snap')
+  let before: string
+  let run: JestRun
+  beforeAll(async () => {
+    before = readFileSync(snapFile, 'utf8')
+    // Not --ci: in-process Jest would write the new snapshot here; the child must say why it did not.
+    run = await runJest('jest30', ['__tests__/snapshot.test.js'], { ci: false })
+  })
+
+  test('a stored snapshot matches, and the parent does not call it obsolete', () => {
+    expect(run.result('matches a stored snapshot').status).toBe('passed')
+    expect(run.output).not.toMatch(/obsolete/i)
+  })
+
+  test('a new snapshot fails with the way to write it, and the .snap file is untouched', () => {
+    const text = run.failure('a new snapshot is not written from the child')
+    expect(text).toContain('New snapshot was not written')
+    expect(text).toContain('snapshots are matched read-only in the child process')
+    expect(readFileSync(snapFile, 'utf8')).toBe(before)
   })
 
   test('no process is left', () => {

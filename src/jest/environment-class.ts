@@ -44,6 +44,7 @@ export function createIsolatingEnvironment(Base: JestEnvironmentClass, runnerDir
     private readonly wrapped = new WeakSet<TestEntry>()
     private readonly swappedHooks = new Map<Hook, Hook['fn']>()
     private readonly running = new Map<TestEntry, { controller: AbortController; done: Promise<unknown> }>()
+    private readonly extraErrors = new Map<TestEntry, unknown[]>()
     private tornDown = false
 
     constructor(config: EnvironmentConfig, context: EnvironmentContext) {
@@ -76,7 +77,11 @@ export function createIsolatingEnvironment(Base: JestEnvironmentClass, runnerDir
         case 'test_done':
           // Jest gave up on the test (its own timer, an interrupt): end the child too.
           if ('test' in event) this.running.get(event.test)?.controller.abort(new Error('isolated-test: Jest finished the test before its child answered.'))
-          if ('test' in event) this.markSnapshotsChecked(event.test)
+          if ('test' in event) {
+            for (const extra of this.extraErrors.get(event.test) ?? []) event.test.errors.push([extra, event.test.asyncError])
+            this.extraErrors.delete(event.test)
+            this.markSnapshotsChecked(event.test)
+          }
           break
       }
     }
@@ -138,8 +143,8 @@ export function createIsolatingEnvironment(Base: JestEnvironmentClass, runnerDir
       try {
         const errors = await done
         if (errors.length === 0) return
-        // Circus records the thrown error; the others (an afterEach that failed too) are added as it would.
-        for (const extra of errors.slice(1)) test.errors.push([extra, test.asyncError])
+        // Circus records the thrown error; the others (an afterEach that failed too) follow it at test_done.
+        if (errors.length > 1) this.extraErrors.set(test, errors.slice(1))
         throw errors[0]
       } finally {
         this.running.delete(test)

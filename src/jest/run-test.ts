@@ -44,7 +44,7 @@ export async function runJestTest(run: JestTestRun): Promise<unknown[]> {
   }
   const relay = new ConsoleRelay(run.console)
   try {
-    const { result } = await runInChild({
+    const { result, durations } = await runInChild({
       options,
       limits: run.limits,
       setting: run.setting,
@@ -53,6 +53,7 @@ export async function runJestTest(run: JestTestRun): Promise<unknown[]> {
       signal: run.signal,
       onOutput: (stream, text) => relay.write(stream, text),
     })
+    if (process.env.ISOLATED_TEST_TIMING) process.stderr.write(`isolated-test timing: boot ${durations.boot.toFixed(0)} ms body ${durations.body.toFixed(0)} ms\n`)
     if (result.kind !== 'test') throw new Error('isolated-test: the Jest child answered a test with a value; this is a bug in isolated-test.')
     return result.outcome.state === 'fail' ? (result.outcome.errors as SerializedThrown[]).map(deserializeThrown) : []
   } catch (error) {

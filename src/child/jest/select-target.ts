@@ -56,7 +56,7 @@ export class TargetSelector {
           this.ran = true
           for (const e of event.test.errors) this.errors.push(serializeThrown(withoutOwnFrames(Array.isArray(e) ? e[0] : e)))
           const snapshot = snapshotWriteError(this.global, this.parentUpdateSnapshot)
-          if (snapshot) this.errors.push(serializeThrown(snapshot))
+          if (snapshot) this.errors.push(serializeThrown(withoutOwnFrames(snapshot)))
         }
         break
     }
