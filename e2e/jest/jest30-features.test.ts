@@ -49,10 +49,10 @@ describe('jest 30: mocks, hooks, each, nesting, failing, in-process', () => {
   })
 })
 
-describe('jest 30: retries, fork vs spawn, the pragma', () => {
+describe('jest 30: retries, fork vs spawn, environment and setup options', () => {
   let run: JestRun
   beforeAll(async () => {
-    run = await runJest('jest30', ['__tests__/retry.test.js', '__tests__/fork-spawn.test.js', '--runInBand'])
+    run = await runJest('jest30', ['__tests__/retry.test.js', '__tests__/fork-spawn.test.js', '__tests__/environment.test.js', '--runInBand'])
   })
 
   test('jest.retryTimes retries in the parent, each try in a new child', () => {
@@ -68,6 +68,10 @@ describe('jest 30: retries, fork vs spawn, the pragma', () => {
     expect(run.result('spawn starts clean').status).toBe('passed')
     // hooks: 'parent' from the pragma: the beforeAll ran in the parent only.
     expect(run.log.filter((e) => e.what === 'fork-spawn beforeAll').map((e) => e.child)).toEqual([false])
+  })
+
+  test('the `environment` option picks the environment the child runs in; `setup` runs first', () => {
+    expect(run.result('runs in the named environment, after the setup module').status).toBe('passed')
   })
 
   test('no process is left', () => {
