@@ -12,7 +12,6 @@ import type {
   EnvironmentContext,
   GlobalConfig,
   Hook,
-  JestEnvironment,
   JestEnvironmentClass,
   ProjectConfig,
   TestConsole,
@@ -194,4 +193,3 @@ export function createIsolatingEnvironment(Base: JestEnvironmentClass, runnerDir
   } as unknown as JestEnvironmentClass
 }
 
-export type { JestEnvironment }

@@ -44,7 +44,10 @@ export function jestRequireFrom(dirs: readonly string[]): JestRequire & { resolv
     }
     throw new IsolatedConfigError(`isolated-test/jest: cannot find \`${name}\` from the running Jest (looked from ${dirs.join(', ')}). Is Jest 29 or 30 installed?`)
   }
-  const load = ((name: string) => createRequire(resolve(name))(resolve(name))) as JestRequire & { resolve(name: string): string }
+  const load = ((name: string) => {
+    const file = resolve(name)
+    return createRequire(file)(file)
+  }) as JestRequire & { resolve(name: string): string }
   load.resolve = resolve
   return load
 }
