@@ -37,6 +37,7 @@ export interface JestRun {
   readonly log: readonly LogEntry[]
   readonly jestPid: number
   readonly fixture: string
+  readonly logFile: string
   /** Every assertion result of the run, by its full name; duplicates keep their order. */
   results(fullName: string): AssertionResult[]
   result(fullName: string): AssertionResult
@@ -83,7 +84,7 @@ export async function runJest(fixture: string, args: readonly string[], options:
     if (found.length !== 1) throw new Error(`expected one test named ${JSON.stringify(fullName)}, found ${found.length}. Tests: ${all.map((r) => r.fullName).join(' | ')}\n${output}`)
     return found[0]!
   }
-  return { json, output, code, log, jestPid: child.pid!, fixture, results, result, failure: (name) => result(name).failureMessages.join('\n') }
+  return { json, output, code, log, jestPid: child.pid!, fixture, logFile, results, result, failure: (name) => result(name).failureMessages.join('\n') }
 }
 
 /** Gone, or a zombie waiting for a reaper we do not control (it runs no code). */
@@ -105,11 +106,30 @@ export function isGone(pid: number): boolean {
 export function leftovers(run: JestRun): string[] {
   const alive = [{ pid: run.jestPid, what: 'jest' }, ...run.log].filter((e) => e.pid !== process.pid && !isGone(e.pid)).map((e) => `${e.pid} (${e.what})`)
   // And any child of ours from this fixture that was never recorded.
-  const marker = join(fixturesDir, run.fixture, 'node_modules', 'isolated-test', 'dist', 'child-entry.js')
+  alive.push(...liveChildren(run.fixture, run.logFile))
+  return alive
+}
+
+/**
+ * Children of ours from this fixture's installed copy that are still running and belong to the run
+ * that logged to `logFile` (they inherit its environment), so runs in parallel do not see each other.
+ */
+export function liveChildren(fixture: string, logFile: string): string[] {
+  const marker = join(fixturesDir, fixture, 'node_modules', 'isolated-test', 'dist', 'child-entry.js')
   const ps = execFileSync('ps', ['-A', '-o', 'pid=,stat=,args='], { encoding: 'utf8' })
+  const alive: string[] = []
   for (const line of ps.split('\n')) {
     const m = /^\s*(\d+)\s+(\S+)\s+(.*)$/.exec(line)
-    if (m && m[3]!.includes(marker) && !m[2]!.startsWith('Z')) alive.push(`${m[1]} (${m[3]})`)
+    if (m && m[3]!.includes(marker) && !m[2]!.startsWith('Z') && belongsTo(Number(m[1]), logFile)) alive.push(`${m[1]} (${m[3]})`)
   }
   return alive
+}
+
+function belongsTo(pid: number, logFile: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`ISOLATED_E2E_LOG=${logFile}`)
+  } catch {
+    // No /proc (macOS) or gone: count it.
+    return !isGone(pid)
+  }
 }

@@ -4,6 +4,7 @@
 import type { EnvironmentConfig, EnvironmentContext, JestEnvironment, JestEnvironmentClass } from './circus-types.js'
 import { createIsolatingEnvironment } from './environment-class.js'
 import { jestRequireFrom, runnerDirFromConfig } from './locate.js'
+import { watchJestParent } from './jest-parent.js'
 
 const classes = new Map<string, JestEnvironmentClass>()
 
@@ -21,6 +22,7 @@ function environmentClass(runner: unknown): JestEnvironmentClass {
 /** Use as `testEnvironment: 'isolated-test/jest'`; options go under `testEnvironmentOptions.isolated`. */
 const IsolatedTestEnvironment = function IsolatedTestEnvironment(config: EnvironmentConfig, context: EnvironmentContext): JestEnvironment {
   const Environment = environmentClass(config.projectConfig.runner)
+  watchJestParent()
   return new Environment(config, context)
 } as unknown as JestEnvironmentClass
 

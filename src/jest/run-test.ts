@@ -8,6 +8,7 @@ import { runInChild } from '../parent/run-child.js'
 import { readStartupEnv, startupCwd, withOverrides } from '../parent/startup-env.js'
 import type { TestConsole } from './circus-types.js'
 import { ConsoleRelay } from './console-relay.js'
+import { assertJestAlive } from './jest-parent.js'
 import { presentForJest } from './present-error.js'
 
 export interface JestTestRun {
@@ -28,6 +29,7 @@ export interface JestTestRun {
 
 /** Resolves to the errors the test failed with in the child, rebuilt; none when it passed. */
 export async function runJestTest(run: JestTestRun): Promise<unknown[]> {
+  assertJestAlive()
   const { options } = run
   const fork = options.method === 'fork'
   const env = withOverrides(fork ? run.forkEnv : readStartupEnv(), { ...colorEnv(), ...options.env })
