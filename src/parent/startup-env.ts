@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs'
 
 export const startupCwd = process.cwd()
-let startupEnv: Record<string, string> | undefined = captureEnv()
+const startupEnv: Record<string, string> = captureEnv() ?? { ...(process.env as Record<string, string>) }
 
 function captureEnv(): Record<string, string> | undefined {
   try {
@@ -23,7 +23,6 @@ function captureEnv(): Record<string, string> | undefined {
 }
 
 export function readStartupEnv(): Record<string, string> {
-  startupEnv ??= { ...(process.env as Record<string, string>) }
   return startupEnv
 }
 
