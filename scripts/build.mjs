@@ -1,6 +1,7 @@
 // Builds dist/: ESM entries for Node (public API, Vitest plugin, child process, its watchdog thread,
 // the child's Vitest runner) with shared chunks, a CommonJS build of the public API for Jest (which
-// cannot require ESM-only serialize-error, so it is bundled in), and the type declarations.
+// cannot require ESM-only serialize-error, so it is bundled in), the CommonJS Jest environment, and the
+// type declarations.
 import { build } from 'esbuild'
 import { rmSync } from 'node:fs'
 import { execFileSync } from 'node:child_process'
@@ -31,6 +32,15 @@ await build({
   format: 'cjs',
   outfile: 'dist/index.cjs',
   entryPoints: ['src/index.ts'],
+  define: { 'import.meta.url': '__isolated_import_meta_url' },
+  banner: { js: "const __isolated_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+})
+// The Jest environment (`isolated-test/jest`): Jest requires environments as CommonJS.
+await build({
+  ...common,
+  format: 'cjs',
+  outfile: 'dist/jest.cjs',
+  entryPoints: ['src/jest/environment.ts'],
   define: { 'import.meta.url': '__isolated_import_meta_url' },
   banner: { js: "const __isolated_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
 })

@@ -1,6 +1,5 @@
 // `isolated(ms, method)(fn)`: the wrapper. In the parent it sends the call to a child; in a child it
 // runs `fn` in place (the child's copy of the module created the same wrapper at the same site).
-import { url as inspectorUrl } from 'node:inspector'
 import { IsolatedConfigError, IsolatedSerializationError, IsolatedMismatchError } from './errors.js'
 import { CHILD_ENV, TAG, type Site } from './ipc/protocol.js'
 import { deserializeThrown, findUncopyable } from './ipc/serialize.js'
@@ -8,8 +7,11 @@ import { fitLimits, resolveOptions, validateOptions, type IsolatedOptions, type 
 import { getChildState, siteKey } from './child/state.js'
 import { captureSite } from './site.js'
 import { getVitestWorkerState } from './vitest/adapter.js'
-// Read the worker's start-up cwd now, before test code can change it (see parent/startup.ts).
-import './parent/startup.js'
+import { markWrapper } from './markers.js'
+import { isOff } from './off.js'
+import { currentJestTest } from './jest/plain-state.js'
+// Read the worker's start-up cwd now, before test code can change it (see parent/startup-env.ts).
+import './parent/startup-env.js'
 
 /** Keys of Vitest's test context that belong to the process they live in; never copied. */
 const OWN_CONTEXT_KEYS = new Set(['task', 'signal', 'skip', 'annotate', 'onTestFailed', 'onTestFinished', 'expect', 'bench', '_local', 'mock', 'context'])
@@ -29,12 +31,6 @@ function nextOrdinal(key: string): number {
   const n = counts.get(key) ?? 0
   counts.set(key, n + 1)
   return n
-}
-
-function isOff(): boolean {
-  const v = process.env.ISOLATED_TEST
-  // A debugger attached to this process wants to step through the body here, not in a child.
-  return v === 'off' || v === '0' || v === 'false' || inspectorUrl() !== undefined
 }
 
 /** Names the body destructures from its first parameter: the fixtures it uses. */
@@ -105,7 +101,12 @@ export function isolated(msOrOptions?: number | IsolatedOptions, method?: Method
       if (isOff()) return (fn as unknown as (...a: unknown[]) => unknown).apply(this, args)
       const vitest = getVitestWorkerState()
       if (!vitest) {
-        throw new IsolatedConfigError('isolated() needs a Vitest worker to run in (Vitest ≥ 4.1); set ISOLATED_TEST=off to run the function in-process.')
+        const jest = currentJestTest()
+        if (jest) {
+          const { runInPlainJest } = await import('./jest/plain.js')
+          return runInPlainJest({ jest, wrapper, options: resolved, site })
+        }
+        throw new IsolatedConfigError('isolated() needs a Vitest worker (Vitest ≥ 4.1) or a running Jest test (Jest 29 or 30) to run in; set ISOLATED_TEST=off to run the function in-process.')
       }
       const { runInVitestChild, settleOutcome } = await import('./parent/vitest-host.js')
       const filepath = vitest.filepath
@@ -162,6 +163,8 @@ export function isolated(msOrOptions?: number | IsolatedOptions, method?: Method
       throw new Error('isolated-test: the child answered a call with a test outcome.')
     }
     Object.defineProperty(wrapper, 'name', { value: fn.name || 'isolated', configurable: true })
+    // The Jest environment and the Jest child read the options and the raw body from the wrapper.
+    markWrapper(wrapper, { fn, options: { ...input, ...(setup === undefined ? {} : { setup }) }, site })
     // Vitest picks fixtures by reading the body's parameters from its source. In the parent we show
     // the body's; in a child, fixtures come from the parent, so the child's Vitest must set up none.
     const source = child ? '({}) => {}' : Function.prototype.toString.call(fn)

@@ -34,6 +34,8 @@ export interface IsolatedOptions {
   readonly leaks?: LeaksMode
   /** Reserved for the state report's JSON Lines file (not active yet). */
   readonly report?: string
+  /** Jest environment only: the test environment the child runs the file in (a name such as `'jsdom'`, or a path). @default 'node' */
+  readonly environment?: string
 }
 
 export interface ResolvedOptions {
@@ -51,6 +53,7 @@ export interface ResolvedOptions {
   readonly asyncOrigins: boolean
   readonly leaks: LeaksMode
   readonly report: string | undefined
+  readonly environment: string | undefined
 }
 
 /** The most a timer can wait in Node (setTimeout clamps anything above it to 1 ms). */
@@ -72,6 +75,7 @@ export const OPTION_TABLE = [
   { name: 'asyncOrigins', default: 'false', allowed: 'boolean', where: 'all' },
   { name: 'leaks', default: "'warn'", allowed: "'warn' | 'error' | 'off'", where: 'all (reserved)' },
   { name: 'report', default: 'none', allowed: 'file path', where: 'all (reserved)' },
+  { name: 'environment', default: "'node'", allowed: "a Jest test environment name or path, e.g. 'jsdom'", where: 'Jest environment' },
 ] as const
 
 const KEYS = new Set<string>(OPTION_TABLE.map((o) => o.name))
@@ -137,6 +141,9 @@ export function validateOptions(input: unknown, where: string): IsolatedOptions 
   if (o.asyncOrigins !== undefined && typeof o.asyncOrigins !== 'boolean') fail(where, 'asyncOrigins', o.asyncOrigins, 'true or false')
   if (o.leaks !== undefined && !LEAKS.includes(o.leaks as string)) fail(where, 'leaks', o.leaks, "'warn', 'error' or 'off'")
   if (o.report !== undefined && (typeof o.report !== 'string' || o.report === '')) fail(where, 'report', o.report, 'a file path')
+  if (o.environment !== undefined && (typeof o.environment !== 'string' || o.environment === '')) {
+    fail(where, 'environment', o.environment, "a Jest test environment name or path such as 'jsdom'")
+  }
   return o as IsolatedOptions
 }
 
@@ -168,6 +175,7 @@ export function resolveOptions(o: IsolatedOptions): ResolvedOptions {
     asyncOrigins: o.asyncOrigins ?? false,
     leaks: o.leaks ?? 'warn',
     report: o.report,
+    environment: o.environment,
   }
 }
 

@@ -9,7 +9,7 @@ import type { ResolvedOptions, Limits } from '../options.js'
 import { getVitestWorkerState, type VitestWorkerState } from '../vitest/adapter.js'
 import type { ChildHandle } from './child-process.js'
 import { runInChild, type RunChildResult } from './run-child.js'
-import { startup } from './startup.js'
+import { readStartupEnv, startupCwd, withOverrides } from './startup-env.js'
 
 /** Child → pool calls that only make sense to the parent's own run: the parent reports the test. */
 const KEPT_LOCAL = new Set(['onCollected', 'onQueued', 'onTaskUpdate', 'onAfterSuiteRun', 'onTaskArtifactRecord', 'onAsyncLeaks', 'onCancel'])
@@ -82,8 +82,8 @@ export async function runInVitestChild(state: VitestWorkerState, a: VitestRunArg
     framework: 'vitest',
     target: a.target,
     hooks: a.hooks,
-    env: withOverrides(options.method === 'fork' ? (process.env as Record<string, string>) : startup.env, options.env),
-    cwd: options.method === 'fork' ? process.cwd() : startup.cwd,
+    env: withOverrides(options.method === 'fork' ? (process.env as Record<string, string>) : readStartupEnv(), options.env),
+    cwd: options.method === 'fork' ? process.cwd() : startupCwd,
     setup: options.setup,
     context: a.context,
     hookLimit: a.hookLimit,
@@ -156,16 +156,6 @@ function childSnapshotOptions(value: unknown): unknown {
   const options = { ...(value as Record<string, unknown>) }
   if (typeof options.snapshotEnvironment !== 'string') options.snapshotEnvironment = undefined
   return options
-}
-
-function withOverrides(base: Readonly<Record<string, string>>, overrides: Readonly<Record<string, string | undefined>>): Record<string, string> {
-  const env: Record<string, string> = {}
-  for (const [k, v] of Object.entries(base)) if (typeof v === 'string') env[k] = v
-  for (const [k, v] of Object.entries(overrides)) {
-    if (v === undefined) delete env[k]
-    else env[k] = v
-  }
-  return env
 }
 
 /** Turns the child's verdict into what Vitest expects from a test function: return, throw or skip. */

@@ -1,0 +1,41 @@
+// The environment and cwd this process started with, before any test code ran: what `method: 'spawn'`
+// gives a child. 'fork' passes on the caller's current ones instead.
+import { readFileSync } from 'node:fs'
+
+export const startupCwd = process.cwd()
+const startupEnv: Record<string, string> = captureEnv() ?? { ...(process.env as Record<string, string>) }
+
+function captureEnv(): Record<string, string> | undefined {
+  try {
+    // Linux keeps the environment the process was started with; elsewhere our first import is the
+    // earliest point we see.
+    const raw = readFileSync('/proc/self/environ', 'utf8')
+    const env: Record<string, string> = {}
+    for (const entry of raw.split('\0')) {
+      const eq = entry.indexOf('=')
+      if (eq > 0) env[entry.slice(0, eq)] = entry.slice(eq + 1)
+    }
+    if (Object.keys(env).length > 0) return env
+  } catch {
+    // not Linux
+  }
+  return undefined
+}
+
+export function readStartupEnv(): Record<string, string> {
+  return startupEnv
+}
+
+/** `base` with `overrides` applied; an override of `undefined` removes the variable. */
+export function withOverrides(
+  base: Readonly<Record<string, string | undefined>>,
+  overrides: Readonly<Record<string, string | undefined>>,
+): Record<string, string> {
+  const env: Record<string, string> = {}
+  for (const [k, v] of Object.entries(base)) if (typeof v === 'string') env[k] = v
+  for (const [k, v] of Object.entries(overrides)) {
+    if (v === undefined) delete env[k]
+    else env[k] = v
+  }
+  return env
+}
