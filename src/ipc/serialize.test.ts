@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { createServer } from 'node:net'
+import { runInNewContext } from 'node:vm'
 import { deserializeThrown, findUncopyable, serializeThrown, withoutOwnFrames } from './serialize.js'
 import { IsolatedTimeoutError, isIsolatedTestError } from '../errors.js'
 
@@ -54,5 +55,16 @@ describe('thrown values', () => {
     withoutOwnFrames(e)
     expect(e.stack).toBe('Error: x\n    at body (/p/a.test.ts:1:1)')
     expect(e.cause.stack).toBe('E')
+  })
+})
+
+describe('findUncopyable across realms', () => {
+  test("plain data made in a vm context (Jest's sandbox) crosses; its class instances do not", () => {
+    const made = runInNewContext('({ list: ["a"], map: new Map([[1, new Set([2])]]), date: new Date(0), bytes: new Uint8Array(2), plain: Object.create(null), boxed: new String("s"), error: new TypeError("x") })')
+    expect(findUncopyable(made, 'v')).toBeUndefined()
+    expect(structuredClone(made)).toEqual({ list: ['a'], map: new Map([[1, new Set([2])]]), date: new Date(0), bytes: new Uint8Array(2), plain: {}, boxed: new String('s'), error: expect.any(Error) })
+    expect(findUncopyable(runInNewContext('class Map {}; ({ m: new Map() })'), 'v')).toMatchObject({ path: 'v.m', reason: expect.stringMatching(/^a Map cannot be copied/) })
+    expect(findUncopyable(runInNewContext('({ m: new (class extends Map {})() })'), 'v')?.path).toBe('v.m')
+    expect(findUncopyable(Object.create(Object.create(null)), 'v')?.path).toBe('v')
   })
 })

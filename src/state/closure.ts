@@ -1,0 +1,252 @@
+// The variables a function closes over, read and set in-process through the inspector (inspector.md
+// §2, §3). Reading is how the report names module and closure state; setting is how 'fork' carries the
+// parent's values into the child at the body's first statement.
+import { encodeValue } from './encode.js'
+import { carryExpression, isIdentifier } from './frame-source.js'
+import { holdValue, type HeldValue } from './held.js'
+import { compileIgnoreLeaks, isIgnored, isLoaderVariable } from './ignored.js'
+import {
+  fileOfScript, handlesOf, internalPropertiesOf, locationOf, onNotification, post, propertiesOf, releaseHandles, unboundHandle,
+  valuesOf, holdDebugger, releaseDebugger, type RemoteObject, type ScriptLocation,
+} from './inspector.js'
+
+/** `module`: the top level of a file (ESM, CommonJS, or Vite's transformed module); `script`: a classic script's top-level lexical scope. */
+export type ScopeKind = 'closure' | 'module' | 'script'
+
+export interface CapturedVariable {
+  readonly name: string
+  readonly scope: ScopeKind
+  /** V8's name for the scope: `Closure (outer)`, `Block`, `Module`. */
+  readonly scopeLabel: string
+  /** Position in the scope chain, 0 = innermost. */
+  readonly depth: number
+  readonly value: HeldValue
+}
+
+export interface CapturedVariables {
+  readonly functionName: string
+  /** The file the function (and so each of its scopes) is in; undefined for eval'd or vm code without a name. */
+  readonly file: string | undefined
+  readonly variables: readonly CapturedVariable[]
+}
+
+export interface ReadOptions {
+  /** Names or globs to leave out (see `compileIgnoreLeaks`). */
+  readonly ignoreLeaks?: readonly string[]
+  /**
+   * The file `fn` is defined in, when the caller knows it (the test file). Finding it otherwise costs a
+   * `Debugger.enable`, 10–70 ms, once per newly loaded script.
+   */
+  readonly file?: string
+}
+
+export type AnyFunction = (...args: never[]) => unknown
+
+interface Scope {
+  readonly label: string
+  readonly vars: readonly { readonly name: string; readonly value: RemoteObject }[]
+}
+
+const MODULE_WRAPPER_LABEL = /^(?:Closure|Block|Closure \(Object\.<anonymous>\))$/
+
+/**
+ * Which scopes are a file's top level. V8 says `Module` for real ES modules; CommonJS (Node's and Jest's
+ * wrapper) and Vite's transformed modules are functions, so their top level is the outermost closure
+ * (an anonymous one, or Jest's `Object.<anonymous>`), or any scope holding a loader's variables.
+ */
+function classify(scopes: readonly Scope[]): ScopeKind[] {
+  const kinds = scopes.map((s): ScopeKind => (s.label === 'Module' ? 'module' : s.label === 'Script' ? 'script' : 'closure'))
+  if (kinds.includes('module')) return kinds
+  const marked = scopes.findIndex((s) => s.vars.some((v) => /^__vite_ssr_|^__vi_|^require$|^module$|^exports$/.test(v.name)))
+  const outermost = kinds.lastIndexOf('closure')
+  for (let i = 0; i < kinds.length; i++) {
+    if (kinds[i] !== 'closure') continue
+    if ((marked >= 0 && i >= marked) || (i === outermost && MODULE_WRAPPER_LABEL.test(scopes[i]!.label))) kinds[i] = 'module'
+  }
+  return kinds
+}
+
+/** The variables `fn` closes over, innermost scope first, each copied (or described) as it is now. */
+export function readCapturedVariables(fn: AnyFunction, options: ReadOptions = {}): CapturedVariables {
+  const user = compileIgnoreLeaks(options.ignoreLeaks)
+  try {
+    const fnId = unboundHandle(handlesOf([fn])[0]!)
+    const internal = internalPropertiesOf(fnId)
+    const location = options.file === undefined ? locationOf(fnId) : undefined
+    const file = options.file ?? (location ? fileOfScript(location.scriptId) : undefined)
+    const scopesId = internal.find((p) => p.name === '[[Scopes]]')?.value?.objectId
+    const scopes: Scope[] = []
+    for (const entry of scopesId ? propertiesOf(scopesId) : []) {
+      const label = entry.value?.description ?? ''
+      if (!/^\d+$/.test(entry.name) || !entry.value?.objectId || label === 'Global') continue
+      const vars = propertiesOf(entry.value.objectId).flatMap((p) => (p.value ? [{ name: p.name, value: p.value }] : []))
+      scopes.push({ label, vars })
+    }
+    const kinds = classify(scopes)
+    const kept: Omit<CapturedVariable, 'value'>[] = []
+    const remotes: RemoteObject[] = []
+    scopes.forEach((scope, depth) => {
+      const kind = kinds[depth]!
+      for (const v of scope.vars) {
+        if (!isIdentifier(v.name) || isIgnored(kind === 'closure' ? 'closure' : 'module', v.name, user)) continue
+        if (kind === 'module' && isLoaderVariable(v.name)) continue
+        kept.push({ name: v.name, scope: kind, scopeLabel: scope.label, depth })
+        remotes.push(v.value)
+      }
+    })
+    const values = valuesOf(remotes)
+    return { functionName: fn.name, file, variables: kept.map((k, i) => ({ ...k, value: holdValue(values[i], k.name) })) }
+  } finally {
+    releaseHandles()
+  }
+}
+
+export interface CarryOutcome {
+  readonly name: string
+  readonly scope: ScopeKind
+  readonly depth: number
+}
+
+export interface AppliedVariable extends CarryOutcome {
+  /** `assigned` (a `let`), `refilled` (a `const` container, in place), `unchanged` (already equal). */
+  readonly how: 'assigned' | 'refilled' | 'unchanged'
+}
+
+export interface UnappliedVariable extends CarryOutcome {
+  readonly reason: string
+}
+
+export interface ApplyResult<T> {
+  readonly applied: readonly AppliedVariable[]
+  readonly notApplied: readonly UnappliedVariable[]
+  /** What `invoke` returned (the body's promise, say). */
+  readonly returned: T
+}
+
+interface CallFrame {
+  readonly callFrameId: string
+  readonly functionLocation?: ScriptLocation
+  readonly scopeChain: readonly { readonly type: string; readonly object: RemoteObject }[]
+}
+
+function sameLocation(a: ScriptLocation | undefined, b: ScriptLocation | undefined): boolean {
+  return !!a && !!b && a.scriptId === b.scriptId && a.lineNumber === b.lineNumber && a.columnNumber === b.columnNumber
+}
+
+function outcome(v: CapturedVariable): CarryOutcome {
+  return { name: v.name, scope: v.scope, depth: v.depth }
+}
+
+/**
+ * Calls `invoke` (which must call `fn` synchronously) and, paused at `fn`'s first statement, sets each
+ * variable to its value from `values`: a `let` is reassigned; a `const` (or import) holding an array,
+ * plain object, Map or Set is refilled in place; anything else is reported, with the reason.
+ */
+export function applyCapturedVariables<T>(fn: AnyFunction, values: readonly CapturedVariable[], invoke: () => T): ApplyResult<T> {
+  const applied: AppliedVariable[] = []
+  const notApplied: UnappliedVariable[] = []
+  const pending: CapturedVariable[] = []
+  const innermost = new Map<string, number>()
+  for (const v of values) innermost.set(v.name, Math.min(innermost.get(v.name) ?? Infinity, v.depth))
+  for (const v of values) {
+    if (v.value.kind === 'uncopyable') notApplied.push({ ...outcome(v), reason: `${v.value.reason} cannot be copied` })
+    else if (!isIdentifier(v.name)) notApplied.push({ ...outcome(v), reason: 'not a name an expression can assign' })
+    else if (innermost.get(v.name)! < v.depth) notApplied.push({ ...outcome(v), reason: 'hidden by an inner variable of the same name' })
+    else pending.push(v)
+  }
+  if (pending.length === 0) return { applied, notApplied, returned: invoke() }
+
+  let breakpointId: string | undefined
+  let start: ScriptLocation | undefined
+  let hit = false
+  const onPaused = (params: unknown): void => {
+    const { hitBreakpoints = [], callFrames } = params as { hitBreakpoints?: string[]; callFrames: CallFrame[] }
+    try {
+      if (hit || breakpointId === undefined || !hitBreakpoints.includes(breakpointId)) return
+      hit = true
+      post('Debugger.removeBreakpoint', { breakpointId })
+      breakpointId = undefined
+      const frame = callFrames[0]!
+      if (sameLocation(frame.functionLocation, start)) carryInto(frame, pending, applied, notApplied)
+      else for (const v of pending) notApplied.push({ ...outcome(v), reason: 'the pause was not in the function' })
+    } finally {
+      // A same-thread pause ends only when someone resumes it; nobody else will (see README).
+      post('Debugger.resume')
+    }
+  }
+  let off: (() => void) | undefined
+  let held = false
+  let missed = 'the function was not called while invoke() ran'
+  try {
+    holdDebugger()
+    held = true
+    off = onNotification('Debugger.paused', onPaused)
+    const fnId = unboundHandle(handlesOf([fn])[0]!)
+    start = locationOf(fnId)
+    // V8 would stop a native function's caller instead, whose scope may see the same names.
+    if (!start) throw new Error('a native function has none')
+    breakpointId = post<{ breakpointId: string }>('Debugger.setBreakpointOnFunctionCall', { objectId: fnId }).breakpointId
+  } catch (error) {
+    // No inspector, or nowhere to stop: the body still runs, without the carry.
+    missed = `cannot stop at the function's first statement: ${error instanceof Error ? error.message : String(error)}`
+  }
+  try {
+    const returned = invoke()
+    if (!hit) for (const v of pending) notApplied.push({ ...outcome(v), reason: missed })
+    return { applied, notApplied, returned }
+  } finally {
+    if (held) cleanUp(breakpointId, off)
+  }
+}
+
+function cleanUp(breakpointId: string | undefined, off: (() => void) | undefined): void {
+  try {
+    if (breakpointId !== undefined) post('Debugger.removeBreakpoint', { breakpointId })
+  } finally {
+    off?.()
+    releaseHandles()
+    releaseDebugger()
+  }
+}
+
+/** Names declared in each scope of the paused frame: its own locals, and the scopes it can see. */
+function frameNames(frame: CallFrame): { locals: Set<string>; outer: Set<string> } {
+  const locals = new Set<string>()
+  const outer = new Set<string>()
+  for (const scope of frame.scopeChain) {
+    if (scope.type === 'global' || !scope.object.objectId) continue
+    const into = scope.type === 'local' ? locals : outer
+    for (const p of propertiesOf(scope.object.objectId)) into.add(p.name)
+  }
+  return { locals, outer }
+}
+
+function carryInto(frame: CallFrame, pending: readonly CapturedVariable[], applied: AppliedVariable[], notApplied: UnappliedVariable[]): void {
+  const { locals, outer } = frameNames(frame)
+  for (const v of pending) {
+    if (locals.has(v.name)) {
+      notApplied.push({ ...outcome(v), reason: 'hidden from the function by its own parameter or local of the same name' })
+      continue
+    }
+    if (!outer.has(v.name)) {
+      // Assigning an undeclared name would create a global instead.
+      notApplied.push({ ...outcome(v), reason: 'not in the scope of the function here' })
+      continue
+    }
+    try {
+      const expression = carryExpression(v.name, encodeValue(v.value.kind === 'copy' ? v.value.value : undefined))
+      const answer = post<{ result: RemoteObject; exceptionDetails?: { exception?: RemoteObject; text: string } }>('Debugger.evaluateOnCallFrame', {
+        callFrameId: frame.callFrameId,
+        expression,
+        returnByValue: true,
+        silent: true,
+      })
+      const said = answer.result.value
+      if (answer.exceptionDetails) notApplied.push({ ...outcome(v), reason: answer.exceptionDetails.exception?.description?.split('\n')[0] ?? answer.exceptionDetails.text })
+      else if (said === 'assigned' || said === 'refilled' || said === 'unchanged') applied.push({ ...outcome(v), how: said })
+      else notApplied.push({ ...outcome(v), reason: String(said) })
+    } catch (error) {
+      notApplied.push({ ...outcome(v), reason: error instanceof Error ? error.message : String(error) })
+    }
+  }
+}

@@ -1,0 +1,52 @@
+// The JSON Lines report: one line per isolated test, appended by every worker of a run to one file.
+import { randomBytes } from 'node:crypto'
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs'
+import { dirname } from 'node:path'
+import type { StuckFrame } from '../errors.js'
+import type { StateReport } from './report.js'
+
+/** Set once per run (by the first process that needs it) and inherited by every process it starts. */
+export const RUN_ID_ENV = 'ISOLATED_TEST_RUN_ID'
+
+/** The run's id: `ISOLATED_TEST_RUN_ID` if set, else a new one, exported to `env` so children share it. */
+export function runId(env: NodeJS.ProcessEnv = process.env): string {
+  const existing = env[RUN_ID_ENV]
+  if (existing) return existing
+  const id = `${new Date().toISOString().replace(/[-:]|\.\d+/g, '')}-${randomBytes(3).toString('hex')}`
+  env[RUN_ID_ENV] = id
+  return id
+}
+
+/** The suggested shape of one line (issue 5 §4); `appendReportLine` takes any JSON-able object. */
+export interface ReportLine {
+  readonly runId: string
+  readonly file: string
+  readonly fullName: string
+  readonly method: 'fork' | 'spawn'
+  readonly limit: number | undefined
+  readonly outcome: 'pass' | 'fail' | 'skip' | 'timeout' | 'crash'
+  readonly durations: { readonly boot?: number; readonly import?: number; readonly body?: number }
+  readonly exit: { readonly code: number | null; readonly signal: string | null } | undefined
+  readonly stuckFrames: readonly StuckFrame[]
+  readonly report: StateReport
+}
+
+/**
+ * Appends `record` as one JSON line with a single write(2) to a file opened with O_APPEND. The kernel
+ * positions and writes an O_APPEND write as one step, and Linux holds the file's lock for the whole
+ * write on local filesystems, so concurrent workers' lines never interleave, whatever their size.
+ * POSIX itself promises this only up to PIPE_BUF (4096 bytes, and only for pipes); on NFS nothing is
+ * promised. A short write (disk full, a signal) is completed with a second write: that line may then
+ * be split by another worker's, and a reader should skip a line that does not parse.
+ */
+export function appendReportLine(file: string, record: object): void {
+  const line = Buffer.from(`${JSON.stringify(record)}\n`, 'utf8')
+  mkdirSync(dirname(file), { recursive: true })
+  const fd = openSync(file, 'a')
+  try {
+    let written = writeSync(fd, line)
+    while (written < line.length) written += writeSync(fd, line, written)
+  } finally {
+    closeSync(fd)
+  }
+}
