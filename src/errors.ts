@@ -145,3 +145,13 @@ export class IsolatedConfigError extends IsolatedTestError {
     super('ISOLATED_CONFIG', message)
   }
 }
+
+/** `leaks: 'error'`: the test changed state that other code of its file relies on, and the change was lost. */
+export class IsolatedLeakError extends IsolatedTestError {
+  constructor(details: string) {
+    super(
+      'ISOLATED_LEAK',
+      `This test changed state that other code of its file relies on, or left resources open; in its own process those changes are lost to the parent and to the tests after it.\n${details}\nMove the change into a hook (with hooks: 'child' each child runs it), make each test set up what it needs, or set leaks: 'warn' (or ignoreLeaks) to accept it.`,
+    )
+  }
+}

@@ -5,6 +5,9 @@ import { CHILD_ENV, TAG, type Site } from './ipc/protocol.js'
 import { deserializeThrown, findUncopyable } from './ipc/serialize.js'
 import { fitLimits, resolveOptions, validateOptions, type IsolatedOptions, type Method, type ResolvedOptions } from './options.js'
 import { getChildState, siteKey } from './child/state.js'
+import { runBodyWithState } from './child/state-carry.js'
+import type { AnyFunction as StateFunction } from './state/closure.js'
+import type { RunRecord } from './parent/state-report.js'
 import { captureSite } from './site.js'
 import { getVitestWorkerState } from './vitest/adapter.js'
 import { markWrapper } from './markers.js'
@@ -108,59 +111,88 @@ export function isolated(msOrOptions?: number | IsolatedOptions, method?: Method
         }
         throw new IsolatedConfigError('isolated() needs a Vitest worker (Vitest ≥ 4.1) or a running Jest test (Jest 29 or 30) to run in; set ISOLATED_TEST=off to run the function in-process.')
       }
-      const { runInVitestChild, settleOutcome } = await import('./parent/vitest-host.js')
+      const { runInVitestChild, settleOutcome, logToTask } = await import('./parent/vitest-host.js')
+      const { stateRequest, judgeReport, writeRecord } = await import('./parent/state-report.js')
       const filepath = vitest.filepath
       if (!filepath) throw new IsolatedConfigError('isolated(): a wrapped function can only be called while Vitest runs a test file.')
       const unhandled: unknown[] = []
       const first = args[0]
-      if (isVitestContext(first, vitest.current)) {
-        const task = vitest.current!
-        const limits = fitLimits(resolved, task.timeout, 'Vitest\'s `testTimeout` (or the test\'s own timeout)')
-        if (typeof limits === 'string') throw new IsolatedConfigError(`isolated(): ${limits}`)
-        const context: Record<string, unknown> = {}
-        for (const name of destructuredNames(fn)) {
-          if (OWN_CONTEXT_KEYS.has(name)) continue
-          const bad = findUncopyable(first[name], `fixture "${name}"`)
-          if (bad) throw new IsolatedSerializationError(bad.path, bad.reason)
-          context[name] = first[name]
+      const record: RunRecord = {}
+      const body = fn as unknown as StateFunction
+      const current = vitest.current
+      const testName = current ? fullName(current) : '(outside a test)'
+      let error: unknown
+      let skipped = false
+      let limit: number | undefined
+      try {
+        if (isVitestContext(first, current)) {
+          const task = current!
+          const limits = fitLimits(resolved, task.timeout, 'Vitest\'s `testTimeout` (or the test\'s own timeout)')
+          if (typeof limits === 'string') throw new IsolatedConfigError(`isolated(): ${limits}`)
+          limit = limits.timeout
+          const context: Record<string, unknown> = {}
+          for (const name of destructuredNames(fn)) {
+            if (OWN_CONTEXT_KEYS.has(name)) continue
+            const bad = findUncopyable(first[name], `fixture "${name}"`)
+            if (bad) throw new IsolatedSerializationError(bad.path, bad.reason)
+            context[name] = first[name]
+          }
+          const { result, report } = await runInVitestChild(vitest, {
+            options: resolved,
+            limits,
+            describeLimit: (_phase, limit) => `isolated(ms) / the \`timeout\` option (now ${limit} ms)`,
+            target: { kind: 'test', test: { testId: task.id, fullName: testName, line: task.location?.line, site } },
+            hooks: 'parent',
+            context,
+            taskId: task.id,
+            filepath,
+            signal: first.signal,
+            unhandled,
+            origin: site,
+            state: stateRequest(resolved, body, site.file),
+            record,
+          })
+          const failed = result.kind === 'test' && (result.outcome.state === 'fail' || unhandled.length > 0)
+          const verdict = judgeReport(report, resolved, failed, site.file, body)
+          if (verdict.summary) logToTask(vitest, task.id, verdict.summary)
+          skipped = result.kind === 'test' && result.outcome.state === 'skip'
+          settleOutcome(result, verdict.error ? [...unhandled, verdict.error] : unhandled, first.skip as (note?: string) => never)
+          return undefined
         }
-        const { result } = await runInVitestChild(vitest, {
+        const bad = findUncopyable(args, 'arguments')
+        if (bad) throw new IsolatedSerializationError(bad.path, bad.reason)
+        const limits = fitLimits(resolved, current?.timeout, "Vitest's `testTimeout` (or the test's own timeout)")
+        if (typeof limits === 'string') throw new IsolatedConfigError(`isolated(): ${limits}`)
+        limit = limits.timeout
+        const { result, report } = await runInVitestChild(vitest, {
           options: resolved,
           limits,
           describeLimit: (_phase, limit) => `isolated(ms) / the \`timeout\` option (now ${limit} ms)`,
-          target: { kind: 'test', test: { testId: task.id, fullName: fullName(task), line: task.location?.line, site } },
+          target: { kind: 'call', site, args },
           hooks: 'parent',
-          context,
-          taskId: task.id,
+          context: {},
+          taskId: current?.id,
           filepath,
-          signal: first.signal,
+          signal: (current as { context?: { signal?: AbortSignal } } | undefined)?.context?.signal,
           unhandled,
           origin: site,
+          state: stateRequest(resolved, body, site.file),
+          record,
         })
-        settleOutcome(result, unhandled, first.skip as (note?: string) => never)
-        return undefined
+        const verdict = judgeReport(report, resolved, result.kind === 'thrown', site.file, body)
+        if (verdict.summary) logToTask(vitest, current?.id, verdict.summary)
+        if (verdict.error && result.kind !== 'thrown') throw verdict.error
+        if (verdict.error) logToTask(vitest, current?.id, `${(verdict.error as { message: string }).message}`)
+        if (result.kind === 'value') return result.value
+        if (result.kind === 'thrown') throw deserializeThrown(result.error)
+        throw new Error('isolated-test: the child answered a call with a test outcome.')
+      } catch (e) {
+        error = e
+        throw e
+      } finally {
+        const isTest = isVitestContext(first, current)
+        writeRecord({ options: resolved, file: filepath, fullName: isTest ? testName : `${testName} > ${fn.name || 'anonymous'}()`, limit, record, error, skipped })
       }
-      const bad = findUncopyable(args, 'arguments')
-      if (bad) throw new IsolatedSerializationError(bad.path, bad.reason)
-      const current = vitest.current
-      const limits = fitLimits(resolved, current?.timeout, "Vitest's `testTimeout` (or the test's own timeout)")
-      if (typeof limits === 'string') throw new IsolatedConfigError(`isolated(): ${limits}`)
-      const { result } = await runInVitestChild(vitest, {
-        options: resolved,
-        limits,
-        describeLimit: (_phase, limit) => `isolated(ms) / the \`timeout\` option (now ${limit} ms)`,
-        target: { kind: 'call', site, args },
-        hooks: 'parent',
-        context: {},
-        taskId: current?.id,
-        filepath,
-        signal: (current as { context?: { signal?: AbortSignal } } | undefined)?.context?.signal,
-        unhandled,
-        origin: site,
-      })
-      if (result.kind === 'value') return result.value
-      if (result.kind === 'thrown') throw deserializeThrown(result.error)
-      throw new Error('isolated-test: the child answered a call with a test outcome.')
     }
     Object.defineProperty(wrapper, 'name', { value: fn.name || 'isolated', configurable: true })
     // The Jest environment and the Jest child read the options and the raw body from the wrapper.
@@ -183,6 +215,7 @@ async function runInPlace(fn: AnyFn, thisArg: unknown, args: unknown[], site: Si
   const child = getChildState()
   const target = child?.request.target
   const first = args[0] as Record<string, unknown> | undefined
+  const call = (): unknown => (fn as unknown as (...a: unknown[]) => unknown).apply(thisArg, args)
   if (child && target?.kind === 'test' && first && (first.task as { id?: string } | undefined)?.id === target.test.testId) {
     const expected = target.test.site
     // Under the plugin the parent only saw Vitest's wrapper: this body's own limit applies from here.
@@ -193,8 +226,8 @@ async function runInPlace(fn: AnyFn, thisArg: unknown, args: unknown[], site: Si
       throw new IsolatedMismatchError(`The test body was wrapped at ${siteKey(expected)} in the parent but at ${siteKey(site)} in the child.`)
     }
     for (const [k, v] of Object.entries(child.request.context)) first[k] = v
+    // isolated() on a body: the state carry and report wrap the raw body here (under the plugin, the runner does it).
+    if (expected) return runBodyWithState(child, fn as unknown as StateFunction, call)
   }
-  return (fn as unknown as (...a: unknown[]) => unknown).apply(thisArg, args)
+  return call()
 }
-
-

@@ -30,10 +30,12 @@ export interface IsolatedOptions {
   readonly hooks?: HooksMode
   /** On timeout of an idle child, say where its pending promises and resources were created (uses async_hooks; slower). @default false */
   readonly asyncOrigins?: boolean
-  /** Reserved for the state report (not active yet). @default 'warn' */
+  /** The state report: `'warn'` prints it under failing tests, `'error'` fails a test whose lost changes other code of its file relies on, `'off'` skips it. @default 'warn' */
   readonly leaks?: LeaksMode
-  /** Reserved for the state report's JSON Lines file (not active yet). */
+  /** JSON Lines file that gets one line per isolated test (also `ISOLATED_TEST_REPORT`). */
   readonly report?: string
+  /** Names or globs the state report leaves out (optionally `env:`, `global:`, `module:`… prefixed). */
+  readonly ignoreLeaks?: readonly string[]
   /** Jest environment only: the test environment the child runs the file in (a name such as `'jsdom'`, or a path). @default 'node' */
   readonly environment?: string
 }
@@ -53,6 +55,7 @@ export interface ResolvedOptions {
   readonly asyncOrigins: boolean
   readonly leaks: LeaksMode
   readonly report: string | undefined
+  readonly ignoreLeaks: readonly string[]
   readonly environment: string | undefined
 }
 
@@ -73,8 +76,9 @@ export const OPTION_TABLE = [
   { name: 'maxChildren', default: 'CPU count', allowed: 'integer ≥ 1', where: 'plugin, environment, helper' },
   { name: 'hooks', default: "'child'", allowed: "'child' | 'parent'", where: 'plugin, environment' },
   { name: 'asyncOrigins', default: 'false', allowed: 'boolean', where: 'all' },
-  { name: 'leaks', default: "'warn'", allowed: "'warn' | 'error' | 'off'", where: 'all (reserved)' },
-  { name: 'report', default: 'none', allowed: 'file path', where: 'all (reserved)' },
+  { name: 'leaks', default: "'warn'", allowed: "'warn' | 'error' | 'off'", where: 'all' },
+  { name: 'report', default: 'ISOLATED_TEST_REPORT or none', allowed: 'file path', where: 'all' },
+  { name: 'ignoreLeaks', default: '[]', allowed: 'array of names or globs', where: 'all' },
   { name: 'environment', default: "'node'", allowed: "a Jest test environment name or path, e.g. 'jsdom'", where: 'Jest environment' },
 ] as const
 
@@ -141,6 +145,9 @@ export function validateOptions(input: unknown, where: string): IsolatedOptions 
   if (o.asyncOrigins !== undefined && typeof o.asyncOrigins !== 'boolean') fail(where, 'asyncOrigins', o.asyncOrigins, 'true or false')
   if (o.leaks !== undefined && !LEAKS.includes(o.leaks as string)) fail(where, 'leaks', o.leaks, "'warn', 'error' or 'off'")
   if (o.report !== undefined && (typeof o.report !== 'string' || o.report === '')) fail(where, 'report', o.report, 'a file path')
+  if (o.ignoreLeaks !== undefined && (!Array.isArray(o.ignoreLeaks) || o.ignoreLeaks.some((n) => typeof n !== 'string'))) {
+    fail(where, 'ignoreLeaks', o.ignoreLeaks, 'an array of names or globs')
+  }
   if (o.environment !== undefined && (typeof o.environment !== 'string' || o.environment === '')) {
     fail(where, 'environment', o.environment, "a Jest test environment name or path such as 'jsdom'")
   }
@@ -174,7 +181,8 @@ export function resolveOptions(o: IsolatedOptions): ResolvedOptions {
     hooks: o.hooks ?? 'child',
     asyncOrigins: o.asyncOrigins ?? false,
     leaks: o.leaks ?? 'warn',
-    report: o.report,
+    report: o.report ?? (process.env.ISOLATED_TEST_REPORT || undefined),
+    ignoreLeaks: o.ignoreLeaks ?? [],
     environment: o.environment,
   }
 }

@@ -26,6 +26,15 @@ function send(message: ChildMessage): void {
   processSend(message)
 }
 
+/** The result message carries the state report and the import time, wherever it is sent from. */
+function withStateReport(send: (m: ChildMessage) => void, state: () => ChildState): (m: ChildMessage) => void {
+  return (m) => {
+    if (m.kind !== 'result') return send(m)
+    const s = state()
+    send({ ...m, report: m.report ?? s.report, importMs: s.bodyStarted === undefined ? undefined : s.bodyStarted - s.received })
+  }
+}
+
 function applyRequest(request: RunRequest): void {
   for (const key of Object.keys(process.env)) if (!(key in request.env)) delete process.env[key]
   for (const [key, value] of Object.entries(request.env)) process.env[key] = value
@@ -40,9 +49,10 @@ async function prepare(p: PrepareRequest): Promise<void> {
 }
 
 async function run(request: RunRequest): Promise<void> {
+  const received = performance.now()
   applyRequest(request)
   if (request.asyncOrigins) (await import('./async-origins.js')).trackAsyncOrigins()
-  const state: ChildState = { request, send, resultSent: false, realExit: processExit, wrapperSites: new Map(), wrappers: new Map() }
+  const state: ChildState = { request, send: withStateReport(send, () => state), resultSent: false, realExit: processExit, received, wrapperSites: new Map(), wrappers: new Map() }
   ;(globalThis as Record<symbol, unknown>)[CHILD_STATE] = state
   if (request.framework === 'vitest') {
     const vitest = await import('./vitest-child.js')

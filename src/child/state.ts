@@ -1,6 +1,7 @@
 // What the child keeps for code that the framework loads (its runner, the wrapped functions). They may
 // be separate module instances from ours, so they find it on globalThis.
 import { CHILD_STATE, type ChildMessage, type RunRequest, type Site } from '../ipc/protocol.js'
+import type { StateReport } from '../state/report.js'
 
 export interface ChildState {
   readonly request: RunRequest
@@ -10,6 +11,11 @@ export interface ChildState {
   readonly realExit: (code?: number) => never
   /** Counts wrappers created per site while the module is imported again, to find the one called. */
   readonly wrapperSites: Map<string, number>
+  /** The body's state report, sent with the result. */
+  report?: StateReport | undefined
+  /** When the run request arrived and when the body started (performance.now()), for `importMs`. */
+  readonly received: number
+  bodyStarted?: number | undefined
   /** The raw functions behind those wrappers, by `site#ordinal`. */
   readonly wrappers: Map<string, (...args: unknown[]) => unknown>
 }

@@ -8,6 +8,9 @@ import { TAG, type RunRequest, type TestOutcome } from '../ipc/protocol.js'
 import { findUncopyable, serializeThrown, withoutOwnFrames } from '../ipc/serialize.js'
 import { getChildState, siteKey, type ChildState } from './state.js'
 import { fullTestName } from '../vitest/names.js'
+import { beginState, runBodyWithState, type StateSession } from './state-carry.js'
+import { unwrapHandler } from '../state/unwrap.js'
+import type { AnyFunction } from '../state/closure.js'
 
 function findTask(task: Task, id: string): Task | undefined {
   if (task.id === id) return task
@@ -94,15 +97,33 @@ export default class IsolatedChildRunner extends TestRunner {
   /** With hooks in the child, each hook is a phase with its own limit, timed by the parent. */
   override onBeforeRunSuite(suite: Suite): Promise<void> {
     const state = this.state
-    if (state && state.request.hooks === 'child') wrapHookPhases(suite, state)
+    if (state && state.request.hooks === 'child') wrapHookPhases(suite, state, () => void this.stateSession())
     return super.onBeforeRunSuite(suite)
   }
 
   /** The body is its own phase: the parent starts its clock here, after the hooks before it. */
-  runTask(test: Test): Promise<unknown> {
-    if (test === this.target) this.state?.send({ [TAG]: true, kind: 'phase', phase: 'body', limit: undefined })
+  async runTask(test: Test): Promise<unknown> {
     const fn = (TestRunner as unknown as { getTestFn(t: Test): () => unknown }).getTestFn(test)
-    return Promise.resolve(fn())
+    const state = this.state
+    if (test !== this.target || !state) return fn()
+    state.bodyStarted = performance.now()
+    state.send({ [TAG]: true, kind: 'phase', phase: 'body', limit: undefined })
+    const session = this.stateSession()
+    // Without hooks here the body is the first thing of the test: carry at its first statement.
+    return session ? session.invoke(fn, true) : fn()
+  }
+
+  private session: StateSession | undefined
+  private sessionStarted = false
+
+  /** Under the plugin: the state session starts before the test's first hook, or at its body (isolated() bodies have their own). */
+  private stateSession(): StateSession | undefined {
+    const state = this.state
+    if (this.sessionStarted || !state || !this.target || state.request.target.kind !== 'test' || state.request.target.test.site) return this.session
+    this.sessionStarted = true
+    const body = unwrapHandler((TestRunner as unknown as { getTestFn(t: Test): AnyFunction }).getTestFn(this.target))
+    this.session = beginState(state, body)
+    return this.session
   }
 
   private outcome: TestOutcome | undefined
@@ -128,6 +149,7 @@ export default class IsolatedChildRunner extends TestRunner {
 
   /** The verdict goes out once the whole file is done, afterAll hooks included. */
   override onAfterRunFiles(): void {
+    this.session?.finish()
     const state = this.state
     if (state && !state.resultSent && state.request.target.kind === 'test' && this.target) {
       const base = this.outcome ?? { state: 'skip' as const, errors: [], note: undefined, assertions: 0 }
@@ -149,7 +171,7 @@ export default class IsolatedChildRunner extends TestRunner {
 const PHASED = Symbol('isolated-test.phased')
 const HOOK_KINDS = ['beforeAll', 'beforeEach', 'afterEach', 'afterAll', 'aroundEach', 'aroundAll'] as const
 
-function wrapHookPhases(suite: Suite, state: ChildState): void {
+function wrapHookPhases(suite: Suite, state: ChildState, beforeHook: () => void): void {
   const hooks = (TestRunner as unknown as { getSuiteHooks(s: Suite): Record<string, Array<(...a: unknown[]) => unknown>> | undefined }).getSuiteHooks(suite)
   if (!hooks) return
   for (const kind of HOOK_KINDS) {
@@ -159,6 +181,7 @@ function wrapHookPhases(suite: Suite, state: ChildState): void {
       const hook = list[i]!
       if ((hook as unknown as Record<symbol, boolean>)[PHASED]) continue
       const phased = function (this: unknown, ...args: unknown[]): unknown {
+        beforeHook()
         state.send({ [TAG]: true, kind: 'phase', phase: `${kind} hook`, limit: state.request.hookLimit })
         return hook.apply(this, args)
       }
@@ -189,7 +212,8 @@ async function callWrapped(state: ChildState, request: RunRequest): Promise<void
   state.send({ [TAG]: true, kind: 'phase', phase: 'body', limit: undefined })
   state.resultSent = true
   try {
-    const value = await fn(...args)
+    state.bodyStarted = performance.now()
+    const value = await runBodyWithState(state, fn as AnyFunction, () => fn(...args))
     const bad = findUncopyable(value, 'result')
     if (bad) throw new IsolatedSerializationError(bad.path, bad.reason)
     state.send({ [TAG]: true, kind: 'result', result: { kind: 'value', value } })

@@ -6,6 +6,20 @@
 // Channel 2, the watchdog pipe (fd 4, one JSON object per line): the parent asks the child's
 // watchdog thread where the main thread is stuck; it works while the main thread is blocked.
 import type { StuckFrame } from '../errors.js'
+import type { StateSnapshot } from '../state/snapshot.js'
+import type { StateReport } from '../state/report.js'
+
+/** What the child needs for the state carry (fork) and the state report. */
+export interface StateRequest {
+  /** The parent's state at the call; absent when there is nothing to carry or report. */
+  readonly parent: StateSnapshot | undefined
+  /** 'fork': globals and the body's captured variables are carried into the child. */
+  readonly carry: boolean
+  readonly leaks: 'warn' | 'error' | 'off'
+  readonly ignoreLeaks: readonly string[]
+  /** The test file, where the body's variables live (saves the inspector a script scan). */
+  readonly file: string | undefined
+}
 
 export const TAG = '__isolated_test__'
 /** The child's fd for the watchdog pipe. */
@@ -49,6 +63,7 @@ interface RunRequestBase {
   readonly context: Readonly<Record<string, unknown>>
   /** Track where pending promises and resources were created (the `asyncOrigins` option). */
   readonly asyncOrigins: boolean
+  readonly state?: StateRequest | undefined
   /** With hooks in the child: each hook's limit in ms (the framework's hook timeout), sent back in its `phase`. */
   readonly hookLimit: number | undefined
 }
@@ -129,7 +144,15 @@ export type ChildMessage =
   | { readonly [TAG]: true; readonly kind: 'ready' }
   /** A timed phase begins (the body, or one hook with its own limit); the parent arms its clock. */
   | { readonly [TAG]: true; readonly kind: 'phase'; readonly phase: string; readonly limit: number | undefined; readonly setting?: string }
-  | { readonly [TAG]: true; readonly kind: 'result'; readonly result: ChildResult }
+  | {
+      readonly [TAG]: true
+      readonly kind: 'result'
+      readonly result: ChildResult
+      /** The state report of the body, unless `leaks: 'off'`. */
+      readonly report?: StateReport | undefined
+      /** ms from the run request to the body's start: importing the module (and hooks before it). */
+      readonly importMs?: number | undefined
+    }
   /** The child could not run the request (import failed, test not found): never retried elsewhere. */
   | { readonly [TAG]: true; readonly kind: 'fatal'; readonly error: SerializedThrown }
 

@@ -10,6 +10,8 @@ import { ChildHandle, type StartOptions } from './child-process.js'
 import { acquireSlot } from './slots.js'
 import { offerSpare, spareKey, takeSpare } from './spares.js'
 import { terminateTree } from './terminate.js'
+import type { RunRecord } from './state-report.js'
+import type { StateReport } from '../state/report.js'
 
 export interface RunChildOptions {
   readonly options: ResolvedOptions
@@ -24,16 +26,20 @@ export interface RunChildOptions {
   readonly onOther?: (message: unknown, child: ChildHandle) => void
   readonly onOutput: (type: 'stdout' | 'stderr', text: string) => void
   readonly signal?: AbortSignal | undefined
+  /** Filled as the run goes (durations, exit, state report), for the JSON Lines record. */
+  readonly record?: RunRecord | undefined
   /** Where the test or wrapped function is, for our errors' stacks when the child gives no frame. */
   readonly origin?: { readonly file: string; readonly line: number; readonly column: number } | undefined
 }
 
 export interface RunChildResult {
   readonly result: ChildResult
+  /** The body's state report (unless leaks: 'off'). */
+  readonly report?: StateReport | undefined
   readonly durations: { readonly boot: number; readonly body: number }
 }
 
-type Outcome = { ok: true; result: ChildResult; timedOut?: undefined } | { ok: false; error: unknown; timedOut?: boolean }
+type Outcome = { ok: true; result: ChildResult; report?: StateReport | undefined; importMs?: number | undefined; timedOut?: undefined } | { ok: false; error: unknown; timedOut?: boolean }
 
 export async function runInChild(o: RunChildOptions): Promise<RunChildResult> {
   const key = o.prepare ? spareKey(o.start, o.prepare) : undefined
@@ -124,7 +130,7 @@ async function runAcquired(o: RunChildOptions, adopted: ChildHandle | undefined,
           }
           break
         case 'result':
-          finish({ ok: true, result: message.result })
+          finish({ ok: true, result: message.result, report: message.report, importMs: message.importMs })
           break
         case 'fatal':
           finish({ ok: false, error: deserializeThrown(message.error) })
@@ -169,8 +175,16 @@ async function runAcquired(o: RunChildOptions, adopted: ChildHandle | undefined,
     }
   }
   await child.closed
+  if (o.record) {
+    const importMs = outcome.ok ? outcome.importMs : undefined
+    o.record.import = importMs
+    o.record.boot = importMs === undefined ? boot : Math.max(0, boot - importMs)
+    o.record.body = body
+    o.record.exit = child.exitInfo ? { code: child.exitInfo.code, signal: child.exitInfo.signal } : undefined
+    if (outcome.ok && outcome.report) o.record.report = outcome.report
+  }
   if (!outcome.ok) throw pointAt(outcome.error, o.origin)
-  return { result: outcome.result, durations: { boot, body } }
+  return { result: outcome.result, report: outcome.report, durations: { boot, body } }
 }
 
 /** Our own errors get a stack at the user's code (reporters show a code frame there), not at ours. */

@@ -4,7 +4,8 @@
 // updates to itself, and attributes the child's output to the running test.
 import { fileURLToPath } from 'node:url'
 import { IsolatedConfigError } from '../errors.js'
-import type { ChildResult, VitestRunRequest, RunTarget } from '../ipc/protocol.js'
+import type { ChildResult, VitestRunRequest, RunTarget, StateRequest } from '../ipc/protocol.js'
+import type { RunRecord } from './state-report.js'
 import type { ResolvedOptions, Limits } from '../options.js'
 import { getVitestWorkerState, type VitestWorkerState } from '../vitest/adapter.js'
 import type { ChildHandle } from './child-process.js'
@@ -56,6 +57,9 @@ export interface VitestRunArgs {
   readonly hookLimit?: number | undefined
   /** Names the setting behind a phase's limit, for the timeout message. */
   readonly describeLimit: (phase: string, limit: number) => string
+  /** The state carry and report (see parent/state-report.ts). */
+  readonly state?: StateRequest | undefined
+  readonly record?: RunRecord | undefined
 }
 
 export async function runInVitestChild(state: VitestWorkerState, a: VitestRunArgs): Promise<RunChildResult> {
@@ -88,6 +92,7 @@ export async function runInVitestChild(state: VitestWorkerState, a: VitestRunArg
     context: a.context,
     hookLimit: a.hookLimit,
     asyncOrigins: options.asyncOrigins,
+    state: a.state,
     workerUrl: resolveWorkerUrl(),
     runnerPath: childConfig.runner,
     vitestStart: {
@@ -123,6 +128,7 @@ export async function runInVitestChild(state: VitestWorkerState, a: VitestRunArg
     prepare: { framework: 'vitest', workerUrl: request.workerUrl, vitestStart: request.vitestStart },
     signal: a.signal,
     origin: a.origin,
+    record: a.record,
     onOutput: log,
     onOther: (message, child) => relay(state, message, child, a),
   })
@@ -176,4 +182,9 @@ function asVitestErrors(errors: readonly unknown[]): unknown {
     return copy
   })
   return prepared.length === 1 ? prepared[0] : prepared
+}
+
+/** A line of ours under a test (or a file) in Vitest's output. */
+export function logToTask(state: VitestWorkerState, taskId: string | undefined, text: string): void {
+  void state.rpc.onUserConsoleLog?.({ type: 'stderr', content: `${text}\n`, taskId, time: Date.now(), size: text.length + 1 })
 }

@@ -143,6 +143,45 @@ function outcome(v: CapturedVariable): CarryOutcome {
  * plain object, Map or Set is refilled in place; anything else is reported, with the reason.
  */
 export function applyCapturedVariables<T>(fn: AnyFunction, values: readonly CapturedVariable[], invoke: () => T): ApplyResult<T> {
+  const carry = startCarry(fn, values)
+  try {
+    const returned = invoke()
+    return { ...carry.finish(), returned }
+  } finally {
+    carry.cleanUp()
+  }
+}
+
+/**
+ * As `applyCapturedVariables`, for a body that a framework calls later, after awaiting its own setup
+ * (Vitest resolves fixtures first): the breakpoint stays until the body starts or `invoke`'s promise
+ * settles.
+ */
+export async function applyCapturedVariablesWhenCalled<T>(fn: AnyFunction, values: readonly CapturedVariable[], invoke: () => Promise<T>): Promise<ApplyResult<Promise<T>>> {
+  const carry = startCarry(fn, values)
+  let returned: Promise<T>
+  try {
+    returned = invoke()
+  } catch (error) {
+    carry.cleanUp()
+    throw error
+  }
+  if (!carry.done()) await Promise.race([carry.reached, returned.then(noop, noop)])
+  const result = carry.finish()
+  carry.cleanUp()
+  return { ...result, returned }
+}
+
+function noop(): void {}
+
+interface Carry {
+  readonly reached: Promise<void>
+  done(): boolean
+  finish(): Pick<ApplyResult<unknown>, 'applied' | 'notApplied'>
+  cleanUp(): void
+}
+
+function startCarry(fn: AnyFunction, values: readonly CapturedVariable[]): Carry {
   const applied: AppliedVariable[] = []
   const notApplied: UnappliedVariable[] = []
   const pending: CapturedVariable[] = []
@@ -154,7 +193,12 @@ export function applyCapturedVariables<T>(fn: AnyFunction, values: readonly Capt
     else if (innermost.get(v.name)! < v.depth) notApplied.push({ ...outcome(v), reason: 'hidden by an inner variable of the same name' })
     else pending.push(v)
   }
-  if (pending.length === 0) return { applied, notApplied, returned: invoke() }
+  let signal: () => void = noop
+  const reached = new Promise<void>((resolve) => (signal = resolve))
+  if (pending.length === 0) {
+    signal()
+    return { reached, done: () => true, finish: () => ({ applied, notApplied }), cleanUp: noop }
+  }
 
   let breakpointId: string | undefined
   let start: ScriptLocation | undefined
@@ -169,6 +213,7 @@ export function applyCapturedVariables<T>(fn: AnyFunction, values: readonly Capt
       const frame = callFrames[0]!
       if (sameLocation(frame.functionLocation, start)) carryInto(frame, pending, applied, notApplied)
       else for (const v of pending) notApplied.push({ ...outcome(v), reason: 'the pause was not in the function' })
+      signal()
     } finally {
       // A same-thread pause ends only when someone resumes it; nobody else will (see README).
       post('Debugger.resume')
@@ -190,12 +235,21 @@ export function applyCapturedVariables<T>(fn: AnyFunction, values: readonly Capt
     // No inspector, or nowhere to stop: the body still runs, without the carry.
     missed = `cannot stop at the function's first statement: ${error instanceof Error ? error.message : String(error)}`
   }
-  try {
-    const returned = invoke()
-    if (!hit) for (const v of pending) notApplied.push({ ...outcome(v), reason: missed })
-    return { applied, notApplied, returned }
-  } finally {
-    if (held) cleanUp(breakpointId, off)
+  let finished = false
+  let cleaned = false
+  return {
+    reached,
+    done: () => hit,
+    finish() {
+      if (!hit && !finished) for (const v of pending) notApplied.push({ ...outcome(v), reason: missed })
+      finished = true
+      return { applied, notApplied }
+    },
+    cleanUp() {
+      if (cleaned || !held) return
+      cleaned = true
+      cleanUp(breakpointId, off)
+    },
   }
 }
 

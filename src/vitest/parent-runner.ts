@@ -8,7 +8,10 @@ import type { File, Suite, Task, Test } from '@vitest/runner'
 import { mergeOptions, resolveOptions, validateOptions, type IsolatedOptions, type ResolvedOptions } from '../options.js'
 import { readPragma } from '../pragma.js'
 import { killAllChildren } from '../parent/exit-guard.js'
-import { requireVitest, runInVitestChild, settleOutcome } from '../parent/vitest-host.js'
+import { logToTask, requireVitest, runInVitestChild, settleOutcome } from '../parent/vitest-host.js'
+import { judgeReport, stateRequest, writeRecord, type RunRecord } from '../parent/state-report.js'
+import { unwrapHandler } from '../state/unwrap.js'
+import type { AnyFunction } from '../state/closure.js'
 import { matchesAny } from './glob.js'
 import { fullTestName } from './names.js'
 import { PROVIDE_KEY, type IsolatedTestsOptions } from './plugin-options.js'
@@ -83,32 +86,65 @@ export default class IsolatedTestsRunner extends TestRunner {
     return this.runIsolated(test, d.options)
   }
 
+  /** Isolated tests per file whose state differed across the boundary, for one summary line per file. */
+  private readonly differed = new Map<string, number>()
+
   private async runIsolated(test: Test, options: ResolvedOptions): Promise<void> {
     const state = requireVitest()
     const timeout = options.timeout ?? (test.timeout > 0 ? test.timeout : Infinity)
     const hookLimit = this.config.hookTimeout > 0 ? this.config.hookTimeout : Infinity
     const unhandled: unknown[] = []
     const location = test.location
-    const { result } = await runInVitestChild(state, {
-      options,
-      limits: { timeout, bootTimeout: options.bootTimeout },
-      target: { kind: 'test', test: { testId: test.id, fullName: fullTestName(test), line: location?.line, site: undefined } },
-      hooks: options.hooks,
-      context: {},
-      taskId: test.id,
-      filepath: test.file.filepath,
-      signal: test.context.signal,
-      unhandled,
-      hookLimit,
-      origin: location ? { file: test.file.filepath, line: location.line, column: location.column } : undefined,
-      describeLimit: (phase, limit) =>
-        phase !== 'body'
-          ? `Vitest's \`hookTimeout\` (${limit} ms)`
-          : options.timeout !== undefined
-            ? `the isolated \`timeout\` option (${limit} ms, from the plugin, an @isolated-test pragma or meta.isolated)`
-            : `the test's Vitest timeout (${limit} ms: its own timeout or \`testTimeout\`)`,
-    })
-    settleOutcome(result, unhandled, test.context.skip as (note?: string) => never)
+    const file = test.file.filepath
+    // With hooks in the parent, its beforeEach ran here: the body's captured variables are what fork carries.
+    const needsBody = options.hooks === 'parent' || options.leaks === 'error'
+    const body = needsBody ? unwrapHandler((TestRunner as unknown as { getTestFn(t: Test): AnyFunction }).getTestFn(test)) : undefined
+    const record: RunRecord = {}
+    let error: unknown
+    let skipped = false
+    try {
+      const { result, report } = await runInVitestChild(state, {
+        options,
+        limits: { timeout, bootTimeout: options.bootTimeout },
+        target: { kind: 'test', test: { testId: test.id, fullName: fullTestName(test), line: location?.line, site: undefined } },
+        hooks: options.hooks,
+        context: {},
+        taskId: test.id,
+        filepath: file,
+        signal: test.context.signal,
+        unhandled,
+        hookLimit,
+        origin: location ? { file, line: location.line, column: location.column } : undefined,
+        state: stateRequest(options, options.hooks === 'parent' ? body : undefined, file),
+        record,
+        describeLimit: (phase, limit) =>
+          phase !== 'body'
+            ? `Vitest's \`hookTimeout\` (${limit} ms)`
+            : options.timeout !== undefined
+              ? `the isolated \`timeout\` option (${limit} ms, from the plugin, an @isolated-test pragma or meta.isolated)`
+              : `the test's Vitest timeout (${limit} ms: its own timeout or \`testTimeout\`)`,
+      })
+      const failed = result.kind === 'test' && (result.outcome.state === 'fail' || unhandled.length > 0)
+      const verdict = judgeReport(report, options, failed, file, body)
+      if (verdict.summary) this.differed.set(file, (this.differed.get(file) ?? 0) + 1)
+      skipped = result.kind === 'test' && result.outcome.state === 'skip'
+      settleOutcome(result, verdict.error ? [...unhandled, verdict.error] : unhandled, test.context.skip as (note?: string) => never)
+    } catch (e) {
+      error = e
+      throw e
+    } finally {
+      writeRecord({ options, file, fullName: fullTestName(test), limit: timeout, record, error, skipped })
+    }
+  }
+
+  /** One line per file that had isolated tests whose state differed (leaks: 'warn'). */
+  override onAfterRunSuite(suite: Suite): Promise<void> {
+    const count = 'filepath' in suite ? this.differed.get((suite as File).filepath) : undefined
+    if (count) {
+      logToTask(requireVitest(), suite.id, `isolated-test: ${count} isolated test(s) of this file passed with state that differs across the process boundary; failing tests show the report. Set leaks: 'off' to silence this line, or report: 'file.jsonl' for the details.`)
+      this.differed.delete((suite as File).filepath)
+    }
+    return super.onAfterRunSuite(suite)
   }
 
   /** Ctrl-C, --bail or a watch-mode rerun: every child goes at once. */
