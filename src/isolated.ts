@@ -1,5 +1,6 @@
 // `isolated(ms, method)(fn)`: the wrapper. In the parent it sends the call to a child; in a child it
 // runs `fn` in place (the child's copy of the module created the same wrapper at the same site).
+import { relative } from 'node:path'
 import { IsolatedConfigError, IsolatedSerializationError, IsolatedMismatchError } from './errors.js'
 import { CHILD_ENV, TAG, type Site } from './ipc/protocol.js'
 import { deserializeThrown, findUncopyable } from './ipc/serialize.js'
@@ -191,7 +192,8 @@ export function isolated(msOrOptions?: number | IsolatedOptions, method?: Method
         throw e
       } finally {
         const isTest = isVitestContext(first, current)
-        writeRecord({ options: resolved, file: filepath, fullName: isTest ? testName : `${testName} > ${fn.name || 'anonymous'}()`, limit, record, error, skipped })
+        const call = `${fn.name || 'isolated()'} call at ${relative(process.cwd(), site.file)}:${site.line}`
+        writeRecord({ options: resolved, file: filepath, fullName: isTest ? testName : `${testName} > ${call}`, limit, record, error, skipped })
       }
     }
     Object.defineProperty(wrapper, 'name', { value: fn.name || 'isolated', configurable: true })

@@ -100,6 +100,13 @@ export function pluginSuite(label: string, project: string, runOptions: { vitest
       }
     })
 
+    test('a beforeEach-filled `let db` with hooks: parent: fork carries it; spawn fails and the report says why', () => {
+      expect(run.test('db from beforeEach, fork').status).toBe('passed')
+      const message = failure('db from beforeEach, spawn')
+      expect(message).toContain('expected undefined to deeply equal')
+      expect(message).toMatch(/IsolatedStateReport: State across the process boundary[\s\S]*parent → child[\s\S]*db \(module scope of tests\/state-db\.test\.ts\)\n\s+parent: \{ url: 'postgres:\/\/from-the-parent' \}\n\s+child:\s+undefined/)
+    })
+
     test('no process we started is left', async () => {
       expect(run.pids.length).toBeGreaterThan(20)
       expect(await survivors(run.pids)).toEqual([])

@@ -65,7 +65,8 @@ export function judgeReport(report: StateReport | undefined, options: ResolvedOp
       return { error: new IsolatedLeakError(formatReport({ parentToChild: [], childToParent: lost, leftOpen: report.leftOpen })) }
     }
   }
-  if (failed) return { error: { name: 'IsolatedStateReport', message: block, stack: '' } }
+  // No frames: the stack is the text itself (reporters that print only stacks still show it).
+  if (failed) return { error: { name: 'IsolatedStateReport', message: block, stack: `IsolatedStateReport: ${block}` } }
   return { summary: `isolated-test: state differs across the process boundary (${summarizeReport(report)}); it explains failures only if a test relies on it. Set leaks: 'off' to silence, or see the report file.` }
 }
 

@@ -51,6 +51,8 @@ const FRAMEWORK_SYMBOL_PREFIX = /^Symbol\((?:jest-|nodejs\.)/
 const FRAMEWORK_ENV = [
   'TEST', 'VITEST', 'NODE_ENV', 'VITEST_MODE', 'VITEST_POOL_ID', 'VITEST_WORKER_ID', 'MODE', 'DEV', 'PROD', 'SSR',
   'BASE_URL', 'JEST_WORKER_ID',
+  // Node's IPC channel to a forked process: the child gets ours, a Vitest fork worker has its own.
+  'NODE_CHANNEL_FD', 'NODE_CHANNEL_SERIALIZATION_MODE', 'NODE_UNIQUE_ID',
 ]
 
 /**

@@ -1,6 +1,6 @@
 // The JSON Lines report: one line per isolated test, appended by every worker of a run to one file.
 import { randomBytes } from 'node:crypto'
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs'
+import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type { StuckFrame } from '../errors.js'
 import type { StateReport } from './report.js'
@@ -8,11 +8,28 @@ import type { StateReport } from './report.js'
 /** Set once per run (by the first process that needs it) and inherited by every process it starts. */
 export const RUN_ID_ENV = 'ISOLATED_TEST_RUN_ID'
 
-/** The run's id: `ISOLATED_TEST_RUN_ID` if set, else a new one, exported to `env` so children share it. */
+/** When a process started, in clock ticks since boot (Linux), to tell two runs with one pid apart. */
+function startTicks(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * The run's id: `ISOLATED_TEST_RUN_ID` if set (the plugin sets it in Vitest's main process; CI may set
+ * it), else derived from the process that started the test workers, so every worker of one run agrees
+ * without talking: a forked worker (it has an IPC channel) takes its parent, anything else itself.
+ * Exported to `env` so our children share it.
+ */
 export function runId(env: NodeJS.ProcessEnv = process.env): string {
   const existing = env[RUN_ID_ENV]
   if (existing) return existing
-  const id = `${new Date().toISOString().replace(/[-:]|\.\d+/g, '')}-${randomBytes(3).toString('hex')}`
+  const runner = process.send !== undefined ? process.ppid : process.pid
+  const ticks = startTicks(runner)
+  const id = ticks ? `run-${runner}-${ticks}` : `${new Date().toISOString().replace(/[-:]|\.\d+/g, '')}-${randomBytes(3).toString('hex')}`
   env[RUN_ID_ENV] = id
   return id
 }

@@ -3,6 +3,7 @@
 import { fileURLToPath } from 'node:url'
 import { resolve } from 'node:path'
 import { normalizePluginOptions, PROVIDE_KEY, type IsolatedTestsOptions } from './plugin-options.js'
+import { runId } from '../state/report-file.js'
 
 interface UserConfig {
   root?: string
@@ -31,6 +32,8 @@ export function isolatedTests(options?: IsolatedTestsOptions): IsolatedTestsPlug
         )
       }
       const root = resolve(process.cwd(), config.test?.root ?? config.root ?? '.')
+      // One run id for every worker of this run, in the JSON Lines report.
+      runId()
       return {
         test: {
           runner: fileURLToPath(new URL('./vitest-runner.js', import.meta.url)),
