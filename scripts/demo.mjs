@@ -1,5 +1,6 @@
-// `npm run demo`: runs a small real suite under Vitest with a hanging, a crashing and a failing test,
-// and shows what the user sees. The package is used as users get it (packed, then unpacked).
+// `npm run demo`: runs a small real suite under Vitest (a hanging, a crashing, a failing and a leaking
+// test), then the Jest side (scripts/demo-jest.mjs), and shows what the user sees. The package is used
+// as users get it (packed, then unpacked or installed).
 import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
@@ -20,8 +21,10 @@ function install(project) {
 
 const vitestProject = join(root, 'fixtures', 'demo-vitest')
 install(vitestProject)
-console.log('\n=== Vitest: a hanging, a crashing, a failing and a passing test, each in its own child process ===\n')
+console.log('\n=== Vitest: a hanging, a crashing, a failing, a passing and a leaking test, each in its own child process ===\n')
 const started = Date.now()
 const r = spawnSync(process.execPath, [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run'], { cwd: vitestProject, stdio: 'inherit' })
-console.log(`\n=== Vitest finished in ${((Date.now() - started) / 1000).toFixed(1)} s with exit code ${r.status} (3 failures expected): the hang was killed, not waited for. ===\n`)
-process.exitCode = r.status === 1 ? 0 : 1
+console.log(`\n=== Vitest finished in ${((Date.now() - started) / 1000).toFixed(1)} s with exit code ${r.status} (5 failures expected): the hang was killed, not waited for. ===\n`)
+console.log('=== Jest: the same faults under testEnvironment: isolated-test/jest ===\n')
+const jest = spawnSync(process.execPath, [join(root, 'scripts', 'demo-jest.mjs')], { cwd: root, stdio: 'inherit' })
+process.exitCode = r.status === 1 && jest.status === 0 ? 0 : 1
