@@ -11,6 +11,7 @@ import type { AnyFunction as StateFunction } from './state/closure.js'
 import type { RunRecord } from './parent/state-report.js'
 import { captureSite } from './site.js'
 import { getVitestWorkerState } from './vitest/adapter.js'
+import { fullTestName } from './vitest/names.js'
 import { markWrapper } from './markers.js'
 import { isOff } from './off.js'
 import { currentJestTest } from './jest/plain-state.js'
@@ -121,7 +122,7 @@ export function isolated(msOrOptions?: number | IsolatedOptions, method?: Method
       const record: RunRecord = {}
       const body = fn as unknown as StateFunction
       const current = vitest.current
-      const testName = current ? fullName(current) : '(outside a test)'
+      const testName = current ? fullTestName(current) : '(outside a test)'
       let error: unknown
       let skipped = false
       let limit: number | undefined
@@ -207,11 +208,6 @@ export function isolated(msOrOptions?: number | IsolatedOptions, method?: Method
   }
 }
 
-function fullName(task: { name: string; suite?: unknown; type: string }): string {
-  const names: string[] = []
-  for (let t: { name: string; suite?: unknown; type: string } | undefined = task; t && (t.type !== 'suite' || t.suite); t = t.suite as typeof t) names.unshift(t.name)
-  return names.join(' > ')
-}
 
 async function runInPlace(fn: AnyFn, thisArg: unknown, args: unknown[], site: Site, options: ResolvedOptions): Promise<unknown> {
   const child = getChildState()
