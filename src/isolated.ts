@@ -15,6 +15,7 @@ import { fullTestName } from './vitest/names.js'
 import { markWrapper } from './markers.js'
 import { isOff } from './off.js'
 import { currentJestTest } from './jest/plain-state.js'
+import { watchPlainFile } from './jest/plain-summary.js'
 // Read the worker's start-up cwd now, before test code can change it (see parent/startup-env.ts).
 import './parent/startup-env.js'
 
@@ -98,6 +99,8 @@ export function isolated(msOrOptions?: number | IsolatedOptions, method?: Method
     const site: Site = { ...at, ordinal: nextOrdinal(siteKey(at)) }
     const child = getChildState()
     child?.wrappers.set(`${siteKey(site)}#${site.ordinal}`, fn as unknown as (...args: unknown[]) => unknown)
+    // Under a plain Jest setup, the file's one summary line of the state report is printed by a hook of ours.
+    if (!child && !isOff()) watchPlainFile()
     const setup = options.setup && at.file ? new URL(options.setup, `file://${at.file}`).pathname : options.setup
     const resolved = { ...options, setup }
 
@@ -109,7 +112,7 @@ export function isolated(msOrOptions?: number | IsolatedOptions, method?: Method
         const jest = currentJestTest()
         if (jest) {
           const { runInPlainJest } = await import('./jest/plain.js')
-          return runInPlainJest({ jest, wrapper, options: resolved, site })
+          return runInPlainJest({ jest, wrapper, fn: fn as unknown as StateFunction, args, options: resolved, site })
         }
         throw new IsolatedConfigError('isolated() needs a Vitest worker (Vitest ≥ 4.1) or a running Jest test (Jest 29 or 30) to run in; set ISOLATED_TEST=off to run the function in-process.')
       }

@@ -63,8 +63,9 @@ describe('jest 30: retries, fork vs spawn, environment and setup options', () =>
     expect(tries.every((e) => e.child)).toBe(true)
   })
 
-  test("'fork' passes the parent's env as it is at the call; 'spawn' the worker's start-up env", () => {
+  test("'fork' passes the parent's env and globals as they are at the call; 'spawn' the worker's start-up env", () => {
     expect(run.result('fork sees the parent env').status).toBe('passed')
+    expect(run.failure('fork sees the global the parent hook set, as its own realm’s data')).toBe('')
     expect(run.result('spawn starts clean').status).toBe('passed')
     // hooks: 'parent' from the pragma: the beforeAll ran in the parent only.
     expect(run.log.filter((e) => e.what === 'fork-spawn beforeAll').map((e) => e.child)).toEqual([false])

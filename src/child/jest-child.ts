@@ -67,7 +67,7 @@ export async function runJest(request: JestRunRequest, state: ChildState): Promi
   // jest-circus registers the environment's handler when it starts: keep one the environment has.
   environment.handleTestEvent = async (event, circus) => {
     await own?.(event, circus)
-    selector.handleTestEvent(event, circus)
+    await selector.handleTestEvent(event, circus)
   }
   jest.setGlobal(environment.global, 'console', testConsole, 'retain')
   // isolated() wrappers made while the file loads register here (the vm context has its own global).
@@ -114,6 +114,8 @@ export async function runJest(request: JestRunRequest, state: ChildState): Promi
 function report(state: ChildState, selector: TargetSelector, execError: { message: string; stack?: string } | undefined): void {
   if (state.resultSent) return
   state.resultSent = true
+  // The result carries the state report (see entry.ts): take the closing snapshot first.
+  selector.finishState()
   if (selector.mismatch) {
     state.send({ [TAG]: true, kind: 'fatal', error: serializeThrown(selector.mismatch) })
     return

@@ -7,25 +7,36 @@ import { applyCapturedVariables, applyCapturedVariablesWhenCalled, type AnyFunct
 import { variablesToCarry } from '../state/diff.js'
 import { buildReport } from '../state/report.js'
 import { holdValue, sameHeld } from '../state/held.js'
+import { encodeValue, REBUILD_SOURCE, type Encoded } from '../state/encode.js'
+import type { StateScope } from '../parent/state-report.js'
 
 type Carried = Pick<ApplyResult<unknown>, 'applied' | 'notApplied'>
 
+/** Values for another realm's global (Jest's sandbox) are built by that realm, so `instanceof` holds there. */
+function builderFor(target: object): (value: unknown) => unknown {
+  if (target === globalThis) return (value) => value
+  const RealmFunction = (target as { Function?: FunctionConstructor }).Function ?? Function
+  const rebuild = new RealmFunction(`return ${REBUILD_SOURCE}`)() as (tree: Encoded) => unknown
+  return (value) => rebuild(encodeValue(value))
+}
+
 /** Sets the parent's copyable globals that the child lacks or has differently (symbols stay). */
-function carryGlobals(parent: StateSnapshot): void {
-  const g = globalThis as Record<string, unknown>
+function carryGlobals(parent: StateSnapshot, target: object): void {
+  const g = target as Record<string, unknown>
+  const build = builderFor(target)
   for (const [name, held] of Object.entries(parent.globals)) {
     if (held.kind !== 'copy' || name.startsWith('Symbol(')) continue
     if (name in g && sameHeld(holdValue(g[name], name), held)) continue
     try {
-      g[name] = held.value
+      g[name] = build(held.value)
     } catch {
       // read-only: the report names it as not carried
     }
   }
 }
 
-function snapshotOf(req: StateRequest, body: AnyFunction | undefined): StateSnapshot {
-  return takeSnapshot({ capture: body, captureFile: req.file, locateListeners: false, ignoreLeaks: req.ignoreLeaks })
+function snapshotOf(req: StateRequest, body: AnyFunction | undefined, scope: StateScope): StateSnapshot {
+  return takeSnapshot({ capture: body, captureFile: req.file, locateListeners: false, ignoreLeaks: req.ignoreLeaks, global: scope.global, env: scope.env })
 }
 
 export interface StateSession {
@@ -38,17 +49,18 @@ export interface StateSession {
 /**
  * Starts the state work for one body: carries globals now (env and cwd came with the request) and
  * takes the child's opening snapshot. With `hooks: 'child'` this runs before the first hook, so the
- * child's own hooks still win; otherwise at the body's first statement.
+ * child's own hooks still win; otherwise at the body's first statement. `scope` is where the test's
+ * globals and env live: under Jest, its sandbox global and that global's `process.env`.
  */
-export function beginState(child: ChildState, body: AnyFunction | undefined): StateSession | undefined {
+export function beginState(child: ChildState, body: AnyFunction | undefined, scope: StateScope = {}): StateSession | undefined {
   const req = child.request.state
   if (!req) return undefined
-  if (req.carry && req.parent) carryGlobals(req.parent)
+  if (req.carry && req.parent) carryGlobals(req.parent, scope.global ?? globalThis)
   const report = req.leaks !== 'off'
-  const before = report || req.carry ? snapshotOf(req, body) : undefined
+  const before = report || req.carry ? snapshotOf(req, body, scope) : undefined
   let carried: Carried | undefined
   return {
-    async invoke(invoke, calledLater) {
+    async invoke<T>(invoke: () => T, calledLater: boolean): Promise<T> {
       const vars = req.carry && body && req.parent?.captured && before?.captured ? variablesToCarry(req.parent.captured, before.captured) : []
       if (!body || vars.length === 0) return invoke()
       if (calledLater) {
@@ -56,14 +68,24 @@ export function beginState(child: ChildState, body: AnyFunction | undefined): St
         carried = applied
         return applied.returned
       }
-      const applied = applyCapturedVariables(body, vars, invoke)
+      // A body that throws at once was still carried into: keep what was applied for the report.
+      let thrown: { error: unknown } | undefined
+      const applied = applyCapturedVariables(body, vars, () => {
+        try {
+          return invoke()
+        } catch (error) {
+          thrown = { error }
+          return undefined
+        }
+      })
       carried = applied
-      return applied.returned
+      if (thrown) throw thrown.error
+      return applied.returned as T
     },
     finish() {
       if (!report || !before) return
       try {
-        child.report = buildReport({ parent: req.parent, childBefore: before, childAfter: snapshotOf(req, body), carry: carried })
+        child.report = buildReport({ parent: req.parent, childBefore: before, childAfter: snapshotOf(req, body, scope), carry: carried })
       } catch {
         // The report is an aid; it never fails the test by itself breaking.
       }
@@ -72,8 +94,8 @@ export function beginState(child: ChildState, body: AnyFunction | undefined): St
 }
 
 /** Runs a body (a test body or a wrapped function) with the state carry and report around it. */
-export async function runBodyWithState<T>(child: ChildState, body: AnyFunction, invoke: () => T): Promise<Awaited<T>> {
-  const session = beginState(child, body)
+export async function runBodyWithState<T>(child: ChildState, body: AnyFunction, invoke: () => T, scope: StateScope = {}): Promise<Awaited<T>> {
+  const session = beginState(child, body, scope)
   if (!session) return await invoke()
   try {
     return await session.invoke(invoke, false)

@@ -3,12 +3,13 @@
 // parent handles itself (hooks in body-only mode, retries, `fails`, timers), and reports the outcome.
 import { TestRunner } from 'vitest'
 import type { File, Suite, Task, Test } from '@vitest/runner'
-import { IsolatedMismatchError, IsolatedSerializationError } from '../errors.js'
-import { TAG, type RunRequest, type TestOutcome } from '../ipc/protocol.js'
-import { findUncopyable, serializeThrown, withoutOwnFrames } from '../ipc/serialize.js'
-import { getChildState, siteKey, type ChildState } from './state.js'
+import { IsolatedMismatchError } from '../errors.js'
+import { TAG, type TestOutcome } from '../ipc/protocol.js'
+import { serializeThrown, withoutOwnFrames } from '../ipc/serialize.js'
+import { getChildState, type ChildState } from './state.js'
 import { fullTestName } from '../vitest/names.js'
-import { beginState, runBodyWithState, type StateSession } from './state-carry.js'
+import { beginState, type StateSession } from './state-carry.js'
+import { callWrapped } from './call-wrapped.js'
 import { unwrapHandler } from '../state/unwrap.js'
 import type { AnyFunction } from '../state/closure.js'
 
@@ -188,36 +189,5 @@ function wrapHookPhases(suite: Suite, state: ChildState, beforeHook: () => void)
       Object.defineProperty(phased, PHASED, { value: true })
       list[i] = phased
     }
-  }
-}
-
-/** A wrapped function called with arguments: find it by the site it was created at and call it. */
-async function callWrapped(state: ChildState, request: RunRequest): Promise<void> {
-  if (request.target.kind !== 'call') return
-  const { site, args } = request.target
-  const fn = state.wrappers.get(`${siteKey(site)}#${site.ordinal}`)
-  if (!fn) {
-    state.resultSent = true
-    state.send({
-      [TAG]: true,
-      kind: 'fatal',
-      error: serializeThrown(
-        new IsolatedMismatchError(
-          `The child imported the test file but no isolated() wrapper was created at ${siteKey(site)} (#${site.ordinal}). Wrap functions at module scope of a module the test file imports.`,
-        ),
-      ),
-    })
-    return
-  }
-  state.send({ [TAG]: true, kind: 'phase', phase: 'body', limit: undefined })
-  state.resultSent = true
-  try {
-    state.bodyStarted = performance.now()
-    const value = await runBodyWithState(state, fn as AnyFunction, () => fn(...args))
-    const bad = findUncopyable(value, 'result')
-    if (bad) throw new IsolatedSerializationError(bad.path, bad.reason)
-    state.send({ [TAG]: true, kind: 'result', result: { kind: 'value', value } })
-  } catch (error) {
-    state.send({ [TAG]: true, kind: 'result', result: { kind: 'thrown', error: serializeThrown(withoutOwnFrames(error)) } })
   }
 }

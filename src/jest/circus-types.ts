@@ -43,7 +43,11 @@ export interface CircusState {
   currentlyRunningTest: TestEntry | null
   testTimeout: number
   hasFocusedTests: boolean
+  /** True once the run started: hooks can no longer be added. */
+  hasStarted?: boolean
   unhandledErrors: unknown[]
+  /** Jest's seed for the run (`globalConfig.seed`), set by jest-circus in Jest 29 and 30. */
+  seed?: number
 }
 
 export type CircusEvent =

@@ -19,7 +19,10 @@ import type {
 } from './circus-types.js'
 import { fileOptions, withoutOurOptions } from './env-options.js'
 import { planTest, type TestPlan } from './plan.js'
-import { runJestTest } from './run-test.js'
+import { ENVIRONMENT_MARK } from './plain-state.js'
+import { runJestTest, testFailures } from './run-test.js'
+import { fileSummary } from '../parent/state-report.js'
+import type { AnyFunction } from '../state/closure.js'
 import { fullName, namePath, testsInOrder } from './tests.js'
 
 const noop = (): void => {}
@@ -44,6 +47,8 @@ export function createIsolatingEnvironment(Base: JestEnvironmentClass, runnerDir
     private readonly swappedHooks = new Map<Hook, Hook['fn']>()
     private readonly running = new Map<TestEntry, { controller: AbortController; done: Promise<unknown> }>()
     private readonly extraErrors = new Map<TestEntry, unknown[]>()
+    /** Tests of this file that passed with state differing across the boundary (leaks: 'warn'). */
+    private differed = 0
     private tornDown = false
 
     constructor(config: EnvironmentConfig, context: EnvironmentContext) {
@@ -56,12 +61,19 @@ export function createIsolatingEnvironment(Base: JestEnvironmentClass, runnerDir
       this.testConsole = context.console
       this.projectConfig = jsonCopy(projectConfig)
       this.globalConfig = jsonCopy(config.globalConfig)
+      // isolated() in the test code leaves the file's summary line to us.
+      this.global[ENVIRONMENT_MARK] = true
     }
 
     override handleTestEvent(event: CircusEvent, state: CircusState): void {
       switch (event.name) {
         case 'run_start':
           this.planAll(state)
+          break
+        case 'run_finish':
+          // The last point where the file's console still prints (it is frozen before teardown).
+          if (this.differed > 0) this.testConsole.warn('%s', fileSummary(this.differed))
+          this.differed = 0
           break
         case 'test_fn_start':
           if ('test' in event) this.wrap(event.test, state)
@@ -108,14 +120,15 @@ export function createIsolatingEnvironment(Base: JestEnvironmentClass, runnerDir
       const plan = planTest(test, state, options, wrapperMeta(test.fn)?.site)
       // Jest's own timer must never fire before ours.
       test.timeout = plan.jestTimeout
+      const body = (wrapperMeta(test.fn)?.fn ?? test.fn) as AnyFunction
       const env = this
       const wrapper = function isolatedTest(): Promise<void> {
-        return env.run(test, plan)
+        return env.run(test, plan, body, state)
       }
       test.fn = wrapper
     }
 
-    private async run(test: TestEntry, plan: TestPlan): Promise<void> {
+    private async run(test: TestEntry, plan: TestPlan, body: AnyFunction, circus: CircusState): Promise<void> {
       const controller = new AbortController()
       const payload: JestPayload = {
         testPath: this.testPath,
@@ -126,21 +139,30 @@ export function createIsolatingEnvironment(Base: JestEnvironmentClass, runnerDir
         locate: 'index',
         hookTimeout: plan.hookTimeout,
       }
-      const done = runJestTest({
-        options: plan.options,
-        limits: plan.limits,
-        setting: plan.setting,
-        target: { testId: String(this.order.get(test) ?? -1), fullName: fullName(test), line: undefined, site: plan.site },
-        hooks: plan.options.hooks,
-        payload,
-        forkEnv: (this.global.process as NodeJS.Process | undefined)?.env ?? process.env,
-        console: this.testConsole,
-        signal: controller.signal,
-        definedAt: test.asyncError,
-      })
+      const done = runJestTest(
+        {
+          options: plan.options,
+          limits: plan.limits,
+          setting: plan.setting,
+          hooks: plan.options.hooks,
+          payload,
+          forkEnv: (this.global.process as NodeJS.Process | undefined)?.env ?? process.env,
+          global: this.global,
+          console: this.testConsole,
+          signal: controller.signal,
+          definedAt: test.asyncError,
+          fullName: fullName(test),
+          body,
+          bodyFile: plan.site?.file ?? this.testPath,
+          seed: circus.seed,
+        },
+        { testId: String(this.order.get(test) ?? -1), fullName: fullName(test), line: undefined, site: plan.site },
+      )
       this.running.set(test, { controller, done: done.catch(noop) })
       try {
-        const errors = await done
+        const answer = await done
+        if (answer.summary) this.differed++
+        const errors = testFailures(answer, test.failing)
         if (errors.length === 0) return
         // Circus records the thrown error; the others (an afterEach that failed too) follow it at test_done.
         if (errors.length > 1) this.extraErrors.set(test, errors.slice(1))

@@ -2,6 +2,13 @@
 // gives a child. 'fork' passes on the caller's current ones instead.
 import { readFileSync } from 'node:fs'
 
+/**
+ * What Node takes out of `process.env` at start-up: a forked process's IPC channel (a Jest worker's,
+ * with `json` serialization) and a cluster worker's id. Passed on, they would describe a channel that
+ * is not the child's own.
+ */
+const NODE_OWN = new Set(['NODE_CHANNEL_FD', 'NODE_CHANNEL_SERIALIZATION_MODE', 'NODE_UNIQUE_ID'])
+
 export const startupCwd = process.cwd()
 const startupEnv: Record<string, string> = captureEnv() ?? { ...(process.env as Record<string, string>) }
 
@@ -13,7 +20,7 @@ function captureEnv(): Record<string, string> | undefined {
     const env: Record<string, string> = {}
     for (const entry of raw.split('\0')) {
       const eq = entry.indexOf('=')
-      if (eq > 0) env[entry.slice(0, eq)] = entry.slice(eq + 1)
+      if (eq > 0 && !NODE_OWN.has(entry.slice(0, eq))) env[entry.slice(0, eq)] = entry.slice(eq + 1)
     }
     if (Object.keys(env).length > 0) return env
   } catch {

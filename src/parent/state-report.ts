@@ -70,6 +70,11 @@ export function judgeReport(report: StateReport | undefined, options: ResolvedOp
   return { summary: `isolated-test: state differs across the process boundary (${summarizeReport(report)}); it explains failures only if a test relies on it. Set leaks: 'off' to silence, or see the report file.` }
 }
 
+/** The one line per file that counts its isolated tests that passed with state differing across the boundary. */
+export function fileSummary(count: number): string {
+  return `isolated-test: ${count} isolated test(s) of this file passed with state that differs across the process boundary; failing tests show the report. Set leaks: 'off' to silence this line, or report: 'file.jsonl' for the details.`
+}
+
 export interface RecordInput {
   readonly options: ResolvedOptions
   readonly file: string

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { fileURLToPath } from 'node:url'
 import { runInNewContext } from 'node:vm'
+import { Session } from 'node:inspector'
 import { fileOfScript, handlesOf, locationOf, post, releaseHandles, valuesOf, withDebugger, type RemoteObject } from './inspector.js'
 
 function here() {
@@ -44,6 +45,7 @@ describe('the same-thread session', () => {
     handlesOf([here])
     releaseHandles()
     expect(Object.getOwnPropertySymbols(globalThis).map(String)).not.toContain('Symbol(isolated-test.inspector-stash)')
+    expect(Object.getOwnPropertySymbols(Session).map(String)).not.toContain('Symbol(isolated-test.inspector-stash)')
     // Enabled only inside withDebugger: a `debugger` statement outside it must not pause this thread.
     withDebugger(() => undefined)
     // eslint-disable-next-line no-debugger

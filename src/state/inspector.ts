@@ -28,6 +28,16 @@ export interface ScriptLocation {
 /** Every object handle we take belongs to this group, released after each operation. */
 export const OBJECT_GROUP = 'isolated-test-state'
 const STASH = Symbol.for('isolated-test.inspector-stash')
+/**
+ * Values cross to the inspector through a stash that `Runtime.evaluate` (run in the main context) can
+ * reach. Not `globalThis`: under a plain Jest setup this module runs in Jest's vm context, whose global
+ * the main context does not see. The `node:inspector` module object is one object in every realm.
+ */
+const STASH_EXPRESSION = `process.getBuiltinModule('node:inspector').Session[Symbol.for(${JSON.stringify(STASH.description)})]`
+
+function stashHolder(): Record<symbol, unknown> {
+  return Session as unknown as Record<symbol, unknown>
+}
 
 let session: Session | undefined
 let debuggerUsers = 0
@@ -115,14 +125,14 @@ export function fileOfScript(scriptId: string): string | undefined {
 
 /** Object handles for `values` (objects and functions only; primitives get undefined). */
 export function handlesOf(values: readonly unknown[]): (string | undefined)[] {
-  const g = globalThis as Record<symbol, unknown>
-  g[STASH] = values
+  const stash = stashHolder()
+  stash[STASH] = values
   try {
-    const { result } = post<{ result: RemoteObject }>('Runtime.evaluate', { expression: `globalThis[Symbol.for(${JSON.stringify(STASH.description)})]`, objectGroup: OBJECT_GROUP, silent: true })
+    const { result } = post<{ result: RemoteObject }>('Runtime.evaluate', { expression: STASH_EXPRESSION, objectGroup: OBJECT_GROUP, silent: true })
     const props = propertiesOf(result.objectId!)
     return values.map((_, i) => props.find((p) => p.name === String(i))?.value?.objectId)
   } finally {
-    delete g[STASH]
+    delete stash[STASH]
   }
 }
 
@@ -131,10 +141,10 @@ export function valuesOf(remotes: readonly RemoteObject[]): unknown[] {
   const withHandle = remotes.filter((r) => r.objectId !== undefined)
   const fetched: unknown[] = []
   if (withHandle.length > 0) {
-    const g = globalThis as Record<symbol, unknown>
-    g[STASH] = fetched
+    const stash = stashHolder()
+    stash[STASH] = fetched
     try {
-      const { result } = post<{ result: RemoteObject }>('Runtime.evaluate', { expression: `globalThis[Symbol.for(${JSON.stringify(STASH.description)})]`, objectGroup: OBJECT_GROUP, silent: true })
+      const { result } = post<{ result: RemoteObject }>('Runtime.evaluate', { expression: STASH_EXPRESSION, objectGroup: OBJECT_GROUP, silent: true })
       // Handles taken through this realm's stash all belong to this realm's context, so they may be passed
       // together even when the objects themselves were made in a vm context.
       post('Runtime.callFunctionOn', {
@@ -144,7 +154,7 @@ export function valuesOf(remotes: readonly RemoteObject[]): unknown[] {
         silent: true,
       })
     } finally {
-      delete g[STASH]
+      delete stash[STASH]
     }
   }
   let next = 0

@@ -9,7 +9,7 @@ import { mergeOptions, resolveOptions, validateOptions, type IsolatedOptions, ty
 import { readPragma } from '../pragma.js'
 import { killAllChildren } from '../parent/exit-guard.js'
 import { logToTask, requireVitest, runInVitestChild, settleOutcome } from '../parent/vitest-host.js'
-import { judgeReport, stateRequest, writeRecord, type RunRecord } from '../parent/state-report.js'
+import { fileSummary, judgeReport, stateRequest, writeRecord, type RunRecord } from '../parent/state-report.js'
 import { unwrapHandler } from '../state/unwrap.js'
 import type { AnyFunction } from '../state/closure.js'
 import { matchesAny } from './glob.js'
@@ -141,7 +141,7 @@ export default class IsolatedTestsRunner extends TestRunner {
   override onAfterRunSuite(suite: Suite): Promise<void> {
     const count = 'filepath' in suite ? this.differed.get((suite as File).filepath) : undefined
     if (count) {
-      logToTask(requireVitest(), suite.id, `isolated-test: ${count} isolated test(s) of this file passed with state that differs across the process boundary; failing tests show the report. Set leaks: 'off' to silence this line, or report: 'file.jsonl' for the details.`)
+      logToTask(requireVitest(), suite.id, fileSummary(count))
       this.differed.delete((suite as File).filepath)
     }
     return super.onAfterRunSuite(suite)

@@ -2,6 +2,8 @@
 // place in registration order, or by the `isolated()` wrapper it has as its body) and checks its name;
 // every other test is skipped, so describe blocks without it run none of their hooks. It reports each
 // timed phase to the parent, leaves retries, `failing` and timing to the parent, and keeps the outcome.
+// The state session (carry and report) starts before the first hook with hooks in the child, else at
+// the body. A wrapped function called with arguments is called once the file is imported; no test runs.
 import { IsolatedMismatchError } from '../../errors.js'
 import { TAG, type JestRunRequest, type SerializedThrown } from '../../ipc/protocol.js'
 import { serializeThrown } from '../../ipc/serialize.js'
@@ -12,6 +14,10 @@ import { RETRY_TIMES, type CircusEvent, type CircusState, type Hook, type TestEn
 import { namePath, sameNames, testsInOrder } from '../../jest/tests.js'
 import { makeSnapshotsReadOnly, snapshotWriteError } from './snapshots.js'
 import { withoutOwnFrames } from './clean-stack.js'
+import { beginState, type StateSession } from '../state-carry.js'
+import { callWrapped } from '../call-wrapped.js'
+import type { StateScope } from '../../parent/state-report.js'
+import type { AnyFunction } from '../../state/closure.js'
 
 const noop = (): void => {}
 
@@ -23,6 +29,9 @@ export class TargetSelector {
   readonly errors: SerializedThrown[] = []
   ran = false
   private readonly swapped = new Map<Hook, TestFn>()
+  private session: StateSession | undefined
+  /** The test's sandbox global and its process.env: what the state snapshots describe. */
+  private readonly scope: StateScope
 
   constructor(
     private readonly request: JestRunRequest,
@@ -30,12 +39,16 @@ export class TargetSelector {
     private readonly global: Record<string | symbol, unknown>,
     /** The parent's `updateSnapshot`: whether in-process Jest would have written a snapshot. */
     private readonly parentUpdateSnapshot: unknown,
-  ) {}
+  ) {
+    this.scope = { global, env: (global.process as NodeJS.Process | undefined)?.env }
+  }
 
-  handleTestEvent = (event: CircusEvent, circus: CircusState): void => {
+  handleTestEvent = (event: CircusEvent, circus: CircusState): Promise<void> | undefined => {
     switch (event.name) {
       case 'run_start':
         this.select(circus)
+        // The file is imported and no hook has run: the place to call a wrapped function.
+        if (this.request.target.kind === 'call') return callWrapped(this.state, this.request, this.scope)
         break
       case 'hook_start':
         if ('hook' in event) this.onHook(event.hook, circus)
@@ -60,6 +73,12 @@ export class TargetSelector {
         }
         break
     }
+    return undefined
+  }
+
+  /** Takes the closing snapshot: call once the test is done (its afterAll hooks too), before the result goes. */
+  finishState(): void {
+    this.session?.finish()
   }
 
   private select(circus: CircusState): void {
@@ -97,29 +116,45 @@ export class TargetSelector {
     found.timeout = MAX_TIMEOUT
     this.global[RETRY_TIMES] = 0
     const raw = wrapperMeta(found.fn)?.fn ?? found.fn
-    found.fn = this.announcing(raw as TestFn)
+    // The function the parent read: the wrapped one (also under a test.each row function), else the body.
+    const site = wanted?.site
+    const body = ((site && this.state.wrappers.get(`${siteKey(site)}#${site.ordinal}`)) || raw) as AnyFunction
+    if (this.request.hooks === 'child') this.session = beginState(this.state, body, this.scope)
+    found.fn = this.announcing(raw as TestFn, body)
   }
 
-  /** The body, telling the parent when it starts (Jest 29 starts concurrent bodies before test_fn_start). */
-  private announcing(fn: TestFn): TestFn {
-    const start = (): void => this.state.send({ [TAG]: true, kind: 'phase', phase: 'body', limit: undefined })
+  /** Tells the parent the body starts (Jest 29 starts concurrent bodies before test_fn_start); with hooks in the parent, the state session starts here. */
+  private bodyStarts(body: AnyFunction): StateSession | undefined {
+    this.state.bodyStarted = performance.now()
+    this.state.send({ [TAG]: true, kind: 'phase', phase: 'body', limit: undefined })
+    if (this.request.hooks === 'parent') this.session = beginState(this.state, body, this.scope)
+    return this.session
+  }
+
+  /** The body, announced, with the parent's captured variables carried in at its first statement (fork). */
+  private announcing(fn: TestFn, body: AnyFunction): TestFn {
+    const starts = (): StateSession | undefined => this.bodyStarts(body)
     const isGenerator = Object.prototype.toString.call(fn) === '[object GeneratorFunction]'
     let wrapped: TestFn
     if (isGenerator) {
+      // No carry: circus steps a generator later, outside any call of ours.
       wrapped = function* (this: unknown, ...args: unknown[]) {
-        start()
+        starts()
         return yield* (fn as unknown as (...a: unknown[]) => Generator).apply(this, args)
       } as unknown as TestFn
     } else if (fn.length > 0) {
-      // A `done` test: circus decides by the function's length.
+      // A `done` test: circus decides by the function's length, and it must return nothing.
       wrapped = function (this: unknown, done: unknown) {
-        start()
-        return fn.call(this, done)
+        const session = starts()
+        if (!session) return fn.call(this, done)
+        session.invoke(() => fn.call(this, done), false).catch((error: unknown) => (done as (e: unknown) => void)(error))
+        return undefined
       } as TestFn
     } else {
       wrapped = function (this: unknown) {
-        start()
-        return fn.call(this)
+        const session = starts()
+        // We call the body ourselves, synchronously: the carry stops at its first statement.
+        return session ? session.invoke(() => fn.call(this), false) : fn.call(this)
       } as TestFn
     }
     return wrapped
