@@ -16,7 +16,9 @@ export function trackAsyncOrigins(): void {
       pending.delete(asyncId)
     },
     destroy(asyncId) {
-      pending.delete(asyncId)
+      // A promise that never settles and that nobody references is collected, but it is still what the
+      // child waits on: only settling removes a promise.
+      if (pending.get(asyncId)?.type !== 'PROMISE') pending.delete(asyncId)
     },
   }).enable()
   // Read by the watchdog (Runtime.evaluate) while the main thread idles: the first frame of user code.

@@ -58,34 +58,51 @@ export function beginState(child: ChildState, body: AnyFunction | undefined, sco
   if (req.carry && req.parent) carryGlobals(req.parent, scope.global ?? globalThis)
   const report = req.leaks !== 'off'
   const before = report || req.carry ? snapshotOf(req, body, scope) : undefined
+  // With hooks in the child the session starts before them: what the child's own hooks set is not a
+  // change the body made, so the body's part of the report starts at its first statement.
+  const hooksFirst = child.request.hooks === 'child'
+  let bodyStart: StateSnapshot | undefined
+  let after: StateSnapshot | undefined
   let carried: Carried | undefined
+  const settle = (): void => {
+    // "Left open" and "changed" are judged when the body settles, before afterEach hooks tidy up.
+    if (report && before) after = snapshotOf(req, body, scope)
+  }
+  const run = async <T>(invoke: () => T, calledLater: boolean): Promise<T> => {
+    const vars = req.carry && body && req.parent?.captured && before?.captured ? variablesToCarry(req.parent.captured, before.captured) : []
+    if (!body || vars.length === 0) return await invoke()
+    if (calledLater) {
+      const applied = await applyCapturedVariablesWhenCalled(body, vars, async () => invoke())
+      carried = applied
+      return await applied.returned
+    }
+    // A body that throws at once was still carried into: keep what was applied for the report.
+    let thrown: { error: unknown } | undefined
+    const applied = applyCapturedVariables(body, vars, () => {
+      try {
+        return invoke()
+      } catch (error) {
+        thrown = { error }
+        return undefined
+      }
+    })
+    carried = applied
+    if (thrown) throw thrown.error
+    return await (applied.returned as T)
+  }
   return {
     async invoke<T>(invoke: () => T, calledLater: boolean): Promise<T> {
-      const vars = req.carry && body && req.parent?.captured && before?.captured ? variablesToCarry(req.parent.captured, before.captured) : []
-      if (!body || vars.length === 0) return invoke()
-      if (calledLater) {
-        const applied = await applyCapturedVariablesWhenCalled(body, vars, async () => invoke())
-        carried = applied
-        return applied.returned
+      if (hooksFirst && report && before) bodyStart = snapshotOf(req, body, scope)
+      try {
+        return await run(invoke, calledLater)
+      } finally {
+        settle()
       }
-      // A body that throws at once was still carried into: keep what was applied for the report.
-      let thrown: { error: unknown } | undefined
-      const applied = applyCapturedVariables(body, vars, () => {
-        try {
-          return invoke()
-        } catch (error) {
-          thrown = { error }
-          return undefined
-        }
-      })
-      carried = applied
-      if (thrown) throw thrown.error
-      return applied.returned as T
     },
     finish() {
       if (!report || !before) return
       try {
-        child.report = buildReport({ parent: req.parent, childBefore: before, childAfter: snapshotOf(req, body, scope), carry: carried })
+        child.report = buildReport({ parent: req.parent, childBefore: before, bodyStart, childAfter: after ?? snapshotOf(req, body, scope), carry: carried })
       } catch {
         // The report is an aid; it never fails the test by itself breaking.
       }

@@ -146,8 +146,11 @@ describe('appendReportLine and runId', () => {
     expect(runId({ [RUN_ID_ENV]: 'given' })).toBe('given')
     const env: NodeJS.ProcessEnv = {}
     const id = runId(env)
-    expect(id).toMatch(/^\d{8}T\d{6}Z-[0-9a-f]{6}$/)
+    // Derived from the process that started the workers (Linux), else made at random.
+    expect(id).toMatch(/^(run-\d+-\d+|\d{8}T\d{6}Z-[0-9a-f]{6})$/)
     expect(env[RUN_ID_ENV]).toBe(id)
     expect(runId(env)).toBe(id)
+    // Another worker of the same run, with its own env, agrees without being told.
+    if (id.startsWith('run-')) expect(runId({})).toBe(id)
   })
 })

@@ -21,6 +21,8 @@ export interface ReportInput {
   readonly parent?: StateSnapshot
   /** The child's when the body started (after import; after the env, cwd and globals carry). */
   readonly childBefore: StateSnapshot
+  /** The child's at the body's first statement, when hooks ran in the child before it; the body's own changes are judged from here. */
+  readonly bodyStart?: StateSnapshot | undefined
   /** The child's when the body settled. */
   readonly childAfter: StateSnapshot
   /** What `applyCapturedVariables` carried into the body's scopes, and what it could not. */
@@ -56,11 +58,12 @@ export function buildReport(input: ReportInput): StateReport {
     const miss = input.carry?.notApplied.find((n) => n.name === e.name && (e.where === 'module' || e.where === 'closure'))
     return miss ? { ...e, note: `not carried: ${miss.reason}` } : e
   }
-  const inBody = diffSnapshots(bodyStart, input.childAfter)
+  const bodyFrom = input.bodyStart ? afterCarry(input.bodyStart, input.parent, input.carry) : bodyStart
+  const inBody = diffSnapshots(bodyFrom, input.childAfter)
   return {
     parentToChild: input.parent ? diffSnapshots(input.parent, bodyStart).filter((e) => STATE.includes(e.where)).map(notCarried) : [],
     childToParent: inBody.filter((e) => STATE.includes(e.where)),
-    leftOpen: inBody.filter((e) => !STATE.includes(e.where) && grew(e, input.childBefore, input.childAfter)),
+    leftOpen: inBody.filter((e) => !STATE.includes(e.where) && grew(e, input.bodyStart ?? input.childBefore, input.childAfter)),
   }
 }
 
