@@ -46,6 +46,7 @@ function applyRequest(request: RunRequest): void {
  * the framework module, so the run awaits the same work (and sees its error, if any). */
 async function prepare(p: PrepareRequest): Promise<void> {
   if (p.framework === 'vitest') await (await import('./vitest-child.js')).prepareVitest(p)
+  else await (await import('./jest-child.js')).prepareJest(p.jest)
 }
 
 async function run(request: RunRequest): Promise<void> {
@@ -63,7 +64,10 @@ async function run(request: RunRequest): Promise<void> {
   }
 }
 
-process.on('message', function onMessage(message: unknown) {
+let running = false
+// The listener stays for the child's whole life: it keeps the IPC channel referenced, so a child that
+// has answered waits for its parent to end its tree instead of racing it by exiting on its own.
+process.on('message', (message: unknown) => {
   if (!isOurs(message)) return
   const m = message as ParentMessage
   if (m.kind === 'prepare') {
@@ -71,8 +75,8 @@ process.on('message', function onMessage(message: unknown) {
     prepare(m.prepare).catch(() => {})
     return
   }
-  if (m.kind !== 'run') return
-  process.off('message', onMessage)
+  if (m.kind !== 'run' || running) return
+  running = true
   run(m.request).catch((error: unknown) => {
     send({ [TAG]: true, kind: 'fatal', error: serializeThrown(error) })
   })

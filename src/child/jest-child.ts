@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { isAbsolute, join } from 'node:path'
-import { TAG, CHILD_STATE, type JestRunRequest } from '../ipc/protocol.js'
+import { TAG, CHILD_STATE, type JestPrepare, type JestRunRequest } from '../ipc/protocol.js'
 import { serializeThrown } from '../ipc/serialize.js'
 import type { EnvironmentContext, JestEnvironment, JestEnvironmentClass, ProjectConfig } from '../jest/circus-types.js'
 import { createChildConsole } from './jest/child-console.js'
@@ -28,8 +28,7 @@ async function moduleMap(jest: JestPackages, config: ProjectConfig, watch: boole
 }
 
 /** The environment module to load, or undefined for the running Jest's own jest-environment-node. */
-function environmentPath(jest: JestPackages, request: JestRunRequest, config: ProjectConfig, pragmas: Record<string, string | string[]>): string | undefined {
-  const { jest: payload } = request
+function environmentPath(jest: JestPackages, payload: JestPrepare, config: ProjectConfig, pragmas: Record<string, string | string[]>): string | undefined {
   // Under our environment the child runs the one we wrap; under a plain setup, the file's own.
   let name = payload.environment
   if (payload.config.kind === 'load') {
@@ -41,8 +40,33 @@ function environmentPath(jest: JestPackages, request: JestRunRequest, config: Pr
   return isAbsolute(name) ? name : jest.resolveTestEnvironment({ ...config, testEnvironment: name, requireResolveFunction: (m: string) => jest.require.resolve(m) })
 }
 
-export async function runJest(request: JestRunRequest, state: ChildState): Promise<void> {
-  const payload = request.jest
+interface PreparedJest {
+  readonly jest: JestPackages
+  readonly config: ProjectConfig
+  readonly globalConfig: Awaited<ReturnType<typeof childConfigs>>['globalConfig']
+  readonly parentUpdateSnapshot: Awaited<ReturnType<typeof childConfigs>>['parentUpdateSnapshot']
+  readonly resolver: ReturnType<JestPackages['Runtime']['createResolver']>
+  readonly testSource: string
+  readonly docblockPragmas: Record<string, string | string[]>
+  readonly cacheFS: Map<string, string>
+  readonly transformer: Awaited<ReturnType<JestPackages['createScriptTransformer']>>
+  readonly Environment: JestEnvironmentClass
+  readonly testFramework: TestFramework
+}
+
+let preparing: Promise<PreparedJest> | undefined
+
+/**
+ * Everything up to evaluating the test file, as jest-runner does before it: Jest's packages, the
+ * configs, the module map and resolver, the transformer, the environment class and jest-circus. No test
+ * code runs, so a spare child does this while the previous test runs. Once per process.
+ */
+export function prepareJest(payload: JestPrepare): Promise<PreparedJest> {
+  preparing ??= boot(payload)
+  return preparing
+}
+
+async function boot(payload: JestPrepare): Promise<PreparedJest> {
   const jest = loadJestPackages(payload.jestDirs, payload.config.kind === 'load')
   const { projectConfig: config, globalConfig, parentUpdateSnapshot } = await childConfigs(payload, jest)
   const testPath = payload.testPath
@@ -55,9 +79,15 @@ export async function runJest(request: JestRunRequest, state: ChildState): Promi
   const docblockPragmas = jest.parseDocblock(testSource)
   const cacheFS = new Map([[testPath, testSource]])
   const transformer = await jest.createScriptTransformer(config, cacheFS)
-  const envPath = environmentPath(jest, request, config, docblockPragmas)
+  const envPath = environmentPath(jest, payload, config, docblockPragmas)
   const Environment = envPath ? interop<JestEnvironmentClass>(await transformer.requireAndTranspileModule(envPath)) : jest.NodeEnvironment
   const testFramework = interop<TestFramework>(await transformer.requireAndTranspileModule(config.testRunner))
+  return { jest, config, globalConfig, parentUpdateSnapshot, resolver, testSource, docblockPragmas, cacheFS, transformer, Environment, testFramework }
+}
+
+export async function runJest(request: JestRunRequest, state: ChildState): Promise<void> {
+  const { jest, config, globalConfig, parentUpdateSnapshot, resolver, docblockPragmas, cacheFS, transformer, Environment, testFramework } = await prepareJest(request.jest)
+  const testPath = request.jest.testPath
 
   const testConsole = createChildConsole(jest.CustomConsole)
   const context: EnvironmentContext = { console: testConsole, docblockPragmas, testPath }

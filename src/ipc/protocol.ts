@@ -106,6 +106,9 @@ export interface JestPayload {
   readonly hookTimeout: number | undefined
 }
 
+/** The file-level part of the payload: all a spare Jest child needs before it knows its test. */
+export type JestPrepare = Pick<JestPayload, 'testPath' | 'jestDirs' | 'config' | 'environment'>
+
 export interface JestRunRequest extends RunRequestBase {
   readonly framework: 'jest'
   readonly jest: JestPayload
@@ -134,7 +137,7 @@ export type SerializedThrown =
 /** What a spare child may do before it knows its test: boot the framework, run no test code. */
 export type PrepareRequest =
   | { readonly framework: 'vitest'; readonly workerUrl: string; readonly vitestStart: unknown }
-  | { readonly framework: 'jest'; readonly jest: Readonly<Record<string, unknown>> }
+  | { readonly framework: 'jest'; readonly jest: JestPrepare }
 
 export type ParentMessage =
   | { readonly [TAG]: true; readonly kind: 'prepare'; readonly prepare: PrepareRequest }

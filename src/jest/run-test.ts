@@ -134,6 +134,8 @@ async function runChild(run: JestRun, target: RunTarget, state: JestRunRequest['
         phase === 'body' ? run.setting : `the hook's timeout (now ${limit} ms: its own timeout argument, else \`timeout\` in testEnvironmentOptions.isolated, else Jest's \`testTimeout\`)`,
       start: { env, cwd, execArgv: [...process.execArgv, ...options.execArgv] },
       request,
+      // The next test's child boots Jest for this file while this one runs.
+      prepare: { framework: 'jest', jest: { testPath: run.payload.testPath, jestDirs: run.payload.jestDirs, config: run.payload.config, environment: run.payload.environment } },
       signal: run.signal,
       record,
       onOutput: (stream, text) => relay.write(stream, text),

@@ -3,7 +3,7 @@
 // shared: no coverage and read-only snapshots.
 import { sep } from 'node:path'
 import { IsolatedConfigError } from '../../errors.js'
-import type { JestPayload } from '../../ipc/protocol.js'
+import type { JestPrepare } from '../../ipc/protocol.js'
 import type { GlobalConfig, ProjectConfig } from '../../jest/circus-types.js'
 import type { JestPackages } from './load-jest.js'
 
@@ -29,7 +29,7 @@ async function loadConfigs(jest: JestPackages, root: string, testPath: string): 
   return { projectConfig, globalConfig }
 }
 
-export async function childConfigs(payload: JestPayload, jest: JestPackages): Promise<ChildConfigs> {
+export async function childConfigs(payload: JestPrepare, jest: JestPackages): Promise<ChildConfigs> {
   const given =
     payload.config.kind === 'given'
       ? { projectConfig: payload.config.projectConfig as ProjectConfig, globalConfig: payload.config.globalConfig as GlobalConfig }
