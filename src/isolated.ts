@@ -158,7 +158,7 @@ export function isolated(msOrOptions?: number | IsolatedOptions, method?: Method
             record,
           })
           const failed = result.kind === 'test' && (result.outcome.state === 'fail' || unhandled.length > 0)
-          const verdict = judgeReport(report, resolved, failed, site.file, body)
+          const verdict = judgeReport(report, resolved, failed, site.file, body, site)
           if (verdict.summary) logToTask(vitest, task.id, verdict.summary)
           skipped = result.kind === 'test' && result.outcome.state === 'skip'
           settleOutcome(result, verdict.error ? [...unhandled, verdict.error] : unhandled, first.skip as (note?: string) => never)
@@ -184,7 +184,7 @@ export function isolated(msOrOptions?: number | IsolatedOptions, method?: Method
           state: stateRequest(resolved, body, site.file),
           record,
         })
-        const verdict = judgeReport(report, resolved, result.kind === 'thrown', site.file, body)
+        const verdict = judgeReport(report, resolved, result.kind === 'thrown', site.file, body, site)
         if (verdict.summary) logToTask(vitest, current?.id, verdict.summary)
         if (verdict.error && result.kind !== 'thrown') throw verdict.error
         if (verdict.error) logToTask(vitest, current?.id, `${(verdict.error as { message: string }).message}`)

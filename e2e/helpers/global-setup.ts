@@ -26,5 +26,5 @@ export default function setup(): void {
     cpSync(join(fixtures, 'vitest4-plugin', part), join(vitest5, part), { recursive: true })
   }
   ensureInstalled(vitest5)
-  for (const project of ['vitest4', 'vitest4-plugin', 'vitest4-tags', 'vitest5']) unpackInto(tarball, join(fixtures, project))
+  for (const project of ['vitest4', 'vitest4-plugin', 'vitest4-tags', 'vitest5', 'demo-vitest']) unpackInto(tarball, join(fixtures, project))
 }

@@ -182,3 +182,10 @@ test('no process we started is left', async () => {
   expect(run.pids.length).toBeGreaterThan(20)
   expect(await survivors(run.pids)).toEqual([])
 })
+
+test('leaks: error fails a test whose lost change other code of the file reads, naming it', () => {
+  const demo = runVitest(join(repoRoot, 'fixtures', 'demo-vitest'), ['-t', 'leaks: counts'])
+  const message = demo.test('leaks: counts a request in its own process').failureMessages.join('\n')
+  expect(message).toContain('IsolatedLeakError: This test changed state that other code of its file relies on')
+  expect(message).toMatch(/requestCount \(module scope of .*demo\.test\.ts\)\n\s+before:\s+0\n\s+after:\s+1/)
+})

@@ -49,7 +49,14 @@ export interface StateVerdict {
 }
 
 /** Decides what the report means for this test. */
-export function judgeReport(report: StateReport | undefined, options: ResolvedOptions, failed: boolean, file: string | undefined, body: AnyFunction | undefined): StateVerdict {
+export function judgeReport(
+  report: StateReport | undefined,
+  options: ResolvedOptions,
+  failed: boolean,
+  file: string | undefined,
+  body: AnyFunction | undefined,
+  origin?: { readonly file: string; readonly line: number; readonly column: number },
+): StateVerdict {
   if (!report || options.leaks === 'off' || isEmpty(report)) return {}
   const block = formatReport(report)
   if (options.leaks === 'error') {
@@ -62,7 +69,10 @@ export function judgeReport(report: StateReport | undefined, options: ResolvedOp
     const bodySource = body ? Function.prototype.toString.call(body) : undefined
     const lost = report.childToParent.filter((e) => reliedOn(e, source, bodySource))
     if (lost.length > 0 || report.leftOpen.length > 0) {
-      return { error: new IsolatedLeakError(formatReport({ parentToChild: [], childToParent: lost, leftOpen: report.leftOpen })) }
+      const error = new IsolatedLeakError(formatReport({ parentToChild: [], childToParent: lost, leftOpen: report.leftOpen }))
+      // Reporters show a code frame at the first frame: the test, not our bundle.
+      if (origin) error.stack = `${error.name}: ${error.message}\n    at ${origin.file}:${origin.line}:${origin.column}`
+      return { error }
     }
   }
   // No frames: the stack is the text itself (reporters that print only stacks still show it).

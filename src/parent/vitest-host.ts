@@ -175,7 +175,8 @@ export function settleOutcome(result: ChildResult, unhandled: readonly unknown[]
 /** Vitest prints a thrown array as one failure per element, each with its own diff and frame. */
 function asVitestErrors(errors: readonly unknown[]): unknown {
   const prepared = errors.map((e) => {
-    if (typeof e !== 'object' || e === null) return e
+    // Our own errors raised here are real Error instances: spreading would drop message and stack.
+    if (typeof e !== 'object' || e === null || e instanceof Error) return e
     // The child's Vitest already computed the diff from the live values: print it as it is.
     const copy = { ...(e as Record<string, unknown>) }
     if (typeof copy.diff === 'string') copy.showDiff = false

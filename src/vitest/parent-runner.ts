@@ -125,7 +125,7 @@ export default class IsolatedTestsRunner extends TestRunner {
               : `the test's Vitest timeout (${limit} ms: its own timeout or \`testTimeout\`)`,
       })
       const failed = result.kind === 'test' && (result.outcome.state === 'fail' || unhandled.length > 0)
-      const verdict = judgeReport(report, options, failed, file, body)
+      const verdict = judgeReport(report, options, failed, file, body, location ? { file, line: location.line, column: location.column } : undefined)
       if (verdict.summary) this.differed.set(file, (this.differed.get(file) ?? 0) + 1)
       skipped = result.kind === 'test' && result.outcome.state === 'skip'
       settleOutcome(result, verdict.error ? [...unhandled, verdict.error] : unhandled, test.context.skip as (note?: string) => never)
