@@ -1,6 +1,8 @@
 import { describe, expect, test } from 'vitest'
 import { createServer } from 'node:net'
 import { runInNewContext } from 'node:vm'
+import { dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { deserializeThrown, findUncopyable, serializeThrown, withoutOwnFrames } from './serialize.js'
 import { IsolatedTimeoutError, isIsolatedTestError } from '../errors.js'
 
@@ -51,7 +53,9 @@ describe('thrown values', () => {
   })
 
   test('our own frames are dropped from stacks, causes included', () => {
-    const e = { stack: 'Error: x\n    at body (/p/a.test.ts:1:1)\n    at runInPlace (/p/node_modules/isolated-test/dist/index.js:2:2)', cause: { stack: 'E\n    at y (/n/isolated-test/dist/c.js:1:1)' } }
+    // "Ours" is this module's own directory (dist/ when installed), whatever the package is called.
+    const own = dirname(fileURLToPath(import.meta.url))
+    const e = { stack: `Error: x\n    at body (/p/a.test.ts:1:1)\n    at runInPlace (${own}/index.js:2:2)`, cause: { stack: `E\n    at y (file://${own}/c.js:1:1)` } }
     withoutOwnFrames(e)
     expect(e.stack).toBe('Error: x\n    at body (/p/a.test.ts:1:1)')
     expect(e.cause.stack).toBe('E')

@@ -2,6 +2,8 @@
 // Values go by structured clone (IPC 'advanced'); this module finds, before sending, the first part
 // that would not survive, so the error can name its path instead of a bare DataCloneError.
 import { types } from 'node:util'
+import { dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { serializeError, deserializeError } from 'serialize-error'
 import { IsolatedSerializationError, rebrand } from '../errors.js'
 import type { SerializedThrown } from './protocol.js'
@@ -117,14 +119,27 @@ export function deserializeThrown(s: SerializedThrown): unknown {
   return error
 }
 
-const OWN_FRAME = /\/isolated-test\/dist\//
+// Our own frames (the wrapper calling the body, the child's runner) are noise to the user. They are found
+// by our own directory, not by package name, so an aliased or re-homed install is handled too.
+const ownDir = dirname(fileURLToPath(import.meta.url))
 
-/** Drops our own frames (the wrapper calling the body) from a stack: they are noise to the user. */
-export function withoutOwnFrames<T>(error: T, depth = 0): T {
-  if (typeof error !== 'object' || error === null || depth > 5) return error
-  const e = error as Record<string, unknown>
-  if (typeof e.stack === 'string') e.stack = e.stack.split('\n').filter((line) => !OWN_FRAME.test(line)).join('\n')
-  if (e.cause) withoutOwnFrames(e.cause, depth + 1)
-  if (Array.isArray(e.errors)) for (const inner of e.errors) withoutOwnFrames(inner, depth + 1)
+function isOwnFrame(line: string): boolean {
+  return /^\s+at /.test(line) && (line.includes(ownDir) || line.includes(`file://${ownDir}`))
+}
+
+/** Drops our own frames from an error's stack, its causes' and an AggregateError's errors'. */
+export function withoutOwnFrames<T>(error: T, seen = new Set<unknown>()): T {
+  if (typeof error !== 'object' || error === null || seen.has(error)) return error
+  seen.add(error)
+  const e = error as { stack?: unknown; cause?: unknown; errors?: unknown }
+  if (typeof e.stack === 'string') {
+    try {
+      e.stack = e.stack.split('\n').filter((line) => !isOwnFrame(line)).join('\n')
+    } catch {
+      // a frozen error keeps its stack
+    }
+  }
+  withoutOwnFrames(e.cause, seen)
+  if (Array.isArray(e.errors)) for (const inner of e.errors) withoutOwnFrames(inner, seen)
   return error
 }
