@@ -1,5 +1,5 @@
-// Builds dist/: ESM entries for Node (public API, Vitest plugin, child process, its watchdog thread,
-// the child's Vitest runner) with shared chunks, a CommonJS build of the public API for Jest (which
+// Builds dist/: ESM entries for Node (public API, Vitest plugin, the core's child process and its
+// watchdog thread, each adapter's child half, Vitest's runners) with shared chunks, a CommonJS build of the public API for Jest (which
 // cannot require ESM-only serialize-error, so it is bundled in), the CommonJS Jest environment, and the
 // type declarations.
 import { build } from 'esbuild'
@@ -20,10 +20,15 @@ await build({
   entryPoints: {
     index: 'src/index.ts',
     vitest: 'src/vitest.ts',
-    'vitest-runner': 'src/vitest/parent-runner.ts',
-    'child-entry': 'src/child/entry.ts',
-    'watchdog-thread': 'src/child/watchdog-thread.ts',
-    'vitest-child-runner': 'src/child/vitest-runner.ts',
+    // The core's child process: its entry and its watchdog thread.
+    'child-entry': 'src/core/child/entry.ts',
+    'watchdog-thread': 'src/core/child/watchdog-thread.ts',
+    // Each adapter's child half, imported by the child entry from the URL in the request.
+    'vitest-child': 'src/adapters/vitest/child/index.ts',
+    'jest-child': 'src/adapters/jest/child/index.ts',
+    // The runners Vitest loads by path: in the test worker (plugin) and in the child.
+    'vitest-runner': 'src/adapters/vitest/parent/runner.ts',
+    'vitest-child-runner': 'src/adapters/vitest/child/runner.ts',
   },
   external: [...external, 'serialize-error'],
 })
@@ -40,7 +45,7 @@ await build({
   ...common,
   format: 'cjs',
   outfile: 'dist/jest.cjs',
-  entryPoints: ['src/jest/environment.ts'],
+  entryPoints: ['src/jest.ts'],
   define: { 'import.meta.url': '__isolated_import_meta_url' },
   banner: { js: "const __isolated_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
 })

@@ -1,7 +1,10 @@
-// Public API of `isolated-test`.
-export { isolated, type Wrapped } from './isolated.js'
-export { inProcess } from './markers.js'
-export type { IsolatedOptions, Method, HooksMode, LeaksMode } from './options.js'
+// Public API of `isolated-test`. Loading it registers each framework's adapter with the core, which
+// knows none of them (see src/core/adapter.ts).
+import './adapters/vitest/parent/host-adapter.js'
+import './adapters/jest/parent/host-adapter.js'
+export { isolated, type Wrapped } from './core/isolated.js'
+export { inProcess } from './core/markers.js'
+export type { IsolatedOptions, Method, HooksMode, LeaksMode } from './core/options.js'
 export {
   IsolatedTestError,
   IsolatedTimeoutError,
@@ -12,4 +15,4 @@ export {
   IsolatedConfigError,
   isIsolatedTestError,
   type StuckFrame,
-} from './errors.js'
+} from './core/errors.js'

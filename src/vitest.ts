@@ -1,4 +1,4 @@
 // Public API of `isolated-test/vitest`.
-export { isolatedTests, type IsolatedTestsPlugin } from './vitest/plugin.js'
-export type { IsolatedTestsOptions } from './vitest/plugin-options.js'
-export type { IsolatedOptions, Method, HooksMode, LeaksMode } from './options.js'
+export { isolatedTests, type IsolatedTestsPlugin } from './adapters/vitest/parent/plugin.js'
+export type { IsolatedTestsOptions } from './adapters/vitest/parent/plugin-options.js'
+export type { IsolatedOptions, Method, HooksMode, LeaksMode } from './core/options.js'

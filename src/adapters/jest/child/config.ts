@@ -1,0 +1,42 @@
+// The configs the child runs the file with: the environment's (as Jest gave them), or, for isolated()
+// under a plain setup, read with the running Jest's jest-config. Either way the child writes nothing
+// shared: no coverage and read-only snapshots.
+import { sep } from 'node:path'
+import { IsolatedConfigError } from '../../../core/errors.js'
+import type { JestPrepare } from '../protocol.js'
+import type { GlobalConfig, ProjectConfig } from '../circus-types.js'
+import type { JestPackages } from './load-jest.js'
+
+export interface ChildConfigs {
+  readonly projectConfig: ProjectConfig
+  readonly globalConfig: GlobalConfig
+  /** The parent's `updateSnapshot`, before we made it read-only. */
+  readonly parentUpdateSnapshot: unknown
+}
+
+interface ReadConfigs {
+  readConfigs(argv: Record<string, unknown>, paths: string[]): Promise<{ globalConfig: GlobalConfig; configs: ProjectConfig[] }>
+}
+
+async function loadConfigs(jest: JestPackages, root: string, testPath: string): Promise<{ projectConfig: ProjectConfig; globalConfig: GlobalConfig }> {
+  const { readConfigs } = jest.require('jest-config') as ReadConfigs
+  const { globalConfig, configs } = await readConfigs({ _: [], $0: 'jest' }, [root])
+  const inProject = (c: ProjectConfig): boolean => ((c.roots as string[] | undefined) ?? [c.rootDir]).some((r) => testPath.startsWith(r + sep))
+  const projectConfig = configs.length === 1 ? configs[0] : configs.find(inProject)
+  if (!projectConfig) {
+    throw new IsolatedConfigError(`isolated(): the Jest config read from ${root} has no project containing ${testPath}. Run Jest from the project root, or use testEnvironment 'isolated-test/jest'.`)
+  }
+  return { projectConfig, globalConfig }
+}
+
+export async function childConfigs(payload: JestPrepare, jest: JestPackages): Promise<ChildConfigs> {
+  const given =
+    payload.config.kind === 'given'
+      ? { projectConfig: payload.config.projectConfig as ProjectConfig, globalConfig: payload.config.globalConfig as GlobalConfig }
+      : await loadConfigs(jest, payload.config.root, payload.testPath)
+  return {
+    projectConfig: given.projectConfig,
+    globalConfig: { ...given.globalConfig, updateSnapshot: 'none', collectCoverage: false },
+    parentUpdateSnapshot: given.globalConfig.updateSnapshot,
+  }
+}

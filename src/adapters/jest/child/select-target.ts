@@ -1,0 +1,176 @@
+// The child's event handler. When the run starts it finds the one test the parent asked for (by its
+// place in registration order, or by the `isolated()` wrapper it has as its body) and checks its name;
+// every other test is skipped, so describe blocks without it run none of their hooks. It reports each
+// timed phase to the parent, leaves retries, `failing` and timing to the parent, and keeps the outcome.
+// The state session (carry and report) starts before the first hook with hooks in the child, else at
+// the body. A wrapped function called with arguments is called once the file is imported; no test runs.
+import { IsolatedMismatchError } from '../../../core/errors.js'
+import { TAG, type SerializedThrown } from '../../../core/ipc/protocol.js'
+import { type JestRunRequest } from '../protocol.js'
+import { serializeThrown, withoutOwnFrames } from '../../../core/ipc/serialize.js'
+import { wrapperMeta } from '../../../core/markers.js'
+import { MAX_TIMEOUT } from '../../../core/options.js'
+import { siteKey, type ChildState } from '../../../core/child/state.js'
+import { RETRY_TIMES, type CircusEvent, type CircusState, type Hook, type TestEntry, type TestFn } from '../circus-types.js'
+import { namePath, sameNames, testsInOrder } from '../tests.js'
+import { makeSnapshotsReadOnly, snapshotWriteError } from './snapshots.js'
+import { beginState, type StateSession } from '../../../core/child/state-carry.js'
+import { callWrapped } from '../../../core/child/call-wrapped.js'
+import type { StateScope } from '../../../core/state/snapshot.js'
+import type { AnyFunction } from '../../../core/state/closure.js'
+
+const noop = (): void => {}
+
+export class TargetSelector {
+  target: TestEntry | undefined
+  /** Set when the target could not be found or is a different test: never run anything then. */
+  mismatch: Error | undefined
+  /** Errors of the target, plus afterAll failures of its blocks. */
+  readonly errors: SerializedThrown[] = []
+  ran = false
+  private readonly swapped = new Map<Hook, TestFn>()
+  private session: StateSession | undefined
+  /** The test's sandbox global and its process.env: what the state snapshots describe. */
+  private readonly scope: StateScope
+
+  constructor(
+    private readonly request: JestRunRequest,
+    private readonly state: ChildState,
+    private readonly global: Record<string | symbol, unknown>,
+    /** The parent's `updateSnapshot`: whether in-process Jest would have written a snapshot. */
+    private readonly parentUpdateSnapshot: unknown,
+  ) {
+    this.scope = { global, env: (global.process as NodeJS.Process | undefined)?.env }
+  }
+
+  handleTestEvent = (event: CircusEvent, circus: CircusState): Promise<void> | undefined => {
+    switch (event.name) {
+      case 'run_start':
+        this.select(circus)
+        // The file is imported and no hook has run: the place to call a wrapped function.
+        if (this.request.target.kind === 'call') return callWrapped(this.state, this.request, this.scope)
+        break
+      case 'hook_start':
+        if ('hook' in event) this.onHook(event.hook, circus)
+        break
+      case 'hook_success':
+      case 'hook_failure':
+        if ('hook' in event) {
+          const fn = this.swapped.get(event.hook)
+          if (fn) event.hook.fn = fn
+          if (event.name === 'hook_failure' && event.hook.type === 'afterAll' && 'error' in event && this.ran) {
+            // Circus files afterAll failures under the file, not the test: here they are the test's.
+            this.errors.push(serializeThrown(withoutOwnFrames(event.error)))
+          }
+        }
+        break
+      case 'test_done':
+        if ('test' in event && event.test === this.target) {
+          this.ran = true
+          for (const e of event.test.errors) this.errors.push(serializeThrown(withoutOwnFrames(Array.isArray(e) ? e[0] : e)))
+          const snapshot = snapshotWriteError(this.global, this.parentUpdateSnapshot)
+          if (snapshot) this.errors.push(serializeThrown(withoutOwnFrames(snapshot)))
+        }
+        break
+    }
+    return undefined
+  }
+
+  /** Takes the closing snapshot: call once the test is done (its afterAll hooks too), before the result goes. */
+  finishState(): void {
+    this.session?.finish()
+  }
+
+  private select(circus: CircusState): void {
+    const tests = testsInOrder(circus.rootDescribeBlock)
+    const wanted = this.request.target.kind === 'test' ? this.request.target.test : undefined
+    const names = this.request.payload.namePath
+    let found: TestEntry | undefined
+    if (wanted) {
+      const n = Number(wanted.testId)
+      const shown = JSON.stringify(names.join(' '))
+      if (this.request.payload.locate === 'index') {
+        found = tests[n]
+        if (!found) this.mismatch = new IsolatedMismatchError(`The child registered ${tests.length} tests; there is no test #${n} (${shown}).`)
+        else if (!sameNames(namePath(found), names)) {
+          this.mismatch = new IsolatedMismatchError(`Test #${n} is ${shown} in the parent but ${JSON.stringify(namePath(found).join(' '))} in the child.`)
+          found = undefined
+        }
+      } else {
+        found = tests.filter((t) => sameNames(namePath(t), names))[n]
+        if (!found) this.mismatch = new IsolatedMismatchError(`The child found no test #${n} named ${shown}.`)
+      }
+      // When the body is itself an isolated() wrapper, it must be the one made at the same place.
+      const meta = found && wrapperMeta(found.fn)
+      if (found && meta && wanted.site && (siteKey(meta.site) !== siteKey(wanted.site) || meta.site.ordinal !== wanted.site.ordinal)) {
+        this.mismatch = new IsolatedMismatchError(`The body of ${shown} was wrapped at ${siteKey(wanted.site)} in the parent but at ${siteKey(meta.site)} in the child.`)
+        found = undefined
+      }
+    }
+    for (const t of tests) if (t !== found) t.mode = 'skip'
+    makeSnapshotsReadOnly(this.global)
+    if (!found) return
+    this.target = found
+    // The parent applies `failing`, retries and Jest's timer; the child runs the body once, as it is.
+    found.failing = false
+    found.timeout = MAX_TIMEOUT
+    this.global[RETRY_TIMES] = 0
+    const raw = wrapperMeta(found.fn)?.fn ?? found.fn
+    // The function the parent read: the wrapped one (also under a test.each row function), else the body.
+    const site = wanted?.site
+    const body = ((site && this.state.wrappers.get(`${siteKey(site)}#${site.ordinal}`)) || raw) as AnyFunction
+    if (this.request.hooks === 'child') this.session = beginState(this.state, body, this.scope)
+    found.fn = this.announcing(raw as TestFn, body)
+  }
+
+  /** Tells the parent the body starts (Jest 29 starts concurrent bodies before test_fn_start); with hooks in the parent, the state session starts here. */
+  private bodyStarts(body: AnyFunction): StateSession | undefined {
+    this.state.bodyStarted = performance.now()
+    this.state.send({ [TAG]: true, kind: 'phase', phase: 'body', limit: undefined })
+    if (this.request.hooks === 'parent') this.session = beginState(this.state, body, this.scope)
+    return this.session
+  }
+
+  /** The body, announced, with the parent's captured variables carried in at its first statement (fork). */
+  private announcing(fn: TestFn, body: AnyFunction): TestFn {
+    const starts = (): StateSession | undefined => this.bodyStarts(body)
+    const isGenerator = Object.prototype.toString.call(fn) === '[object GeneratorFunction]'
+    let wrapped: TestFn
+    if (isGenerator) {
+      // No carry: circus steps a generator later, outside any call of ours.
+      wrapped = function* (this: unknown, ...args: unknown[]) {
+        starts()
+        return yield* (fn as unknown as (...a: unknown[]) => Generator).apply(this, args)
+      } as unknown as TestFn
+    } else if (fn.length > 0) {
+      // A `done` test: circus decides by the function's length, and it must return nothing.
+      wrapped = function (this: unknown, done: unknown) {
+        const session = starts()
+        if (!session) return fn.call(this, done)
+        session.invoke(() => fn.call(this, done), false).catch((error: unknown) => (done as (e: unknown) => void)(error))
+        return undefined
+      } as TestFn
+    } else {
+      wrapped = function (this: unknown) {
+        const session = starts()
+        // We call the body ourselves, synchronously: the carry stops at its first statement.
+        return session ? session.invoke(() => fn.call(this), false) : fn.call(this)
+      } as TestFn
+    }
+    return wrapped
+  }
+
+  private onHook(hook: Hook, circus: CircusState): void {
+    if (!this.target) return
+    if (this.request.hooks === 'parent') {
+      // Body-only: the hooks ran in the parent.
+      this.swapped.set(hook, hook.fn)
+      hook.fn = noop
+      return
+    }
+    const limit = hook.timeout || this.request.payload.hookTimeout || circus.testTimeout
+    this.state.send({ [TAG]: true, kind: 'phase', phase: `${hook.type} hook`, limit })
+    // Our clock times the hook; circus's would race it.
+    hook.timeout = MAX_TIMEOUT
+  }
+}

@@ -1,0 +1,121 @@
+// `isolated(ms, method)(fn)` under a plain Jest setup (any environment but ours): on a test body, the
+// body runs in a child with the file's hooks left in the parent; called with arguments from inside a
+// test, the function runs in a child that imported the file (no test or hook runs there). The child
+// reads the project config with the running Jest's jest-config, so options given only on the command
+// line are not seen there.
+import { IsolatedConfigError, IsolatedSerializationError } from '../../../core/errors.js'
+import type { Site } from '../../../core/ipc/protocol.js'
+import type { JestPayload } from '../protocol.js'
+import { findUncopyable } from '../../../core/copyable.js'
+import { fitLimits, type Limits, type ResolvedOptions } from '../../../core/options.js'
+import type { AnyFunction } from '../../../core/state/closure.js'
+import type { TestConsole } from '../circus-types.js'
+import { packageRoot } from '../locate.js'
+import type { JestTestContext } from './plain-state.js'
+import { countSummary } from './plain-summary.js'
+import { presentForJest } from './present-error.js'
+import { runJestCall, runJestTest, testFailures, type JestRun } from './run-test.js'
+import { fullName, namePath, sameNames, testsInOrder } from '../tests.js'
+
+export interface PlainRun {
+  readonly jest: JestTestContext
+  readonly wrapper: unknown
+  /** The wrapped function and what it was called with. */
+  readonly fn: AnyFunction
+  readonly args: readonly unknown[]
+  readonly options: ResolvedOptions
+  readonly site: Site
+}
+
+const SETTING = "Jest's test timeout (`testTimeout` in the Jest config, jest.setTimeout() or the test's own timeout argument)"
+
+export async function runInPlainJest(run: PlainRun): Promise<unknown> {
+  try {
+    if (calledAsBody(run)) return await runBody(run)
+    return await runCall(run)
+  } catch (error) {
+    throw presentForJest(error, run.jest.test.asyncError)
+  }
+}
+
+/** Our own frames in a stack (the wrapper, the lookup of the running test). */
+const OWN_FRAME = /[\\/]isolated-test[\\/]dist[\\/]/
+
+/** The wrapper is the body, or test.each's row function called it (not a body that calls it). */
+function calledAsBody({ jest, wrapper }: PlainRun): boolean {
+  if (jest.test.fn === wrapper) return true
+  const caller = jest.callStack.split('\n').find((line) => /^\s+at /.test(line) && !OWN_FRAME.test(line))
+  return caller !== undefined && /[\\/]jest-each[\\/]/.test(caller)
+}
+
+/** Jest's timer for this test is already running and we cannot move it: refuse a limit it would cut. */
+function limitsFor({ jest, options }: PlainRun): Limits {
+  const limits = fitLimits(options, jest.test.timeout || jest.state.testTimeout, SETTING)
+  if (typeof limits === 'string') throw new IsolatedConfigError(`isolated(): ${limits}`)
+  return limits
+}
+
+/** What the body and the call share: the config source, the test's sandbox and the state request's inputs. */
+function plainRun(run: PlainRun, limits: Limits, payload: Pick<JestPayload, 'namePath' | 'locate'>, name: string): JestRun {
+  const { jest, options, site } = run
+  return {
+    options,
+    limits,
+    setting: `isolated(ms) / the \`timeout\` option (now ${limits.timeout} ms)`,
+    hooks: 'parent',
+    payload: {
+      testPath: jest.testPath,
+      jestDirs: jestCandidates(jest.callStack),
+      config: { kind: 'load', root: process.cwd() },
+      environment: undefined,
+      hookTimeout: undefined,
+      ...payload,
+    },
+    // This module runs in the test's own sandbox: these are its global and its process.env.
+    forkEnv: process.env,
+    global: globalThis,
+    console: globalThis.console as unknown as TestConsole,
+    signal: new AbortController().signal,
+    definedAt: jest.test.asyncError,
+    fullName: name,
+    body: run.fn,
+    bodyFile: site.file,
+    seed: jest.state.seed,
+  }
+}
+
+async function runBody(run: PlainRun): Promise<void> {
+  const { jest, site } = run
+  const { test, state } = jest
+  const limits = limitsFor(run)
+  const names = namePath(test)
+  // Duplicate names are told apart by their order; the child checks the wrapper's site too.
+  const occurrence = testsInOrder(state.rootDescribeBlock)
+    .filter((t) => sameNames(namePath(t), names))
+    .indexOf(test)
+  const jestRun = plainRun(run, limits, { namePath: names, locate: 'occurrence' }, fullName(test))
+  const answer = await runJestTest(jestRun, { testId: String(occurrence), fullName: fullName(test), line: undefined, site })
+  if (answer.summary) countSummary(answer.summary, jestRun.console)
+  const errors = testFailures(answer, test.failing)
+  if (errors.length === 0) return
+  for (const extra of errors.slice(1)) test.errors.push([extra, test.asyncError])
+  throw errors[0]
+}
+
+/** A wrapped function called with arguments from inside a test: the child imports the file and calls it. */
+async function runCall(run: PlainRun): Promise<unknown> {
+  const bad = findUncopyable(run.args, 'arguments')
+  if (bad) throw new IsolatedSerializationError(bad.path, bad.reason)
+  const test = run.jest.test
+  const jestRun = plainRun(run, limitsFor(run), { namePath: namePath(test), locate: 'occurrence' }, `${fullName(test)} > ${run.fn.name || 'anonymous'}()`)
+  const { value, summary } = await runJestCall(jestRun, run.site, run.args)
+  if (summary) countSummary(summary, jestRun.console)
+  return value
+}
+
+/** Where the running Jest is: its jest-circus shows in our own call stack, then the project root. */
+function jestCandidates(stack: string): string[] {
+  const circusFile = /\(?((?:\/|[A-Za-z]:\\)[^():]*[\\/]jest-circus[\\/][^():]+):\d+:\d+\)?/.exec(stack)?.[1]
+  const circusDir = circusFile ? packageRoot(circusFile, 'jest-circus') : undefined
+  return [...(circusDir ? [circusDir] : []), process.cwd()]
+}

@@ -1,0 +1,171 @@
+// Runs one Jest test, or one call of a wrapped function, in a child through the core (slots, timers,
+// stuck frames, tree kill, crashes), replays its output through the test's console before returning,
+// and rebuilds what it threw. Around it, the state across the boundary: the parent's snapshot at the
+// call (fork carries it), the verdict on the child's report, and the JSON Lines record.
+import type { HooksMode, Limits, ResolvedOptions } from '../../../core/options.js'
+import type { ChildResult, RunTarget, SerializedThrown, Site, TestTarget } from '../../../core/ipc/protocol.js'
+import type { JestPayload, JestRunRequest } from '../protocol.js'
+import { deserializeThrown } from '../../../core/ipc/serialize.js'
+import { runInChild, type RunChildResult } from '../../../core/parent/run-child.js'
+import { readStartupEnv, startupCwd, withOverrides } from '../../../core/parent/startup-env.js'
+import { judgeReport, stateRequest, writeRecord, type RunRecord, type StateVerdict } from '../../../core/parent/state-report.js'
+import type { AnyFunction } from '../../../core/state/closure.js'
+import type { TestConsole } from '../circus-types.js'
+import { ConsoleRelay } from './console-relay.js'
+import { assertJestAlive } from './jest-parent.js'
+import { presentForJest } from './present-error.js'
+import { ensureJestRunId } from './run-id.js'
+
+/** The adapter's child half, built next to this module in dist/. */
+const CHILD_ADAPTER = new URL('./jest-child.js', import.meta.url).href
+
+export interface JestRun {
+  readonly options: ResolvedOptions
+  readonly limits: Limits
+  /** What to raise when the body's limit is too short (named in the timeout error). */
+  readonly setting: string
+  readonly hooks: HooksMode
+  readonly payload: JestPayload
+  /** The test's own view of `process.env` now: what 'fork' passes on and the state snapshot describes. */
+  readonly forkEnv: Readonly<Record<string, string | undefined>>
+  /** The test's global (Jest's sandbox, not the worker's): what the snapshot describes and fork carries. */
+  readonly global: object
+  readonly console: TestConsole
+  readonly signal: AbortSignal
+  /** Where the test was declared (circus's `asyncError`): where our own failures point. */
+  readonly definedAt: Error
+  /** The name the JSON Lines record gives it. */
+  readonly fullName: string
+  /** The test's own function (or the wrapped one): with hooks in the parent, fork carries what it captures. */
+  readonly body: AnyFunction | undefined
+  /** The file `body` is defined in. */
+  readonly bodyFile: string | undefined
+  /** Jest's seed for this run (circus state), for the record's run id. */
+  readonly seed: number | undefined
+}
+
+export interface JestTestAnswer {
+  /** The errors the test failed with in the child, rebuilt; none when it passed. */
+  readonly errors: unknown[]
+  /** The state report as one more failure: under a failing test, or the leaks: 'error' verdict. */
+  readonly stateError: unknown
+  /** A passing test whose state differed across the boundary (leaks: 'warn'): one line for the file. */
+  readonly summary: string | undefined
+}
+
+/** Runs one test of the file in a child. */
+export async function runJestTest(run: JestRun, test: TestTarget): Promise<JestTestAnswer> {
+  return runWithState(run, { kind: 'test', test }, (result, verdict) => {
+    if (result.kind !== 'test') throw new Error('isolated-test: the Jest child answered a test with a value; this is a bug in isolated-test.')
+    const errors = result.outcome.state === 'fail' ? (result.outcome.errors as SerializedThrown[]).map(deserializeThrown) : []
+    const stateError = verdict.error === undefined ? undefined : forJest(verdict.error, run.definedAt)
+    return { answer: { errors, stateError, summary: verdict.summary }, error: errors[0] ?? stateError }
+  })
+}
+
+/** The test's failures as circus gets them: the state report goes last, and not under `test.failing` (its failure is expected). */
+export function testFailures(answer: JestTestAnswer, failing: boolean): unknown[] {
+  return answer.stateError === undefined || failing ? answer.errors : [...answer.errors, answer.stateError]
+}
+
+/** Calls a wrapped function in a child: resolves to what it returned, or throws what it threw. */
+export async function runJestCall(run: JestRun, site: Site, args: readonly unknown[]): Promise<{ value: unknown; summary: string | undefined }> {
+  return runWithState(run, { kind: 'call', site, args }, (result, verdict) => {
+    if (result.kind === 'thrown') {
+      // The report explains the failure; the caller may catch what the function threw, so it is printed.
+      if (verdict.error) run.console.warn('%s', (verdict.error as { message?: unknown }).message)
+      throw deserializeThrown(result.error)
+    }
+    if (verdict.error) throw forJest(verdict.error, run.definedAt)
+    if (result.kind !== 'value') throw new Error('isolated-test: the Jest child answered a call with a test outcome; this is a bug in isolated-test.')
+    return { answer: { value: result.value, summary: verdict.summary }, error: undefined }
+  })
+}
+
+/** What a child's answer means here, and the error (if any) the JSON Lines record names. */
+interface Settled<T> {
+  readonly answer: T
+  readonly error: unknown
+}
+
+async function runWithState<T>(run: JestRun, target: RunTarget, settle: (result: ChildResult, verdict: StateVerdict) => Settled<T>): Promise<T> {
+  const { options } = run
+  const record: RunRecord = {}
+  let error: unknown
+  try {
+    // Taken now, at the call: with hooks in the parent its beforeEach already ran.
+    const state = stateRequest(options, run.hooks === 'parent' ? run.body : undefined, run.bodyFile, { global: run.global, env: run.forkEnv })
+    const { result, report } = await runChild(run, target, state, record)
+    const failed = result.kind === 'thrown' || (result.kind === 'test' && result.outcome.state === 'fail')
+    const settled = settle(result, judgeReport(report, options, failed, run.bodyFile, run.body))
+    error = settled.error
+    return settled.answer
+  } catch (e) {
+    error = e
+    throw presentForJest(e, run.definedAt)
+  } finally {
+    if (options.report) ensureJestRunId(process.env, run.seed)
+    writeRecord({ options, file: run.payload.testPath, fullName: run.fullName, limit: run.limits.timeout, record, error, skipped: false })
+  }
+}
+
+async function runChild(run: JestRun, target: RunTarget, state: JestRunRequest['state'], record: RunRecord): Promise<RunChildResult> {
+  assertJestAlive()
+  const { options } = run
+  const fork = options.method === 'fork'
+  const env = withOverrides(fork ? run.forkEnv : readStartupEnv(), { ...colorEnv(), ...options.env })
+  const cwd = fork ? process.cwd() : startupCwd
+  const request: JestRunRequest = {
+    adapter: CHILD_ADAPTER,
+    payload: run.payload,
+    target,
+    hooks: run.hooks,
+    env,
+    cwd,
+    setup: options.setup,
+    context: {},
+    // Hook limits are known in the child (each hook's own timeout, then Jest's), which reports them.
+    hookLimit: undefined,
+    asyncOrigins: options.asyncOrigins,
+    state,
+  }
+  const relay = new ConsoleRelay(run.console)
+  try {
+    const answer = await runInChild({
+      options,
+      limits: run.limits,
+      describeLimit: (phase, limit) =>
+        phase === 'body' ? run.setting : `the hook's timeout (now ${limit} ms: its own timeout argument, else \`timeout\` in testEnvironmentOptions.isolated, else Jest's \`testTimeout\`)`,
+      start: { env, cwd, execArgv: [...process.execArgv, ...options.execArgv] },
+      request,
+      // The next test's child boots Jest for this file while this one runs.
+      prepare: { adapter: CHILD_ADAPTER, payload: { testPath: run.payload.testPath, jestDirs: run.payload.jestDirs, config: run.payload.config, environment: run.payload.environment } },
+      signal: run.signal,
+      record,
+      onOutput: (stream, text) => relay.write(stream, text),
+    })
+    const { boot, body } = answer.durations
+    if (process.env.ISOLATED_TEST_TIMING) process.stderr.write(`isolated-test timing: boot ${boot.toFixed(0)} ms body ${body.toFixed(0)} ms\n`)
+    return answer
+  } finally {
+    // runInChild returns once the child's streams are closed: everything it wrote is here.
+    relay.flush()
+  }
+}
+
+/** The state report as a failure Jest prints: our leak error at the test's line, the report block as it is. */
+function forJest(error: unknown, definedAt: Error): unknown {
+  if (error instanceof Error) return presentForJest(error, definedAt)
+  const { name, message } = error as { name: string; message: string }
+  const shown = new Error(message)
+  shown.name = name
+  // No frames: there is no line to point at, and Jest prints the whole message.
+  shown.stack = `${name}: ${message}`
+  return shown
+}
+
+/** Jest colours diffs when its own output supports colour; the child writes to a pipe, so say so. */
+function colorEnv(): Record<string, string | undefined> {
+  if (process.env.FORCE_COLOR !== undefined || process.env.NO_COLOR !== undefined) return {}
+  return process.stdout.isTTY ? { FORCE_COLOR: '1' } : {}
+}

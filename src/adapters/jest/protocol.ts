@@ -1,0 +1,46 @@
+// The Jest adapter's part of a run request, and its console framing on the child's stdout.
+import type { PrepareRequest, RunRequest } from '../../core/ipc/protocol.js'
+
+/** Where the child gets the Jest configuration from. */
+export type JestConfigSource =
+  /** The environment's: the configs Jest handed it (JSON-safe copies). */
+  | { readonly kind: 'given'; readonly projectConfig: Readonly<Record<string, unknown>>; readonly globalConfig: Readonly<Record<string, unknown>> }
+  /** `isolated()` under a plain Jest setup: read with the running Jest's `jest-config` from `root`. */
+  | { readonly kind: 'load'; readonly root: string }
+
+/** What the child needs to rebuild Jest's own pipeline for one file and run one test of it. */
+export interface JestPayload {
+  readonly testPath: string
+  /** Directories to find the running Jest's packages from, best first (jest-runner's own, then others). */
+  readonly jestDirs: readonly string[]
+  readonly config: JestConfigSource
+  /** The test environment the child runs the file in: a name or path; undefined = the project's own (plain setup) or `node`. */
+  readonly environment: string | undefined
+  /** The test's describe names then its own name (the parent's view, checked in the child). */
+  readonly namePath: readonly string[]
+  /**
+   * How `target.test.testId` finds the test: `'index'`, its place among all tests in registration order
+   * (the environment counts before the run starts); `'occurrence'`, its place among the tests with the
+   * same name (`isolated()` under a plain setup, which only sees the tree once the run has started).
+   */
+  readonly locate: 'index' | 'occurrence'
+  /** Limit for each hook run in the child, when the options set one; else the hook's Jest timeout. */
+  readonly hookTimeout: number | undefined
+}
+
+/** The file-level part of the payload: all a spare Jest child needs before it knows its test. */
+export type JestPrepare = Pick<JestPayload, 'testPath' | 'jestDirs' | 'config' | 'environment'>
+
+export type JestRunRequest = RunRequest<JestPayload>
+export type JestPrepareRequest = PrepareRequest<JestPrepare>
+
+/**
+ * The Jest child's stdout: its console writes each call as one line, this prefix then
+ * `{"type": "log" | "warn" | ..., "message": "..."}`, so the parent can replay it through the test's
+ * console with its type. Any other text on stdout/stderr is the test's own raw output.
+ */
+export const CONSOLE_FRAME = '\u001e[isolated-test:console]'
+export interface ConsoleFrame {
+  readonly type: string
+  readonly message: string
+}

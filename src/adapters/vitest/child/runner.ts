@@ -1,0 +1,193 @@
+// The runner Vitest uses inside the child (the child's `config.runner`). Vitest's own runner does all
+// the work; this finds the one target test, checks it is the test the parent meant, strips what the
+// parent handles itself (hooks in body-only mode, retries, `fails`, timers), and reports the outcome.
+import { TestRunner } from 'vitest'
+import type { File, Suite, Task, Test } from '@vitest/runner'
+import { IsolatedMismatchError } from '../../../core/errors.js'
+import { TAG, type TestOutcome } from '../../../core/ipc/protocol.js'
+import { serializeThrown, withoutOwnFrames } from '../../../core/ipc/serialize.js'
+import { getChildState, type ChildState } from '../../../core/child/state.js'
+import { fullTestName } from '../names.js'
+import { beginState, type StateSession } from '../../../core/child/state-carry.js'
+import { callWrapped } from '../../../core/child/call-wrapped.js'
+import { unwrapHandler } from '../unwrap.js'
+import type { AnyFunction } from '../../../core/state/closure.js'
+
+function findTask(task: Task, id: string): Task | undefined {
+  if (task.id === id) return task
+  if (task.type === 'suite') {
+    for (const child of task.tasks) {
+      const found = findTask(child, id)
+      if (found) return found
+    }
+  }
+  return undefined
+}
+
+function clearHooks(suite: Suite): void {
+  const hooks = (TestRunner as unknown as { getSuiteHooks(s: Suite): Record<string, unknown[]> | undefined }).getSuiteHooks(suite)
+  if (hooks) for (const list of Object.values(hooks)) list.length = 0
+  for (const t of suite.tasks) if (t.type === 'suite') clearHooks(t)
+}
+
+/** Hooks that Vitest's runner class has on some versions and not others (typed loosely on purpose). */
+interface OptionalHooks {
+  onCollected?: (files: File[]) => unknown
+}
+
+function isAncestor(suite: Suite, test: Test): boolean {
+  for (let s: Suite | undefined = test.suite; s; s = s.suite) if (s === suite) return true
+  return test.file === suite
+}
+function base(runner: TestRunner): OptionalHooks {
+  return Object.getPrototypeOf(Object.getPrototypeOf(runner)) as OptionalHooks
+}
+
+export default class IsolatedChildRunner extends TestRunner {
+  private target: Test | undefined
+
+  constructor(...args: ConstructorParameters<typeof TestRunner>) {
+    super(...args)
+    // Vitest turns process.exit into a throw; in a child of its own, a test that exits really exits
+    // and the parent reports the exit code.
+    const state = getChildState()
+    if (state) process.exit = state.realExit
+  }
+
+  private get state(): ChildState | undefined {
+    return getChildState()
+  }
+
+  private fatal(error: unknown): void {
+    const state = this.state
+    if (!state || state.resultSent) return
+    state.resultSent = true
+    state.send({ [TAG]: true, kind: 'fatal', error: serializeThrown(error) })
+  }
+
+  onCollected(files: File[]): unknown {
+    const state = this.state
+    const request = state?.request
+    const file = files[0]
+    if (request?.target.kind === 'test' && file) {
+      const wanted = request.target.test
+      const task = findTask(file, wanted.testId)
+      if (file.result?.state === 'fail') {
+        this.fatal(file.result.errors?.[0] ?? new Error('isolated-test: the test file failed to load in the child.'))
+      } else if (!task || task.type !== 'test') {
+        this.fatal(new IsolatedMismatchError(`The child found no test with id ${wanted.testId} ("${wanted.fullName}").`))
+      } else if (fullTestName(task) !== wanted.fullName) {
+        this.fatal(new IsolatedMismatchError(`Test id ${wanted.testId} is "${wanted.fullName}" in the parent but "${fullTestName(task)}" in the child.`))
+        task.mode = 'skip'
+      } else if (wanted.line !== undefined && task.location && task.location.line !== wanted.line) {
+        this.fatal(new IsolatedMismatchError(`Test "${wanted.fullName}" is at line ${wanted.line} in the parent but at line ${task.location.line} in the child.`))
+        task.mode = 'skip'
+      } else {
+        this.target = task
+        // The parent owns retries, `fails` and timing: the child runs the body once, as it is.
+        task.retry = 0
+        task.repeats = 0
+        task.fails = false
+        task.timeout = 0
+      }
+      if (request.hooks === 'parent') clearHooks(file)
+    }
+    return base(this).onCollected?.call(this, files)
+  }
+
+  /** With hooks in the child, each hook is a phase with its own limit, timed by the parent. */
+  override onBeforeRunSuite(suite: Suite): Promise<void> {
+    const state = this.state
+    if (state && state.request.hooks === 'child') wrapHookPhases(suite, state, () => void this.stateSession())
+    return super.onBeforeRunSuite(suite)
+  }
+
+  /** The body is its own phase: the parent starts its clock here, after the hooks before it. */
+  async runTask(test: Test): Promise<unknown> {
+    const fn = (TestRunner as unknown as { getTestFn(t: Test): () => unknown }).getTestFn(test)
+    const state = this.state
+    if (test !== this.target || !state) return fn()
+    state.bodyStarted = performance.now()
+    state.send({ [TAG]: true, kind: 'phase', phase: 'body', limit: undefined })
+    const session = this.stateSession()
+    // Without hooks here the body is the first thing of the test: carry at its first statement.
+    return session ? session.invoke(fn, true) : fn()
+  }
+
+  private session: StateSession | undefined
+  private sessionStarted = false
+
+  /** Under the plugin: the state session starts before the test's first hook, or at its body (isolated() bodies have their own). */
+  private stateSession(): StateSession | undefined {
+    const state = this.state
+    if (this.sessionStarted || !state || !this.target || state.request.target.kind !== 'test' || state.request.target.test.site) return this.session
+    this.sessionStarted = true
+    const body = unwrapHandler((TestRunner as unknown as { getTestFn(t: Test): AnyFunction }).getTestFn(this.target))
+    this.session = beginState(state, body)
+    return this.session
+  }
+
+  private outcome: TestOutcome | undefined
+  private readonly suiteErrors: unknown[] = []
+
+  override async onAfterRunTask(test: Test): Promise<void> {
+    await super.onAfterRunTask?.(test)
+    if (test !== this.target) return
+    const result = test.result
+    this.outcome = {
+      state: result?.state === 'fail' ? 'fail' : result?.state === 'skip' || test.mode === 'skip' ? 'skip' : 'pass',
+      errors: (result?.errors ?? []).map((e) => withoutOwnFrames(e)),
+      note: (result as { note?: string } | undefined)?.note,
+      assertions: 0,
+    }
+  }
+
+  /** A failing beforeAll/afterAll of the target's suites fails the target: it is the test's lifecycle. */
+  override onAfterRunSuite(suite: Suite): Promise<void> {
+    if (this.target && isAncestor(suite, this.target)) this.suiteErrors.push(...(suite.result?.errors ?? []).map((e) => withoutOwnFrames(e)))
+    return super.onAfterRunSuite(suite)
+  }
+
+  /** The verdict goes out once the whole file is done, afterAll hooks included. */
+  override onAfterRunFiles(): void {
+    this.session?.finish()
+    const state = this.state
+    if (state && !state.resultSent && state.request.target.kind === 'test' && this.target) {
+      const base = this.outcome ?? { state: 'skip' as const, errors: [], note: undefined, assertions: 0 }
+      const errors = [...base.errors, ...this.suiteErrors]
+      state.resultSent = true
+      state.send({ [TAG]: true, kind: 'result', result: { kind: 'test', outcome: { ...base, state: errors.length > 0 ? 'fail' : base.state, errors } } })
+    }
+    super.onAfterRunFiles()
+  }
+
+  override async importFile(filepath: string, source: 'collect' | 'setup'): Promise<unknown> {
+    const imported = await super.importFile(filepath, source)
+    const state = this.state
+    if (source === 'collect' && state?.request.target.kind === 'call') await callWrapped(state, state.request)
+    return imported
+  }
+}
+
+const PHASED = Symbol('isolated-test.phased')
+const HOOK_KINDS = ['beforeAll', 'beforeEach', 'afterEach', 'afterAll', 'aroundEach', 'aroundAll'] as const
+
+function wrapHookPhases(suite: Suite, state: ChildState, beforeHook: () => void): void {
+  const hooks = (TestRunner as unknown as { getSuiteHooks(s: Suite): Record<string, Array<(...a: unknown[]) => unknown>> | undefined }).getSuiteHooks(suite)
+  if (!hooks) return
+  for (const kind of HOOK_KINDS) {
+    const list = hooks[kind]
+    if (!list) continue
+    for (let i = 0; i < list.length; i++) {
+      const hook = list[i]!
+      if ((hook as unknown as Record<symbol, boolean>)[PHASED]) continue
+      const phased = function (this: unknown, ...args: unknown[]): unknown {
+        beforeHook()
+        state.send({ [TAG]: true, kind: 'phase', phase: `${kind} hook`, limit: state.request.hookLimit })
+        return hook.apply(this, args)
+      }
+      Object.defineProperty(phased, PHASED, { value: true })
+      list[i] = phased
+    }
+  }
+}

@@ -1,0 +1,199 @@
+// The parent's side of a Vitest child: it plays the child's pool. It builds the pool's `start`/`run`
+// messages from this worker's own context, answers the child's RPC calls through this worker's RPC to
+// Vitest (module fetches come from the same Vite server, already transformed), keeps the child's task
+// updates to itself, and attributes the child's output to the running test.
+import { fileURLToPath } from 'node:url'
+import { IsolatedConfigError } from '../../../core/errors.js'
+import type { ChildResult, RunTarget, StateRequest } from '../../../core/ipc/protocol.js'
+import type { VitestRunRequest } from '../protocol.js'
+import type { RunRecord } from '../../../core/parent/state-report.js'
+import type { ResolvedOptions, Limits } from '../../../core/options.js'
+import { getVitestWorkerState, type VitestWorkerState } from '../worker-state.js'
+import type { ChildHandle } from '../../../core/parent/child-process.js'
+import { runInChild, type RunChildResult } from '../../../core/parent/run-child.js'
+import { readStartupEnv, startupCwd, withOverrides } from '../../../core/parent/startup-env.js'
+
+/** The adapter's child half, built next to this module in dist/. */
+const CHILD_ADAPTER = new URL('./vitest-child.js', import.meta.url).href
+
+/** Child → pool calls that only make sense to the parent's own run: the parent reports the test. */
+const KEPT_LOCAL = new Set(['onCollected', 'onQueued', 'onTaskUpdate', 'onAfterSuiteRun', 'onTaskArtifactRecord', 'onAsyncLeaks', 'onCancel'])
+
+interface BirpcRequest {
+  t: 'q'
+  m: string
+  a: unknown[]
+  i?: string
+}
+
+function isBirpcRequest(message: unknown): message is BirpcRequest {
+  return typeof message === 'object' && message !== null && (message as BirpcRequest).t === 'q' && typeof (message as BirpcRequest).m === 'string'
+}
+
+export function requireVitest(): VitestWorkerState {
+  const state = getVitestWorkerState()
+  if (!state) throw new IsolatedConfigError('isolated-test: this code is not running inside a Vitest worker.')
+  return state
+}
+
+function resolveWorkerUrl(): string {
+  try {
+    return import.meta.resolve('vitest/worker')
+  } catch (error) {
+    throw new IsolatedConfigError(`isolated-test: cannot find \`vitest/worker\` (Vitest ≥ 4.1 is needed): ${(error as Error).message}`)
+  }
+}
+
+export interface VitestRunArgs {
+  readonly options: ResolvedOptions
+  readonly limits: Limits
+  readonly target: RunTarget
+  readonly hooks: 'child' | 'parent'
+  readonly context: Readonly<Record<string, unknown>>
+  /** Test id that the child's output is attributed to. */
+  readonly taskId: string | undefined
+  readonly filepath: string
+  readonly signal?: AbortSignal | undefined
+  /** Errors the child reported as unhandled while it ran: they fail the test. */
+  readonly unhandled: unknown[]
+  readonly origin?: { readonly file: string; readonly line: number; readonly column: number } | undefined
+  /** With hooks in the child: the limit for each hook. */
+  readonly hookLimit?: number | undefined
+  /** Names the setting behind a phase's limit, for the timeout message. */
+  readonly describeLimit: (phase: string, limit: number) => string
+  /** The state carry and report (see parent/state-report.ts). */
+  readonly state?: StateRequest | undefined
+  readonly record?: RunRecord | undefined
+}
+
+export async function runInVitestChild(state: VitestWorkerState, a: VitestRunArgs): Promise<RunChildResult> {
+  const { options } = a
+  const config = state.config
+  const childConfig = {
+    ...state.ctx.config,
+    runner: fileURLToPath(new URL('./vitest-child-runner.js', import.meta.url)),
+    // Output is written straight to the pipe, so nothing is lost when the child is killed.
+    disableConsoleIntercept: true,
+    // The parent times every phase; Vitest's in-thread timers could not stop a blocked child anyway.
+    testTimeout: 0,
+    hookTimeout: 0,
+    retry: 0,
+    // The parent counts this test's failure toward --bail itself; a child must not cancel the run.
+    bail: 0,
+    includeTaskLocation: true,
+    setupFiles: options.setup ? [...config.setupFiles, options.setup] : config.setupFiles,
+    coverage: { ...(state.ctx.config.coverage as object), enabled: false },
+    snapshotOptions: childSnapshotOptions(state.ctx.config.snapshotOptions),
+  }
+  const environment = state.ctx.environment
+  const workerUrl = resolveWorkerUrl()
+  const vitestStart = {
+    __vitest_worker_request__: true,
+    type: 'start',
+    poolId: 1,
+    workerId: state.ctx.workerId,
+    options: { reportMemory: false },
+    context: { environment, config: childConfig, pool: state.ctx.pool },
+    traces: { enabled: false },
+  }
+  const request: VitestRunRequest = {
+    adapter: CHILD_ADAPTER,
+    target: a.target,
+    hooks: a.hooks,
+    env: withOverrides(options.method === 'fork' ? (process.env as Record<string, string>) : readStartupEnv(), options.env),
+    cwd: options.method === 'fork' ? process.cwd() : startupCwd,
+    setup: options.setup,
+    context: a.context,
+    hookLimit: a.hookLimit,
+    asyncOrigins: options.asyncOrigins,
+    state: a.state,
+    payload: {
+      workerUrl,
+      runnerPath: childConfig.runner,
+      vitestStart,
+      vitestRun: {
+        __vitest_worker_request__: true,
+        type: 'run',
+        context: {
+          files: [{ filepath: a.filepath, testIds: a.target.kind === 'test' ? [a.target.test.testId] : [] }],
+          invalidates: [],
+          providedContext: state.ctx.providedContext,
+          workerId: state.ctx.workerId,
+          environment,
+        },
+      },
+    },
+  }
+  const log = (type: 'stdout' | 'stderr', content: string): void => {
+    void state.rpc.onUserConsoleLog?.({ type, content, taskId: a.taskId, time: Date.now(), size: content.length })
+  }
+  return runInChild({
+    options,
+    limits: a.limits,
+    describeLimit: a.describeLimit,
+    start: { env: request.env, cwd: request.cwd, execArgv: [...process.execArgv, ...options.execArgv] },
+    request,
+    prepare: { adapter: CHILD_ADAPTER, payload: { workerUrl, vitestStart } },
+    signal: a.signal,
+    origin: a.origin,
+    record: a.record,
+    onOutput: log,
+    onOther: (message, child) => relay(state, message, child, a),
+  })
+}
+
+function relay(state: VitestWorkerState, message: unknown, child: ChildHandle, a: VitestRunArgs): void {
+  if (!isBirpcRequest(message)) return
+  const { m: method, a: args, i: id } = message
+  let answer: Promise<unknown>
+  if (KEPT_LOCAL.has(method)) {
+    answer = Promise.resolve(undefined)
+  } else if (method === 'onUnhandledError') {
+    a.unhandled.push(args[0])
+    answer = Promise.resolve(undefined)
+  } else if (method === 'onUserConsoleLog') {
+    const log = { ...(args[0] as object), taskId: a.taskId }
+    answer = state.rpc.onUserConsoleLog!(log)
+  } else {
+    const fn = state.rpc[method]
+    answer = fn ? Promise.resolve().then(() => fn(...args)) : Promise.reject(new Error(`[isolated-test] the parent cannot relay "${method}"`))
+  }
+  if (id === undefined) return
+  answer.then(
+    (r) => child.send({ t: 's', i: id, r }),
+    (e: unknown) => child.send({ t: 's', i: id, e }),
+  )
+}
+
+/** The worker replaces a configured snapshot environment path with the loaded instance: send the path only. */
+function childSnapshotOptions(value: unknown): unknown {
+  const options = { ...(value as Record<string, unknown>) }
+  if (typeof options.snapshotEnvironment !== 'string') options.snapshotEnvironment = undefined
+  return options
+}
+
+/** Turns the child's verdict into what Vitest expects from a test function: return, throw or skip. */
+export function settleOutcome(result: ChildResult, unhandled: readonly unknown[], skip: (note?: string) => never): void {
+  if (result.kind !== 'test') throw new Error('isolated-test: the child answered a test with a value.')
+  const errors = [...result.outcome.errors, ...unhandled]
+  if (result.outcome.state === 'skip' && errors.length === 0) skip(result.outcome.note)
+  if (result.outcome.state === 'fail' || errors.length > 0) throw asVitestErrors(errors)
+}
+
+/** Vitest prints a thrown array as one failure per element, each with its own diff and frame. */
+function asVitestErrors(errors: readonly unknown[]): unknown {
+  const prepared = errors.map((e) => {
+    // Our own errors raised here are real Error instances: spreading would drop message and stack.
+    if (typeof e !== 'object' || e === null || e instanceof Error) return e
+    // The child's Vitest already computed the diff from the live values: print it as it is.
+    const copy = { ...(e as Record<string, unknown>) }
+    if (typeof copy.diff === 'string') copy.showDiff = false
+    return copy
+  })
+  return prepared.length === 1 ? prepared[0] : prepared
+}
+
+/** A line of ours under a test (or a file) in Vitest's output. */
+export function logToTask(state: VitestWorkerState, taskId: string | undefined, text: string): void {
+  void state.rpc.onUserConsoleLog?.({ type: 'stderr', content: `${text}\n`, taskId, time: Date.now(), size: text.length + 1 })
+}

@@ -1,0 +1,140 @@
+// One call of an `isolated()` wrapper in a Vitest worker: as a test body (its first argument is the
+// running test's context) the child runs that one test with the parent's fixtures copied in and hooks
+// left here; called with arguments, the child imports the file and calls the function there.
+import { relative } from 'node:path'
+import type { WrappedCall } from '../../../core/adapter.js'
+import { IsolatedConfigError, IsolatedSerializationError } from '../../../core/errors.js'
+import { deserializeThrown } from '../../../core/ipc/serialize.js'
+import { findUncopyable } from '../../../core/copyable.js'
+import { fitLimits } from '../../../core/options.js'
+import { judgeReport, stateRequest, writeRecord, type RunRecord } from '../../../core/parent/state-report.js'
+import type { AnyFunction } from '../../../core/state/closure.js'
+import { fullTestName } from '../names.js'
+import type { VitestWorkerState } from '../worker-state.js'
+import { logToTask, runInVitestChild, settleOutcome } from './host.js'
+
+/** Keys of Vitest's test context that belong to the process they live in; never copied. */
+const OWN_CONTEXT_KEYS = new Set(['task', 'signal', 'skip', 'annotate', 'onTestFailed', 'onTestFinished', 'expect', 'bench', '_local', 'mock', 'context'])
+
+const LIMIT_SETTING = "Vitest's `testTimeout` (or the test's own timeout)"
+
+/** Names the body destructures from its first parameter: the fixtures it uses. */
+export function destructuredNames(fn: { toString(): string }): string[] {
+  const src = fn.toString()
+  const open = src.indexOf('(')
+  const brace = src.indexOf('{', open)
+  if (open < 0 || brace < 0 || src.slice(open + 1, brace).trim() !== '') return []
+  let depth = 0
+  let end = brace
+  for (; end < src.length; end++) {
+    if (src[end] === '{') depth++
+    else if (src[end] === '}' && --depth === 0) break
+  }
+  const names: string[] = []
+  let part = ''
+  depth = 0
+  for (const ch of src.slice(brace + 1, end) + ',') {
+    if ('{[('.includes(ch)) depth++
+    if ('}])'.includes(ch)) depth--
+    if (ch === ',' && depth === 0) {
+      const name = /^\s*(?:\.\.\.)?\s*([\w$]+)/.exec(part)?.[1]
+      if (name) names.push(name)
+      part = ''
+    } else part += ch
+  }
+  return names
+}
+
+type VitestContext = Record<string, unknown> & { task: { id: string }; signal?: AbortSignal }
+
+function isVitestContext(value: unknown, current: unknown): value is VitestContext {
+  return typeof value === 'function' || typeof value === 'object' ? value !== null && (value as { task?: unknown }).task === current && current !== undefined : false
+}
+
+const describeLimit = (_phase: string, limit: number): string => `isolated(ms) / the \`timeout\` option (now ${limit} ms)`
+
+export async function callInVitest(vitest: VitestWorkerState, call: WrappedCall): Promise<unknown> {
+  const { fn, args, site } = call
+  const resolved = call.options
+  const filepath = vitest.filepath
+  if (!filepath) throw new IsolatedConfigError('isolated(): a wrapped function can only be called while Vitest runs a test file.')
+  const unhandled: unknown[] = []
+  const first = args[0]
+  const record: RunRecord = {}
+  const body = fn as unknown as AnyFunction
+  const current = vitest.current
+  const testName = current ? fullTestName(current) : '(outside a test)'
+  const isTest = isVitestContext(first, current)
+  let error: unknown
+  let skipped = false
+  let limit: number | undefined
+  try {
+    if (isTest) {
+      const task = current!
+      const limits = fitLimits(resolved, task.timeout, LIMIT_SETTING)
+      if (typeof limits === 'string') throw new IsolatedConfigError(`isolated(): ${limits}`)
+      limit = limits.timeout
+      const context: Record<string, unknown> = {}
+      for (const name of destructuredNames(fn)) {
+        if (OWN_CONTEXT_KEYS.has(name)) continue
+        const bad = findUncopyable(first[name], `fixture "${name}"`)
+        if (bad) throw new IsolatedSerializationError(bad.path, bad.reason)
+        context[name] = first[name]
+      }
+      const { result, report } = await runInVitestChild(vitest, {
+        options: resolved,
+        limits,
+        describeLimit,
+        target: { kind: 'test', test: { testId: task.id, fullName: testName, line: task.location?.line, site } },
+        hooks: 'parent',
+        context,
+        taskId: task.id,
+        filepath,
+        signal: first.signal,
+        unhandled,
+        origin: site,
+        state: stateRequest(resolved, body, site.file),
+        record,
+      })
+      const failed = result.kind === 'test' && (result.outcome.state === 'fail' || unhandled.length > 0)
+      const verdict = judgeReport(report, resolved, failed, site.file, body, site)
+      if (verdict.summary) logToTask(vitest, task.id, verdict.summary)
+      skipped = result.kind === 'test' && result.outcome.state === 'skip'
+      settleOutcome(result, verdict.error ? [...unhandled, verdict.error] : unhandled, first.skip as (note?: string) => never)
+      return undefined
+    }
+    const bad = findUncopyable(args, 'arguments')
+    if (bad) throw new IsolatedSerializationError(bad.path, bad.reason)
+    const limits = fitLimits(resolved, current?.timeout, LIMIT_SETTING)
+    if (typeof limits === 'string') throw new IsolatedConfigError(`isolated(): ${limits}`)
+    limit = limits.timeout
+    const { result, report } = await runInVitestChild(vitest, {
+      options: resolved,
+      limits,
+      describeLimit,
+      target: { kind: 'call', site, args },
+      hooks: 'parent',
+      context: {},
+      taskId: current?.id,
+      filepath,
+      signal: (current as { context?: { signal?: AbortSignal } } | undefined)?.context?.signal,
+      unhandled,
+      origin: site,
+      state: stateRequest(resolved, body, site.file),
+      record,
+    })
+    const verdict = judgeReport(report, resolved, result.kind === 'thrown', site.file, body, site)
+    if (verdict.summary) logToTask(vitest, current?.id, verdict.summary)
+    if (verdict.error && result.kind !== 'thrown') throw verdict.error
+    if (verdict.error) logToTask(vitest, current?.id, `${(verdict.error as { message: string }).message}`)
+    if (result.kind === 'value') return result.value
+    if (result.kind === 'thrown') throw deserializeThrown(result.error)
+    throw new Error('isolated-test: the child answered a call with a test outcome.')
+  } catch (e) {
+    error = e
+    throw e
+  } finally {
+    const callName = `${fn.name || 'isolated()'} call at ${relative(process.cwd(), site.file)}:${site.line}`
+    writeRecord({ options: resolved, file: filepath, fullName: isTest ? testName : `${testName} > ${callName}`, limit, record, error, skipped })
+  }
+}

@@ -1,0 +1,91 @@
+// The child process's main module. It starts the watchdog, says it is ready, may prepare the framework
+// while it waits (a spare child: no test code runs), then takes one run request, takes on the requested
+// env and cwd, and hands over to the framework's own machinery.
+import { Worker } from 'node:worker_threads'
+import { CHILD_STATE, TAG, WATCHDOG_FD, isOurs, type ChildMessage, type ParentMessage, type PrepareRequest, type RunRequest } from '../ipc/protocol.js'
+import { serializeThrown } from '../ipc/serialize.js'
+import type { ChildState } from './state.js'
+import type { ChildAdapter } from '../adapter.js'
+
+// Keep our own handles: test code may replace process.send, and frameworks replace process.exit.
+const processSend = process.send!.bind(process)
+const processExit = process.exit.bind(process)
+
+// Output must be complete even when we are killed mid-test: no buffering in this process.
+for (const stream of [process.stdout, process.stderr] as unknown as { _handle?: { setBlocking?: (b: boolean) => void } }[]) {
+  stream._handle?.setBlocking?.(true)
+}
+
+const watchdog = new Worker(new URL('./watchdog-thread.js', import.meta.url), {
+  workerData: { fd: WATCHDOG_FD, parentPid: process.ppid },
+  stdout: false,
+  stderr: false,
+})
+watchdog.unref()
+
+function send(message: ChildMessage): void {
+  processSend(message)
+}
+
+/** The result message carries the state report and the import time, wherever it is sent from. */
+function withStateReport(send: (m: ChildMessage) => void, state: () => ChildState): (m: ChildMessage) => void {
+  return (m) => {
+    if (m.kind !== 'result') return send(m)
+    const s = state()
+    send({ ...m, report: m.report ?? s.report, importMs: s.bodyStarted === undefined ? undefined : s.bodyStarted - s.received })
+  }
+}
+
+function applyRequest(request: RunRequest): void {
+  for (const key of Object.keys(process.env)) if (!(key in request.env)) delete process.env[key]
+  for (const [key, value] of Object.entries(request.env)) process.env[key] = value
+  process.env.ISOLATED_TEST_CHILD = '1'
+  if (process.cwd() !== request.cwd) process.chdir(request.cwd)
+}
+
+const adapters = new Map<string, Promise<ChildAdapter>>()
+
+/** The adapter's child half named by the request (a module URL), imported once. */
+function adapter(url: string): Promise<ChildAdapter> {
+  let loaded = adapters.get(url)
+  if (!loaded) {
+    loaded = import(url).then((m: Partial<ChildAdapter> & { default?: ChildAdapter }) => (typeof m.run === 'function' ? (m as ChildAdapter) : m.default!))
+    adapters.set(url, loaded)
+  }
+  return loaded
+}
+
+/** Framework boot done ahead of the request, when this child was started as a spare. Memoized by
+ * the adapter, so the run awaits the same work (and sees its error, if any). */
+async function prepare(p: PrepareRequest): Promise<void> {
+  await (await adapter(p.adapter)).prepare(p.payload)
+}
+
+async function run(request: RunRequest): Promise<void> {
+  const received = performance.now()
+  applyRequest(request)
+  if (request.asyncOrigins) (await import('./async-origins.js')).trackAsyncOrigins()
+  const state: ChildState = { request, send: withStateReport(send, () => state), resultSent: false, realExit: processExit, received, wrapperSites: new Map(), wrappers: new Map() }
+  ;(globalThis as Record<symbol, unknown>)[CHILD_STATE] = state
+  await (await adapter(request.adapter)).run(request, state)
+}
+
+let running = false
+// The listener stays for the child's whole life: it keeps the IPC channel referenced, so a child that
+// has answered waits for its parent to end its tree instead of racing it by exiting on its own.
+process.on('message', (message: unknown) => {
+  if (!isOurs(message)) return
+  const m = message as ParentMessage
+  if (m.kind === 'prepare') {
+    // A failed preparation is reported by the run, which awaits the same promise.
+    prepare(m.prepare).catch(() => {})
+    return
+  }
+  if (m.kind !== 'run' || running) return
+  running = true
+  run(m.request).catch((error: unknown) => {
+    send({ [TAG]: true, kind: 'fatal', error: serializeThrown(error) })
+  })
+})
+
+send({ [TAG]: true, kind: 'ready' })

@@ -1,0 +1,134 @@
+// The whole parent ⇄ child contract, in one place.
+//
+// Channel 1, Node's IPC channel (`serialization: 'advanced'`, structured clone): our messages carry
+// `[TAG]: true`; anything else on it belongs to the framework (the adapter relays it).
+// Channel 2, the watchdog pipe (fd 4, one JSON object per line): the parent asks the child's
+// watchdog thread where the main thread is stuck; it works while the main thread is blocked.
+import type { StuckFrame } from '../errors.js'
+import type { StateSnapshot } from '../state/snapshot.js'
+import type { StateReport } from '../state/report.js'
+
+/** What the child needs for the state carry (fork) and the state report. */
+export interface StateRequest {
+  /** The parent's state at the call; absent when there is nothing to carry or report. */
+  readonly parent: StateSnapshot | undefined
+  /** 'fork': globals and the body's captured variables are carried into the child. */
+  readonly carry: boolean
+  readonly leaks: 'warn' | 'error' | 'off'
+  readonly ignoreLeaks: readonly string[]
+  /** The test file, where the body's variables live (saves the inspector a script scan). */
+  readonly file: string | undefined
+}
+
+export const TAG = '__isolated_test__'
+/** The child's fd for the watchdog pipe. */
+export const WATCHDOG_FD = 4
+/** Set in the child's environment; also how a wrapped function knows it already runs in a child. */
+export const CHILD_ENV = 'ISOLATED_TEST_CHILD'
+/** Where the child keeps its state for code loaded through the framework's module loader. */
+export const CHILD_STATE = Symbol.for('isolated-test.child-state')
+
+/** A call site: where `isolated(...)(fn)` was applied, in original-source coordinates. */
+export interface Site {
+  readonly file: string
+  readonly line: number
+  readonly column: number
+  /** Index among the wrappers created at this same site (loops, `test.each`). */
+  readonly ordinal: number
+}
+
+export interface TestTarget {
+  /** The adapter's own id of the test (a task id, a place in registration order). */
+  readonly testId: string
+  readonly fullName: string
+  /** Original-source line of the `test()` call, when the parent knows it. */
+  readonly line: number | undefined
+  /** Site of the wrapper when the body is wrapped by `isolated()`. */
+  readonly site: Site | undefined
+}
+
+export type RunTarget =
+  | { readonly kind: 'test'; readonly test: TestTarget }
+  | { readonly kind: 'call'; readonly site: Site; readonly args: readonly unknown[] }
+
+/**
+ * One run, as the parent asks the child for it. The core fills the common part; `payload` is the
+ * adapter's own (see each adapter's `protocol.ts`), read only by that adapter's child half, which the
+ * child imports from `adapter`.
+ */
+export interface RunRequest<Payload = unknown> {
+  /** URL of the adapter's child half: a module exporting a `ChildAdapter` (core/adapter.ts). */
+  readonly adapter: string
+  readonly payload: Payload
+  readonly target: RunTarget
+  /** `'parent'`: the child runs no hooks (they ran in the parent); `'child'`: the whole lifecycle. */
+  readonly hooks: 'child' | 'parent'
+  readonly env: Readonly<Record<string, string>>
+  readonly cwd: string
+  readonly setup: string | undefined
+  /** Test context values copied from the parent (fixtures), by key. */
+  readonly context: Readonly<Record<string, unknown>>
+  /** Track where pending promises and resources were created (the `asyncOrigins` option). */
+  readonly asyncOrigins: boolean
+  readonly state?: StateRequest | undefined
+  /** With hooks in the child: each hook's limit in ms (the framework's hook timeout), sent back in its `phase`. */
+  readonly hookLimit: number | undefined
+}
+
+/** What the framework concluded about the test in the child, already in its serialized form. */
+export interface TestOutcome {
+  readonly state: 'pass' | 'fail' | 'skip'
+  readonly errors: readonly unknown[]
+  readonly note: string | undefined
+  readonly assertions: number
+}
+
+export type ChildResult =
+  | { readonly kind: 'test'; readonly outcome: TestOutcome }
+  | { readonly kind: 'value'; readonly value: unknown }
+  | { readonly kind: 'thrown'; readonly error: SerializedThrown }
+
+/** A thrown value as it crosses: errors through serialize-error, anything else as itself. */
+export type SerializedThrown =
+  | { readonly isError: true; readonly error: Record<string, unknown> }
+  | { readonly isError: false; readonly value: unknown }
+
+/** What a spare child may do before it knows its test: boot the framework, run no test code. */
+export interface PrepareRequest<Payload = unknown> {
+  readonly adapter: string
+  readonly payload: Payload
+}
+
+export type ParentMessage =
+  | { readonly [TAG]: true; readonly kind: 'prepare'; readonly prepare: PrepareRequest }
+  | { readonly [TAG]: true; readonly kind: 'run'; readonly request: RunRequest }
+
+export type ChildMessage =
+  | { readonly [TAG]: true; readonly kind: 'ready' }
+  /** A timed phase begins (the body, or one hook with its own limit); the parent arms its clock. */
+  | { readonly [TAG]: true; readonly kind: 'phase'; readonly phase: string; readonly limit: number | undefined; readonly setting?: string }
+  | {
+      readonly [TAG]: true
+      readonly kind: 'result'
+      readonly result: ChildResult
+      /** The state report of the body, unless `leaks: 'off'`. */
+      readonly report?: StateReport | undefined
+      /** ms from the run request to the body's start: importing the module (and hooks before it). */
+      readonly importMs?: number | undefined
+    }
+  /** The child could not run the request (import failed, test not found): never retried elsewhere. */
+  | { readonly [TAG]: true; readonly kind: 'fatal'; readonly error: SerializedThrown }
+
+export type WatchdogRequest = { readonly op: 'capture' }
+export type WatchdogReport = {
+  readonly op: 'stuck'
+  readonly state: 'busy' | 'idle' | 'native'
+  readonly frames: readonly StuckFrame[]
+  readonly resources: readonly string[]
+  /** With `asyncOrigins`: where the pending promises and resources were created. */
+  readonly origins?: readonly string[]
+}
+
+export function isOurs(message: unknown): message is ChildMessage | ParentMessage {
+  return typeof message === 'object' && message !== null && (message as Record<string, unknown>)[TAG] === true
+}

@@ -1,0 +1,101 @@
+// `isolated(ms, method)(fn)`: the wrapper. In the test process it hands each call to the adapter of the
+// framework that is running (core/adapter.ts); in a child it runs `fn` in place (the child's copy of the
+// module created the same wrapper at the same site, and the child finds it there).
+import { IsolatedConfigError } from './errors.js'
+import { CHILD_ENV, type Site } from './ipc/protocol.js'
+import { resolveOptions, validateOptions, type IsolatedOptions, type Method, type ResolvedOptions } from './options.js'
+import { getChildState, siteKey } from './child/state.js'
+import { captureSite } from './site.js'
+import { markWrapper } from './markers.js'
+import { isOff } from './off.js'
+import { registeredHosts } from './adapter.js'
+// Read the worker's start-up cwd now, before test code can change it (see parent/startup-env.ts).
+import './parent/startup-env.js'
+
+type AnyFn = (...args: never[]) => unknown
+
+export type Wrapped<F extends AnyFn> = (...args: Parameters<F>) => Promise<Awaited<ReturnType<F>>>
+
+/** Per-run counters of wrappers created at each site, so a re-import in a new run starts from 0 again. */
+const parentOrdinals = new WeakMap<object, Map<string, number>>()
+const noScope = {}
+
+function wrapperScope(): object {
+  for (const host of registeredHosts()) {
+    const scope = host.wrapperScope?.()
+    if (scope) return scope
+  }
+  return noScope
+}
+
+function nextOrdinal(key: string): number {
+  const child = getChildState()
+  let counts = child?.wrapperSites
+  if (!counts) {
+    const scope = wrapperScope()
+    counts = parentOrdinals.get(scope) ?? new Map<string, number>()
+    parentOrdinals.set(scope, counts)
+  }
+  const n = counts.get(key) ?? 0
+  counts.set(key, n + 1)
+  return n
+}
+
+function parseArgs(msOrOptions: unknown, method: unknown): IsolatedOptions {
+  if (typeof msOrOptions === 'object' && msOrOptions !== null) {
+    if (method !== undefined) throw new TypeError(`isolated(options): pass \`method\` inside the options object, got a second argument ${JSON.stringify(method)}.`)
+    return validateOptions(msOrOptions, 'isolated(options)')
+  }
+  const opts: Record<string, unknown> = {}
+  if (msOrOptions !== undefined) opts.timeout = msOrOptions
+  if (method !== undefined) opts.method = method
+  return validateOptions(opts, 'isolated(ms, method)')
+}
+
+/**
+ * Wraps a function so every call runs in its own child process, killed (with its whole process tree)
+ * when `ms` passes. Use it on a test body, `test('x', isolated(500, 'spawn')(async () => {...}))`, or
+ * on a module-scope function called with arguments, `const work = isolated(1000)(fn); await work(1)`.
+ */
+export function isolated(ms?: number, method?: Method): <F extends AnyFn>(fn: F) => Wrapped<F>
+export function isolated(options: IsolatedOptions): <F extends AnyFn>(fn: F) => Wrapped<F>
+export function isolated(msOrOptions?: number | IsolatedOptions, method?: Method): <F extends AnyFn>(fn: F) => Wrapped<F> {
+  const input = parseArgs(msOrOptions, method)
+  const options = resolveOptions(input)
+  return function decorate<F extends AnyFn>(fn: F): Wrapped<F> {
+    if (typeof fn !== 'function') {
+      throw new TypeError(`isolated(...)(fn): \`fn\` must be a function, got ${fn === null ? 'null' : typeof fn}.`)
+    }
+    const at = captureSite(decorate)
+    const site: Site = { ...at, ordinal: nextOrdinal(siteKey(at)) }
+    const child = getChildState()
+    child?.wrappers.set(`${siteKey(site)}#${site.ordinal}`, fn as unknown as (...args: unknown[]) => unknown)
+    if (!child && !isOff()) for (const host of registeredHosts()) host.onWrapperMade?.()
+    const setup = options.setup && at.file ? new URL(options.setup, `file://${at.file}`).pathname : options.setup
+    const resolved: ResolvedOptions = { ...options, setup }
+
+    const wrapper = async function (this: unknown, ...args: unknown[]): Promise<unknown> {
+      const raw = fn as unknown as (...a: unknown[]) => unknown
+      if (process.env[CHILD_ENV] === '1') {
+        const inChild = getChildState()
+        const call = { fn: raw, thisArg: this, args, site, options: resolved }
+        return inChild?.inPlace ? inChild.inPlace(call) : raw.apply(this, args)
+      }
+      if (isOff()) return raw.apply(this, args)
+      for (const host of registeredHosts()) {
+        const answer = host.call({ wrapper, fn, thisArg: this, args, options: resolved, site })
+        if (answer) return answer
+      }
+      const needs = registeredHosts().map((h) => h.requirement)
+      throw new IsolatedConfigError(`isolated() needs ${needs.length > 0 ? needs.join(' or ') : 'a supported test framework'} to run in; set ISOLATED_TEST=off to run the function in-process.`)
+    }
+    Object.defineProperty(wrapper, 'name', { value: fn.name || 'isolated', configurable: true })
+    // Adapters running a whole file isolated read the options and the raw body from the wrapper.
+    markWrapper(wrapper, { fn, options: { ...input, ...(setup === undefined ? {} : { setup }) }, site })
+    // Frameworks that read a body's parameters from its source (fixtures) see the body's in the test
+    // process; in a child those values come from the parent, so the framework must set up none.
+    const source = child ? '({}) => {}' : Function.prototype.toString.call(fn)
+    Object.defineProperty(wrapper, 'toString', { value: () => source, configurable: true })
+    return wrapper as unknown as Wrapped<F>
+  }
+}
