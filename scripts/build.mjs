@@ -7,7 +7,7 @@ import { rmSync } from 'node:fs'
 import { execFileSync } from 'node:child_process'
 
 rmSync('dist', { recursive: true, force: true })
-const external = ['vitest', 'vitest/*', '@vitest/*', 'vite', 'tree-kill', 'jest-*', '@jest/*']
+const external = ['vitest', 'vitest/*', '@vitest/*', 'vite', 'jest-*', '@jest/*']
 const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: false, logLevel: 'warning', external }
 
 await build({

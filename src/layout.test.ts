@@ -26,22 +26,32 @@ function cruise(extra: Record<string, string>): { ok: boolean; output: string } 
   }
 }
 
-describe('the layout check', () => {
+// Each cruise takes seconds on a loaded 2-core machine: two runs, generous limits.
+describe('the layout check', { timeout: 120_000 }, () => {
   test('passes on the tree as it is', () => {
     const { ok, output } = cruise({})
     expect(output).toContain('no dependency violations')
     expect(ok).toBe(true)
   })
 
-  test.each([
-    ['an import cycle', { 'src/core/a-cycle.ts': "import './b-cycle.js'\nexport const a = 1\n", 'src/core/b-cycle.ts': "import './a-cycle.js'\nexport const b = 1\n" }, 'no-circular'],
-    ['the core importing a framework', { 'src/core/uses-vitest.ts': "import 'vitest'\n" }, 'core-knows-no-framework'],
-    ['the core importing an adapter', { 'src/core/uses-adapter.ts': "import '../adapters/jest/tests.js'\n" }, 'core-knows-no-adapter'],
-    ['one adapter importing another', { 'src/adapters/vitest/uses-jest.ts': "import '../jest/tests.js'\n" }, 'adapters-are-separate'],
-    ['the child side importing the parent side', { 'src/core/child/uses-parent.ts': "import '../parent/pid-log.js'\n" }, 'child-side-stays-in-child'],
-  ])('fails on %s', (_name, files, rule) => {
-    const { ok, output } = cruise(files)
-    expect(output).toContain(`error ${rule}`)
+  test('fails on each kind of bad import, naming its rule', () => {
+    const { ok, output } = cruise({
+      // an import cycle
+      'src/core/a-cycle.ts': "import './b-cycle.js'\nexport const a = 1\n",
+      'src/core/b-cycle.ts': "import './a-cycle.js'\nexport const b = 1\n",
+      // the core importing a framework, and an adapter
+      'src/core/uses-vitest.ts': "import 'vitest'\n",
+      'src/core/uses-adapter.ts': "import '../adapters/jest/tests.js'\n",
+      // one adapter importing another
+      'src/adapters/vitest/uses-jest.ts': "import '../jest/tests.js'\n",
+      // the child side importing the parent side
+      'src/core/child/uses-parent.ts': "import '../parent/pid-log.js'\n",
+    })
     expect(ok).toBe(false)
+    expect(output).toMatch(/error no-circular: src\/core\/a-cycle\.ts/)
+    expect(output).toMatch(/error core-knows-no-framework: src\/core\/uses-vitest\.ts/)
+    expect(output).toMatch(/error core-knows-no-adapter: src\/core\/uses-adapter\.ts/)
+    expect(output).toMatch(/error adapters-are-separate: src\/adapters\/vitest\/uses-jest\.ts/)
+    expect(output).toMatch(/error child-side-stays-in-child: src\/core\/child\/uses-parent\.ts/)
   })
 })

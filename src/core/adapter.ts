@@ -8,16 +8,19 @@
 //   the request, so the core never imports an adapter.
 import type { PrepareRequest, RunRequest, Site } from './ipc/protocol.js'
 import type { ChildState } from './child/state.js'
+import type { Link } from './child/link.js'
 import type { ResolvedOptions } from './options.js'
+import type { SourcePosition } from './site.js'
 
 /** The child half of an adapter (the default export or the module namespace of `request.adapter`). */
 export interface ChildAdapter {
   /**
    * Boots the framework for the file ahead of the request (configuration, environment, transformer,
    * worker RPC): what a spare child does while the previous test runs. Runs no test code. Memoized:
-   * `run` awaits the same work and sees its error.
+   * `run` awaits the same work and sees its error. The framework's own traffic to the parent (an RPC)
+   * goes over `link`, beside ours.
    */
-  prepare(payload: PrepareRequest['payload']): Promise<void>
+  prepare(payload: PrepareRequest['payload'], link: Link): Promise<void>
   /**
    * Imports and collects the file with the framework's own machinery, runs the target (one test by its
    * id, or a wrapped function called with arguments) and sends the verdict through `state.send`.
@@ -32,7 +35,10 @@ export interface WrappedCall {
   readonly thisArg: unknown
   readonly args: unknown[]
   readonly options: ResolvedOptions
+  /** Where the wrapper was made. */
   readonly site: Site
+  /** Where it was called from (the first frame below the wrapper), for our errors about this call. */
+  readonly callSite: SourcePosition
 }
 
 /** The parent half of an adapter, as `isolated()` sees it. */

@@ -23,6 +23,14 @@ export class IsolatedTestError extends Error {
   }
 }
 
+/** Our own errors get a stack at the user's code (reporters show a code frame there), not at ours. */
+export function pointAtUserCode(error: unknown, at: { readonly file: string; readonly line: number; readonly column: number } | undefined): unknown {
+  if (!at || !isIsolatedTestError(error)) return error
+  if ((error as { frames?: readonly unknown[] }).frames?.length) return error
+  error.stack = `${error.name}: ${error.message}\n    at ${at.file}:${at.line}:${at.column}`
+  return error
+}
+
 /** Marks an error rebuilt from another process as ours again (the symbol does not cross). */
 export function rebrand(error: object): void {
   if (/^Isolated[A-Za-z]*Error$/.test(String((error as { name?: unknown }).name)) && /^ISOLATED_/.test(String((error as { code?: unknown }).code))) {
@@ -43,15 +51,45 @@ export interface TimeoutDetails {
   readonly limit: number
   readonly method: Method
   readonly elapsed: number
-  /** 'busy': paused on the stuck line; 'idle': waiting on the event loop; 'native': blocked in native code; 'unknown': no answer. */
-  readonly state: 'busy' | 'idle' | 'native' | 'unknown'
+  /**
+   * 'busy': paused on the stuck line; 'idle': waiting on the event loop; 'native': blocked in native
+   * code; 'writing': blocked writing output nobody reads fast enough; 'late': the phase finished, but
+   * after its limit; 'unknown': no answer.
+   */
+  readonly state: 'busy' | 'idle' | 'native' | 'writing' | 'late' | 'unknown'
   readonly frames: readonly StuckFrame[]
   readonly resources: readonly string[]
   /** With `asyncOrigins`: where pending promises and resources were created. */
   readonly origins: readonly string[]
+  /** Live worker threads of the child, with where each was stuck when it could be paused. */
+  readonly workers?: readonly string[]
   readonly forced: boolean
   readonly setting: string
   readonly phase: string
+  /** The limit was cut short by the framework's own timer for the test: its setting, and the limit asked for. */
+  readonly cut?: { readonly by: string; readonly asked: number } | undefined
+  /** The time was not the test's own: the framework's and our work between phases (or boot). */
+  readonly ours?: boolean
+}
+
+function whereStuck(d: TimeoutDetails): string {
+  const workers = d.workers && d.workers.length > 0 ? `\nIts worker threads:\n${d.workers.map((w) => `    ${w}`).join('\n')}` : ''
+  switch (d.state) {
+    case 'busy':
+      return d.frames.length > 0 ? `It was busy at:\n${formatFrames(d.frames)}${workers}` : `It was busy, outside any code of yours that could be shown.${workers}`
+    case 'idle':
+      return `It was idle, waiting on: ${d.resources.length > 0 ? d.resources.join(', ') : 'nothing the event loop tracks (a promise that never settles)'}.${workers}${
+        d.origins.length > 0 ? `\nPending, by where it was created:\n${d.origins.map((o) => `    ${o}`).join('\n')}` : '\nTo see where its pending promises were created, set the `asyncOrigins: true` option.'
+      }`
+    case 'native':
+      return `It did not answer the pause request: it was blocked in native code (Atomics.wait, execSync, a native addon), so no JS frame can be shown.${workers}`
+    case 'writing':
+      return `It was blocked writing output (more than the pipe holds, faster than it was read).${d.frames.length > 0 ? `\n${formatFrames(d.frames)}` : ''}${workers}`
+    case 'late':
+      return 'It finished, but only after its limit had passed.'
+    default:
+      return `Where it was stuck could not be captured.${workers}`
+  }
 }
 
 export class IsolatedTimeoutError extends IsolatedTestError {
@@ -62,21 +100,18 @@ export class IsolatedTimeoutError extends IsolatedTestError {
   readonly frames: readonly StuckFrame[]
   readonly resources: readonly string[]
   readonly forced: boolean
+  readonly phase: string
   constructor(d: TimeoutDetails) {
-    const where =
-      d.state === 'busy' && d.frames.length > 0
-        ? `It was busy at:\n${formatFrames(d.frames)}`
-        : d.state === 'idle'
-          ? `It was idle, waiting on: ${d.resources.length > 0 ? d.resources.join(', ') : 'nothing the event loop tracks (a promise that never settles)'}.${
-              d.origins.length > 0 ? `\nPending, by where it was created:\n${d.origins.map((o) => `    ${o}`).join('\n')}` : "\nTo see where its pending promises were created, set the `asyncOrigins: true` option."
-            }`
-          : d.state === 'native'
-            ? 'It did not answer the pause request: it was blocked in native code (Atomics.wait, execSync, a native addon), so no JS frame can be shown.'
-            : 'Where it was stuck could not be captured.'
-    super(
-      'ISOLATED_TIMEOUT',
-      `The ${d.phase} timed out after ${d.limit} ms (method '${d.method}', ${Math.round(d.elapsed)} ms elapsed); the child's process tree was killed${d.forced ? ' (it ignored the first signal and needed SIGKILL)' : ''}.\nIf it needs more time, raise the limit: ${d.setting}.\n${where}`,
-    )
+    const killed = `the child's process tree was killed${d.forced ? ' (it ignored the first signal and needed SIGKILL)' : ''}`
+    const raiseFramework = d.cut ? d.cut.by.replace(/ \(now \d+ ms\)$/, '') : ''
+    const head = d.ours
+      ? d.cut
+        ? `${d.phase} took more than the ${d.limit} ms that ${d.cut.by} left for it, counting from the test's start (${Math.round(d.elapsed)} ms elapsed, method '${d.method}'); ${killed}. This was not the test's own code but starting the child and the framework's and isolated-test's work around it.\nTo give the test more time, raise ${raiseFramework}.`
+        : `${d.phase} took more than ${d.limit} ms (${Math.round(d.elapsed)} ms elapsed, method '${d.method}'); ${killed}. This was not the test's own code: it is isolated-test's and the framework's work around it. Raise \`bootTimeout\` if your machine is this slow, or report it.`
+      : d.cut
+        ? `The ${d.phase} was stopped after ${d.limit} ms, short of the ${Number.isFinite(d.cut.asked) ? `${d.cut.asked} ms it may use` : 'no limit it asked for'}, because ${d.cut.by} fires next and counts from the test's start (method '${d.method}', ${Math.round(d.elapsed)} ms elapsed); ${killed}.\nTo give it its full time, raise ${raiseFramework}.`
+        : `The ${d.phase} timed out after ${d.limit} ms (method '${d.method}', ${Math.round(d.elapsed)} ms elapsed); ${killed}.\nIf it needs more time, raise the limit: ${d.setting}.`
+    super('ISOLATED_TIMEOUT', `${head}\n${whereStuck(d)}`)
     // The stack is where the child was stuck (the message ends with those frames), so reporters put
     // their code frame on the stuck line.
     if (d.frames.length > 0) this.stack = `${this.name}: ${this.message}`
@@ -87,6 +122,7 @@ export class IsolatedTimeoutError extends IsolatedTestError {
     this.frames = d.frames
     this.resources = d.resources
     this.forced = d.forced
+    this.phase = d.phase
   }
 }
 

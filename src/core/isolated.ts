@@ -1,7 +1,7 @@
 // `isolated(ms, method)(fn)`: the wrapper. In the test process it hands each call to the adapter of the
 // framework that is running (core/adapter.ts); in a child it runs `fn` in place (the child's copy of the
 // module created the same wrapper at the same site, and the child finds it there).
-import { IsolatedConfigError } from './errors.js'
+import { IsolatedConfigError, pointAtUserCode } from './errors.js'
 import { CHILD_ENV, type Site } from './ipc/protocol.js'
 import { resolveOptions, validateOptions, type IsolatedOptions, type Method, type ResolvedOptions } from './options.js'
 import { getChildState, siteKey } from './child/state.js'
@@ -82,12 +82,13 @@ export function isolated(msOrOptions?: number | IsolatedOptions, method?: Method
         return inChild?.inPlace ? inChild.inPlace(call) : raw.apply(this, args)
       }
       if (isOff()) return raw.apply(this, args)
+      const callSite = captureSite(wrapper)
       for (const host of registeredHosts()) {
-        const answer = host.call({ wrapper, fn, thisArg: this, args, options: resolved, site })
+        const answer = host.call({ wrapper, fn, thisArg: this, args, options: resolved, site, callSite })
         if (answer) return answer
       }
       const needs = registeredHosts().map((h) => h.requirement)
-      throw new IsolatedConfigError(`isolated() needs ${needs.length > 0 ? needs.join(' or ') : 'a supported test framework'} to run in; set ISOLATED_TEST=off to run the function in-process.`)
+      throw pointAtUserCode(new IsolatedConfigError(`isolated() needs ${needs.length > 0 ? needs.join(' or ') : 'a supported test framework'} to run in; set ISOLATED_TEST=off to run the function in-process.`), callSite)
     }
     Object.defineProperty(wrapper, 'name', { value: fn.name || 'isolated', configurable: true })
     // Adapters running a whole file isolated read the options and the raw body from the wrapper.

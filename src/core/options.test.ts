@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { fitLimits, mergeOptions, resolveOptions, validateOptions, MAX_TIMEOUT } from './options.js'
+import { frameworkLimits, killWindow, mergeOptions, resolveOptions, validateOptions, MAX_TIMEOUT } from './options.js'
 
 describe('validateOptions', () => {
   test.each([
@@ -39,30 +39,29 @@ test('mergeOptions lets later layers win and merges env key by key', () => {
   })
 })
 
-describe('fitLimits', () => {
-  const kill = 1500
-  test('without a timeout, the body gets what the framework leaves after the kill window and boot', () => {
-    const limits = fitLimits(resolveOptions({}), 5000, 'testTimeout')
-    expect(limits).toEqual({ timeout: 5000 - kill - 1750, bootTimeout: 1750 })
+describe('frameworkLimits', () => {
+  const kill = 2000
+  test('without a framework timer, the limits are the options as given', () => {
+    expect(frameworkLimits(resolveOptions({ timeout: 300 }), 0, 100, 'x')).toEqual({ timeout: 300, bootTimeout: 30_000 })
+    expect(frameworkLimits(resolveOptions({}), undefined, 100, 'x')).toEqual({ timeout: Infinity, bootTimeout: 30_000 })
   })
 
-  test('an explicit bootTimeout is kept', () => {
-    expect(fitLimits(resolveOptions({ bootTimeout: 2000 }), 10_000, 'testTimeout')).toEqual({ timeout: 10_000 - kill - 2000, bootTimeout: 2000 })
+  test('under a framework timer, a limit larger than it leaves is kept, with the deadline that will cut it', () => {
+    expect(frameworkLimits(resolveOptions({ timeout: 5000 }), 5000, 100, 'testTimeout')).toEqual({
+      timeout: 5000,
+      bootTimeout: 30_000,
+      frameworkDeadline: 5100,
+      frameworkSetting: 'testTimeout (now 5000 ms)',
+    })
   })
 
-  test('isolated(500) fits under the default 5 s by shrinking the default boot allowance', () => {
-    expect(fitLimits(resolveOptions({ timeout: 500 }), 5000, 'testTimeout')).toEqual({ timeout: 500, bootTimeout: 3000 })
+  test('only a framework timer shorter than the kill window can never work', () => {
+    expect(frameworkLimits(resolveOptions({}), kill, 0, 'testTimeout')).toMatch(/testTimeout is 2000 ms, which is not even the kill window \(2000 ms/)
+    expect(frameworkLimits(resolveOptions({}), kill + 1, 0, 'testTimeout')).toMatchObject({ frameworkDeadline: kill + 1 })
   })
 
-  test('a limit that does not fit names the setting and the minimum', () => {
-    expect(fitLimits(resolveOptions({ timeout: 4000 }), 5000, 'testTimeout')).toMatch(/Raise testTimeout to at least 6500 ms/)
-  })
-
-  test('no framework limit: everything as given', () => {
-    expect(fitLimits(resolveOptions({ timeout: 300 }), 0, 'x')).toEqual({ timeout: 300, bootTimeout: 30_000 })
-  })
-
-  test('"no limit" under a framework limit is refused', () => {
-    expect(fitLimits(resolveOptions({ timeout: 0 }), 5000, 'testTimeout')).toMatch(/no limit.*framework would stop the test first/)
+  test('the kill window is the stuck-frame capture plus forceKillAfterDelay', () => {
+    expect(killWindow(resolveOptions({}))).toBe(kill)
+    expect(killWindow(resolveOptions({ forceKillAfterDelay: 0 }))).toBe(1500)
   })
 })

@@ -8,7 +8,7 @@ export type LeaksMode = 'warn' | 'error' | 'off'
 
 /** Options accepted everywhere. Every field is optional; see `OPTION_TABLE` for defaults. */
 export interface IsolatedOptions {
-  /** Limit for the body in ms; `0` or `Infinity` means no limit. Default: the framework's test timeout minus the kill window and `bootTimeout`. */
+  /** Limit for the body in ms; `0` or `Infinity` means no limit. Default: the framework's test timeout where it has one running (minus the kill window), else none. */
   readonly timeout?: number
   /** `'fork'` carries the parent's env and cwd at call time; `'spawn'` starts from the worker's start-up state. @default 'fork' */
   readonly method?: Method
@@ -16,7 +16,7 @@ export interface IsolatedOptions {
   readonly killSignal?: NodeJS.Signals
   /** Delay in ms between `killSignal` and SIGKILL. @default 500 */
   readonly forceKillAfterDelay?: number
-  /** Limit in ms for starting the child and importing the test module. @default 30000 */
+  /** Limit in ms for what is not the test's own code: starting the child and importing the test module, and the framework's and our work between phases. @default 30000 */
   readonly bootTimeout?: number
   /** Extra environment variables for the child (a value of `undefined` removes the variable). */
   readonly env?: Readonly<Record<string, string | undefined>>
@@ -46,7 +46,6 @@ export interface ResolvedOptions {
   readonly killSignal: NodeJS.Signals
   readonly forceKillAfterDelay: number
   readonly bootTimeout: number
-  readonly bootTimeoutExplicit: boolean
   readonly env: Readonly<Record<string, string | undefined>>
   readonly execArgv: readonly string[]
   readonly setup: string | undefined
@@ -61,11 +60,11 @@ export interface ResolvedOptions {
 
 /** The most a timer can wait in Node (setTimeout clamps anything above it to 1 ms). */
 export const MAX_TIMEOUT = 2 ** 31 - 1
-/** How long we wait for the child's watchdog to report where it is stuck. */
-export const STUCK_CAPTURE_MS = 1000
+/** The longest we wait for the child's watchdog to say where it is stuck (a few ms when the machine is idle; up to this under heavy load). */
+export const STUCK_CAPTURE_MS = 1500
 
 export const OPTION_TABLE = [
-  { name: 'timeout', default: "framework test timeout − kill window − bootTimeout", allowed: 'ms ≥ 0, 0 or Infinity = no limit, ≤ 2^31-1', where: 'all' },
+  { name: 'timeout', default: "none, or what the framework's own timer leaves", allowed: 'ms ≥ 0, 0 or Infinity = no limit, ≤ 2^31-1', where: 'all' },
   { name: 'method', default: "'fork'", allowed: "'fork' | 'spawn'", where: 'all' },
   { name: 'killSignal', default: "'SIGTERM'", allowed: 'a signal name', where: 'all' },
   { name: 'forceKillAfterDelay', default: '500', allowed: 'ms ≥ 0', where: 'all' },
@@ -173,7 +172,6 @@ export function resolveOptions(o: IsolatedOptions): ResolvedOptions {
     killSignal: o.killSignal ?? 'SIGTERM',
     forceKillAfterDelay: o.forceKillAfterDelay ?? 500,
     bootTimeout: o.bootTimeout ?? 30_000,
-    bootTimeoutExplicit: o.bootTimeout !== undefined,
     env: o.env ?? {},
     execArgv: o.execArgv ?? [],
     setup: o.setup,
@@ -193,37 +191,32 @@ export function killWindow(o: Pick<ResolvedOptions, 'forceKillAfterDelay'>): num
 }
 
 export interface Limits {
-  /** The body's limit in ms (Infinity for none). */
+  /** The body's limit in ms (Infinity for none), as the options ask. */
   readonly timeout: number
+  /** Limit for every stretch that is not the user's own code: boot, and the framework's and our work between phases. */
   readonly bootTimeout: number
+  /**
+   * When the framework's own timer for the test fires (monotonicMs(), see clock.ts), when it has one
+   * running (isolated() on a test body or called inside a test). Every limit is cut to end a kill window
+   * before it, so our verdict comes first.
+   */
+  readonly frameworkDeadline?: number | undefined
+  /** The framework setting behind that deadline ("Vitest's `testTimeout` (now 5000 ms)"), for the message. */
+  readonly frameworkSetting?: string | undefined
 }
 
 /**
- * Fits our limits inside the framework's limit for the test. Without an explicit `timeout`, the body
- * gets what is left after the kill window and `bootTimeout`; without an explicit `bootTimeout` and
- * when the framework's limit is short, boot gets what is left (at least 1 s) so that
- * `isolated(500)` works under Vitest's default 5 s. Returns an error message when they cannot fit.
+ * Limits under a framework timer of `frameworkLimit` ms that started at `startedAt` (monotonicMs()).
+ * A limit that does not fit is not an error: it is cut to what the framework leaves when the phase
+ * starts, and the timeout message says so. Only a framework limit shorter than the kill window can never
+ * work; that is the message returned.
  */
-export function fitLimits(o: ResolvedOptions, frameworkLimit: number | undefined, setting: string): Limits | string {
+export function frameworkLimits(o: ResolvedOptions, frameworkLimit: number | undefined, startedAt: number, setting: string): Limits | string {
+  const timeout = o.timeout ?? Infinity
+  if (!frameworkLimit || frameworkLimit <= 0 || !Number.isFinite(frameworkLimit)) return { timeout, bootTimeout: o.bootTimeout }
   const kill = killWindow(o)
-  const framework = frameworkLimit && frameworkLimit > 0 ? frameworkLimit : Infinity
-  if (o.timeout === undefined) {
-    if (framework === Infinity) return { timeout: Infinity, bootTimeout: o.bootTimeout }
-    const boot = o.bootTimeoutExplicit ? o.bootTimeout : Math.min(o.bootTimeout, Math.max(1000, Math.floor((framework - kill) / 2)))
-    const timeout = framework - kill - boot
-    if (timeout <= 0) {
-      return `${setting} is ${framework} ms, which leaves no time for the test after the kill window (${kill} ms) and bootTimeout (${boot} ms). Raise ${setting} above ${kill + boot} ms, or set \`timeout\` and \`bootTimeout\` explicitly.`
-    }
-    return { timeout, bootTimeout: boot }
+  if (frameworkLimit <= kill) {
+    return `${setting} is ${frameworkLimit} ms, which is not even the kill window (${kill} ms: capturing where the child is stuck, then forceKillAfterDelay ${o.forceKillAfterDelay} ms), so no isolated test can finish before it. Raise ${setting} above ${kill} ms, or lower \`forceKillAfterDelay\`.`
   }
-  if (framework === Infinity) return { timeout: o.timeout, bootTimeout: o.bootTimeout }
-  if (o.timeout === Infinity) {
-    return `the isolated limit is "no limit" (timeout 0/Infinity) but ${setting} is ${framework} ms, so the framework would stop the test first. Raise ${setting} (or set it to 0) or give \`timeout\` a number.`
-  }
-  const boot = o.bootTimeoutExplicit ? o.bootTimeout : Math.min(o.bootTimeout, framework - o.timeout - kill)
-  if (boot < 1000 || o.timeout + kill + boot > framework) {
-    const need = o.timeout + kill + Math.max(boot, 1000)
-    return `${setting} is ${framework} ms, below the isolated limit ${o.timeout} ms + kill window ${kill} ms + bootTimeout ${Math.max(boot, 1000)} ms = ${need} ms, so the framework's own timer would fire first. Raise ${setting} to at least ${need} ms, or lower \`timeout\`${o.bootTimeoutExplicit ? ' or `bootTimeout`' : ''}.`
-  }
-  return { timeout: o.timeout, bootTimeout: boot }
+  return { timeout, bootTimeout: o.bootTimeout, frameworkDeadline: startedAt + frameworkLimit, frameworkSetting: `${setting} (now ${frameworkLimit} ms)` }
 }

@@ -26,6 +26,8 @@ export interface TestEntry {
   /** `[error, asyncError]` pairs (or bare errors on some paths). */
   errors: unknown[]
   invocations?: number
+  /** Date.now() when the test started (before its beforeEach hooks); null until then. */
+  startedAt?: number | null
 }
 
 export interface DescribeBlock {

@@ -35,12 +35,18 @@ export type JestRunRequest = RunRequest<JestPayload>
 export type JestPrepareRequest = PrepareRequest<JestPrepare>
 
 /**
- * The Jest child's stdout: its console writes each call as one line, this prefix then
- * `{"type": "log" | "warn" | ..., "message": "..."}`, so the parent can replay it through the test's
- * console with its type. Any other text on stdout/stderr is the test's own raw output.
+ * One call of the Jest child's console, sent on the channel (never mixed into the test's own bytes on
+ * stdout/stderr), so the parent replays it through the test's console with its type.
  */
-export const CONSOLE_FRAME = '\u001e[isolated-test:console]'
+export const CONSOLE_MARK = '__isolated_test_jest_console__'
 export interface ConsoleFrame {
+  readonly [CONSOLE_MARK]: true
   readonly type: string
   readonly message: string
+  /** The stack of the user's call (`    at ...` lines), for Jest's attribution and code frame. */
+  readonly origin: string
+}
+
+export function isConsoleFrame(message: unknown): message is ConsoleFrame {
+  return typeof message === 'object' && message !== null && (message as Record<string, unknown>)[CONSOLE_MARK] === true
 }

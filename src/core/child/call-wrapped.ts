@@ -8,6 +8,7 @@ import { findUncopyable } from '../copyable.js'
 import type { StateScope } from '../state/snapshot.js'
 import type { AnyFunction } from '../state/closure.js'
 import { runBodyWithState } from './state-carry.js'
+import { asPhase } from './phase.js'
 import { siteKey, type ChildState } from './state.js'
 
 /** `scope`: where the test's globals and env live (Jest's sandbox); default this realm's. */
@@ -28,11 +29,10 @@ export async function callWrapped(state: ChildState, request: RunRequest, scope:
     })
     return
   }
-  state.send({ [TAG]: true, kind: 'phase', phase: 'body', limit: undefined })
   state.resultSent = true
   try {
     state.bodyStarted = performance.now()
-    const value = await runBodyWithState(state, fn as AnyFunction, () => fn(...args), scope)
+    const value = await runBodyWithState(state, fn as AnyFunction, () => asPhase(state, 'body', () => fn(...args)), scope)
     const bad = findUncopyable(value, 'result')
     if (bad) throw new IsolatedSerializationError(bad.path, bad.reason)
     state.send({ [TAG]: true, kind: 'result', result: { kind: 'value', value } })

@@ -2,14 +2,17 @@
 // while it waits (a spare child: no test code runs), then takes one run request, takes on the requested
 // env and cwd, and hands over to the framework's own machinery.
 import { Worker } from 'node:worker_threads'
-import { CHILD_STATE, TAG, WATCHDOG_FD, isOurs, type ChildMessage, type ParentMessage, type PrepareRequest, type RunRequest } from '../ipc/protocol.js'
+import { CHANNEL_IN_FD, CHANNEL_OUT_FD, CHILD_STATE, TAG, WATCHDOG_FD, isOurs, type ChildMessage, type ParentMessage, type PrepareRequest, type RunRequest } from '../ipc/protocol.js'
 import { serializeThrown } from '../ipc/serialize.js'
 import type { ChildState } from './state.js'
 import type { ChildAdapter } from '../adapter.js'
+import { createLink } from './link.js'
+import { installResourceView, markResourceBaseline } from './resources.js'
 
-// Keep our own handles: test code may replace process.send, and frameworks replace process.exit.
-const processSend = process.send!.bind(process)
+// Keep our own handles: frameworks replace process.exit.
 const processExit = process.exit.bind(process)
+const link = createLink()
+link.attach(CHANNEL_IN_FD, CHANNEL_OUT_FD)
 
 // Output must be complete even when we are killed mid-test: no buffering in this process.
 for (const stream of [process.stdout, process.stderr] as unknown as { _handle?: { setBlocking?: (b: boolean) => void } }[]) {
@@ -17,14 +20,14 @@ for (const stream of [process.stdout, process.stderr] as unknown as { _handle?: 
 }
 
 const watchdog = new Worker(new URL('./watchdog-thread.js', import.meta.url), {
-  workerData: { fd: WATCHDOG_FD, parentPid: process.ppid },
+  workerData: { fd: WATCHDOG_FD, parentPid: process.ppid, watch: JSON.parse(process.env.ISOLATED_TEST_WATCH ?? '[]') as unknown },
   stdout: false,
   stderr: false,
 })
 watchdog.unref()
 
 function send(message: ChildMessage): void {
-  processSend(message)
+  link.send(message)
 }
 
 /** The result message carries the state report and the import time, wherever it is sent from. */
@@ -58,22 +61,25 @@ function adapter(url: string): Promise<ChildAdapter> {
 /** Framework boot done ahead of the request, when this child was started as a spare. Memoized by
  * the adapter, so the run awaits the same work (and sees its error, if any). */
 async function prepare(p: PrepareRequest): Promise<void> {
-  await (await adapter(p.adapter)).prepare(p.payload)
+  await (await adapter(p.adapter)).prepare(p.payload, link)
 }
 
 async function run(request: RunRequest): Promise<void> {
   const received = performance.now()
   applyRequest(request)
+  // Until the adapter says the framework is ready, everything open now is ours or the framework's.
+  markResourceBaseline()
+  installResourceView()
   if (request.asyncOrigins) (await import('./async-origins.js')).trackAsyncOrigins()
-  const state: ChildState = { request, send: withStateReport(send, () => state), resultSent: false, realExit: processExit, received, wrapperSites: new Map(), wrappers: new Map() }
+  const state: ChildState = { request, link, send: withStateReport(send, () => state), resultSent: false, realExit: processExit, received, wrapperSites: new Map(), wrappers: new Map() }
   ;(globalThis as Record<symbol, unknown>)[CHILD_STATE] = state
   await (await adapter(request.adapter)).run(request, state)
 }
 
 let running = false
-// The listener stays for the child's whole life: it keeps the IPC channel referenced, so a child that
-// has answered waits for its parent to end its tree instead of racing it by exiting on its own.
-process.on('message', (message: unknown) => {
+// The channel stays open for the child's whole life: a child that has answered waits for its parent to
+// end its tree instead of racing it by exiting on its own.
+link.onMessage((message: unknown) => {
   if (!isOurs(message)) return
   const m = message as ParentMessage
   if (m.kind === 'prepare') {

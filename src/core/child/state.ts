@@ -3,6 +3,7 @@
 import { CHILD_STATE, type ChildMessage, type RunRequest, type Site } from '../ipc/protocol.js'
 import type { ResolvedOptions } from '../options.js'
 import type { StateReport } from '../state/report.js'
+import type { Link } from './link.js'
 
 /** One call of an `isolated()` wrapper inside a child: the adapter decides how it runs there. */
 export interface InPlaceCall {
@@ -15,6 +16,8 @@ export interface InPlaceCall {
 
 export interface ChildState {
   readonly request: RunRequest
+  /** The channel to the parent, for the framework's own traffic (ours goes through `send`). */
+  readonly link: Link
   readonly send: (message: ChildMessage) => void
   resultSent: boolean
   /** Node's own process.exit: frameworks replace it with a throw, but a test that exits must really exit. */

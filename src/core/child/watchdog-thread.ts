@@ -1,6 +1,7 @@
 // Runs as a worker thread inside the child. It owns the watchdog pipe, so it can answer while the main
-// thread is blocked: it pauses the main thread through the inspector to say where it is stuck, and it
-// kills the child's process group when the parent dies (pipe EOF or a new parent pid).
+// thread is blocked: it pauses the main thread through the inspector to say where it is stuck (and
+// names the child's other worker threads), and it kills the child's process group when the test worker
+// or the runner's main process dies (pipe EOF, a new parent pid, or a watched pid gone).
 import { Session } from 'node:inspector'
 import { SourceMap } from 'node:module'
 import { Socket } from 'node:net'
@@ -10,8 +11,16 @@ import { workerData } from 'node:worker_threads'
 import { execFileSync } from 'node:child_process'
 import type { StuckFrame } from '../errors.js'
 import type { WatchdogReport } from '../ipc/protocol.js'
+import { RESOURCES_KEY } from './resources.js'
+import { startTimeOf } from '../process-info.js'
 
-const { fd, parentPid } = workerData as { fd: number; parentPid: number }
+interface Watched {
+  readonly pid: number
+  /** Its start time (field 22 of /proc/<pid>/stat), so a reused pid is not mistaken for it. */
+  readonly start: string | undefined
+}
+
+const { fd, parentPid, watch } = workerData as { fd: number; parentPid: number; watch: readonly Watched[] }
 const pipe = new Socket({ fd, readable: true, writable: true })
 let buffer = ''
 
@@ -42,10 +51,21 @@ function tryKill(pid: number): void {
   }
 }
 
+function isGone(w: Watched): boolean {
+  if (w.start !== undefined) return startTimeOf(w.pid) !== w.start
+  try {
+    process.kill(w.pid, 0)
+    return false
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH'
+  }
+}
+
 pipe.on('end', killOwnTree)
 pipe.on('error', killOwnTree)
+// The test worker and the runner's main process: when either is gone, so are we (within a second).
 setInterval(() => {
-  if (process.ppid !== parentPid) killOwnTree()
+  if (process.ppid !== parentPid || watch.some(isGone)) killOwnTree()
 }, 500)
 
 pipe.on('data', (chunk: Buffer) => {
@@ -54,7 +74,7 @@ pipe.on('data', (chunk: Buffer) => {
   while ((nl = buffer.indexOf('\n')) >= 0) {
     const line = buffer.slice(0, nl)
     buffer = buffer.slice(nl + 1)
-    if (line.includes('"capture"')) void capture().then(send, () => send({ op: 'stuck', state: 'native', frames: [], resources: [] }))
+    if (line.includes('"capture"')) void capture().then(send, () => send({ op: 'stuck', state: blockedState(), frames: [], resources: [] }))
   }
 })
 
@@ -80,6 +100,26 @@ function post<T>(session: Session, method: string, params: object, waitMs: numbe
 }
 
 const IGNORED = /^node:|\/node_modules\/(vitest|@vitest|vite|tinypool|jest-circus|jest-runtime|@jest|isolated-test)\/|\/isolated-test\/dist\//
+// System calls that write (x64: write, writev, pwrite64; arm64: write, writev, pwrite64).
+const WRITE_CALLS = process.arch === 'arm64' ? new Set([64, 66, 68]) : new Set([1, 20, 18])
+
+/**
+ * What the main thread is doing when it does not answer the inspector: writing to stdout/stderr that
+ * nobody reads fast enough, blocked in another system call, or running (native code, or JS that did not
+ * reach an interrupt check in time). From /proc (Linux); elsewhere 'native'.
+ */
+function blockedState(): WatchdogReport['state'] {
+  try {
+    const syscall = readFileSync(`/proc/self/task/${process.pid}/syscall`, 'utf8').trim().split(' ')
+    if (syscall[0] === 'running') return 'busy'
+    const nr = Number(syscall[0])
+    const target = Number(syscall[1])
+    if (WRITE_CALLS.has(nr) && (target === 1 || target === 2)) return 'writing'
+    return 'native'
+  } catch {
+    return 'native'
+  }
+}
 
 async function capture(): Promise<WatchdogReport> {
   const session = new Session()
@@ -93,25 +133,89 @@ async function capture(): Promise<WatchdogReport> {
     session.once('Debugger.paused', (m) => resolve((m.params as { callFrames: CallFrame[] }).callFrames))
   })
   // Every message is served by the main thread, through a V8 interrupt when it runs JS: no answer at
-  // all means it is blocked in native code.
-  if ((await post(session, 'Debugger.enable', {}, 400)) === undefined) {
-    return { op: 'stuck', state: 'native', frames: [], resources: [] }
+  // all means it is blocked outside JS (or too busy to take the interrupt in time).
+  // A thread that runs (JS, or a cold start replaying many scripts) answers late rather than never:
+  // give it longer than one blocked in a system call, which will not answer at all.
+  const enabling = post(session, 'Debugger.enable', {}, 1200)
+  const enabled = await Promise.race([enabling, new Promise<undefined>((r) => setTimeout(() => r(undefined), 300))])
+  if (enabled === undefined && (blockedState() !== 'busy' || (await Promise.race([enabling, new Promise<undefined>((r) => setTimeout(() => r(undefined), 500))])) === undefined)) {
+    return { op: 'stuck', state: blockedState(), frames: [], resources: [] }
   }
-  void post(session, 'Debugger.pause', {}, 300)
-  const frames = await Promise.race([paused, new Promise<undefined>((r) => setTimeout(() => r(undefined), 300))])
+  void post(session, 'Debugger.pause', {}, 500)
+  const frames = await Promise.race([paused, new Promise<undefined>((r) => setTimeout(() => r(undefined), 500))])
   if (frames) {
     const viaStack = frames[0] ? await stackFromPausedFrame(session, frames[0].callFrameId) : undefined
-    const mapped = (viaStack ?? frames.map((f) => mapFrame(f, scripts))).filter((f) => !IGNORED.test(f.file))
+    const all = viaStack ?? frames.map((f) => mapFrame(f, scripts))
     // Let a SIGTERM handler run; the parent kills us next either way.
     void post(session, 'Debugger.resume', {}, 100)
-    return { op: 'stuck', state: 'busy', frames: mapped.slice(0, 10), resources: [] }
+    const workers = await describeWorkers(session)
+    return { op: 'stuck', state: 'busy', frames: all.filter((f) => !IGNORED.test(f.file)).slice(0, 10), allFrames: all.filter((f) => !f.file.startsWith('node:')).slice(0, 10), resources: [], workers }
   }
   // No JS is running: the event loop is waiting. Disabling drops the pending pause first.
-  await post(session, 'Debugger.disable', {}, 200)
-  const expression = `JSON.stringify({ resources: process.getActiveResourcesInfo(), origins: globalThis[Symbol.for('isolated-test.async-origins')]?.() ?? [] })`
+  await post(session, 'Debugger.disable', {}, 100)
+  // Idle, unless output is still queued for a pipe nobody reads fast enough.
+  const expression = `JSON.stringify({ resources: globalThis[Symbol.for(${JSON.stringify(RESOURCES_KEY.description)})]?.() ?? process.getActiveResourcesInfo(), origins: globalThis[Symbol.for('isolated-test.async-origins')]?.() ?? [], queued: (process.stdout.writableLength || 0) + (process.stderr.writableLength || 0) })`
   const evaluated = await post<{ result: { value?: string } }>(session, 'Runtime.evaluate', { expression, returnByValue: true }, 300)
-  const found = evaluated?.result.value ? (JSON.parse(evaluated.result.value) as { resources: string[]; origins: string[] }) : undefined
-  return { op: 'stuck', state: evaluated ? 'idle' : 'native', frames: [], resources: summarize(found?.resources ?? []), origins: found?.origins ?? [] }
+  const found = evaluated?.result.value ? (JSON.parse(evaluated.result.value) as { resources: string[]; origins: string[]; queued: number }) : undefined
+  const workers = await describeWorkers(session)
+  const state = !found ? blockedState() : found.queued > 0 ? 'writing' : 'idle'
+  return { op: 'stuck', state, frames: [], resources: summarize(found?.resources ?? []), origins: found?.origins ?? [], workers }
+}
+
+/**
+ * The child's worker threads (but this one), each with where it is: paused through its own inspector
+ * session (NodeWorker domain), or only its script when it does not answer in time.
+ */
+async function describeWorkers(session: Session): Promise<string[]> {
+  const attached: { sessionId: string; url: string }[] = []
+  const onAttached = (m: { params: { sessionId: string; workerInfo: { url: string; title: string } } }): void => {
+    if (!m.params.workerInfo.url.includes('watchdog-thread')) attached.push({ sessionId: m.params.sessionId, url: m.params.workerInfo.url })
+  }
+  session.on('NodeWorker.attachedToWorker', onAttached as never)
+  if ((await post(session, 'NodeWorker.enable', { waitForDebuggerOnStart: false }, 150)) === undefined) return []
+  session.off('NodeWorker.attachedToWorker', onAttached as never)
+  const out: string[] = []
+  for (const w of attached.slice(0, 5)) {
+    const where = await pauseWorker(session, w.sessionId)
+    out.push(`a Worker (${w.url.startsWith('file:') ? fileURLToPath(w.url) : w.url})${where ? `, busy at ${where}` : ''}`)
+  }
+  void post(session, 'NodeWorker.disable', {}, 100)
+  return out
+}
+
+/** Pauses one worker through its session and says where (its first frame outside node:), or undefined. */
+async function pauseWorker(session: Session, sessionId: string): Promise<string | undefined> {
+  let id = 0
+  const waiters = new Map<number, (r: unknown) => void>()
+  let onPaused: ((frames: CallFrame[]) => void) | undefined
+  const onMessage = (m: { params: { sessionId: string; message: string } }): void => {
+    if (m.params.sessionId !== sessionId) return
+    const msg = JSON.parse(m.params.message) as { id?: number; method?: string; params?: { callFrames?: CallFrame[] } }
+    if (msg.id !== undefined) waiters.get(msg.id)?.(msg)
+    if (msg.method === 'Debugger.paused') onPaused?.(msg.params?.callFrames ?? [])
+  }
+  session.on('NodeWorker.receivedMessageFromWorker', onMessage as never)
+  const call = (method: string, ms: number): Promise<unknown> =>
+    new Promise((resolve) => {
+      const n = ++id
+      waiters.set(n, resolve)
+      setTimeout(() => resolve(undefined), ms)
+      session.post('NodeWorker.sendMessageToWorker', { sessionId, message: JSON.stringify({ id: n, method }) })
+    })
+  try {
+    const paused = new Promise<CallFrame[] | undefined>((resolve) => {
+      onPaused = resolve
+      setTimeout(() => resolve(undefined), 250)
+    })
+    if ((await call('Debugger.enable', 150)) === undefined) return undefined
+    void call('Debugger.pause', 100)
+    const frames = await paused
+    void call('Debugger.resume', 100)
+    const frame = frames?.find((f) => f.url && !f.url.startsWith('node:'))
+    return frame ? `${frame.functionName || '<anonymous>'} (${frame.url.startsWith('file:') ? fileURLToPath(frame.url) : frame.url}:${frame.location.lineNumber + 1}:${frame.location.columnNumber + 1})` : undefined
+  } finally {
+    session.off('NodeWorker.receivedMessageFromWorker', onMessage as never)
+  }
 }
 
 /**
@@ -134,12 +238,10 @@ async function stackFromPausedFrame(session: Session, callFrameId: string): Prom
   return frames.length > 0 ? frames : undefined
 }
 
-/** `["Timeout","Timeout","FSReqCallback"]` → `["2 × Timeout", "FSReqCallback"]`, without our own IPC pipe. */
+/** `["Timeout","Timeout","FSReqCallback"]` → `["2 × Timeout", "FSReqCallback"]`. */
 function summarize(resources: readonly string[]): string[] {
   const counts = new Map<string, number>()
   for (const r of resources) counts.set(r, (counts.get(r) ?? 0) + 1)
-  // The IPC channel, stdio pipes and this thread are ours.
-  for (const ours of ['PipeWrap', 'TTYWrap', 'MessagePort', 'Worker']) counts.delete(ours)
   return [...counts].map(([name, n]) => (n > 1 ? `${n} × ${name}` : name))
 }
 

@@ -1,9 +1,11 @@
 // The whole parent ⇄ child contract, in one place.
 //
-// Channel 1, Node's IPC channel (`serialization: 'advanced'`, structured clone): our messages carry
-// `[TAG]: true`; anything else on it belongs to the framework (the adapter relays it).
-// Channel 2, the watchdog pipe (fd 4, one JSON object per line): the parent asks the child's
-// watchdog thread where the main thread is stuck; it works while the main thread is blocked.
+// Channel 1, our message channel (ipc/frames.ts: length-prefixed structured clone), on two pipes: the
+// child reads fd 3 and writes fd 4, synchronously. Our messages carry `[TAG]: true`; anything else on it
+// belongs to the framework (the adapter relays it).
+// Channel 2, the watchdog pipe (fd 5, one JSON object per line): the parent asks the child's watchdog
+// thread where the main thread is stuck; it works while the main thread is blocked.
+// The child's stdout and stderr are the test's own bytes, never framed.
 import type { StuckFrame } from '../errors.js'
 import type { StateSnapshot } from '../state/snapshot.js'
 import type { StateReport } from '../state/report.js'
@@ -21,8 +23,10 @@ export interface StateRequest {
 }
 
 export const TAG = '__isolated_test__'
-/** The child's fd for the watchdog pipe. */
-export const WATCHDOG_FD = 4
+/** The child's fds: messages from the parent, messages to the parent, the watchdog pipe. */
+export const CHANNEL_IN_FD = 3
+export const CHANNEL_OUT_FD = 4
+export const WATCHDOG_FD = 5
 /** Set in the child's environment; also how a wrapped function knows it already runs in a child. */
 export const CHILD_ENV = 'ISOLATED_TEST_CHILD'
 /** Where the child keeps its state for code loaded through the framework's module loader. */
@@ -105,8 +109,13 @@ export type ParentMessage =
 
 export type ChildMessage =
   | { readonly [TAG]: true; readonly kind: 'ready' }
-  /** A timed phase begins (the body, or one hook with its own limit); the parent arms its clock. */
-  | { readonly [TAG]: true; readonly kind: 'phase'; readonly phase: string; readonly limit: number | undefined; readonly setting?: string }
+  /**
+   * A timed phase (the body, or one hook with its own limit) begins at `at` (monotonicMs(), core/clock.ts):
+   * the user's own function starts now. The parent arms its clock from `at`, not from when it reads this.
+   */
+  | { readonly [TAG]: true; readonly kind: 'phase'; readonly phase: string; readonly limit: number | undefined; readonly setting?: string; readonly at: number }
+  /** The phase's function settled at `at`: what follows until the next phase is the framework's and ours. */
+  | { readonly [TAG]: true; readonly kind: 'phase-end'; readonly phase: string; readonly at: number }
   | {
       readonly [TAG]: true
       readonly kind: 'result'
@@ -122,11 +131,16 @@ export type ChildMessage =
 export type WatchdogRequest = { readonly op: 'capture' }
 export type WatchdogReport = {
   readonly op: 'stuck'
-  readonly state: 'busy' | 'idle' | 'native'
+  readonly state: 'busy' | 'idle' | 'native' | 'writing'
+  /** The stuck stack without the framework's and our frames. */
   readonly frames: readonly StuckFrame[]
+  /** The whole stuck stack, for a stretch that is not the user's code. */
+  readonly allFrames?: readonly StuckFrame[]
   readonly resources: readonly string[]
   /** With `asyncOrigins`: where the pending promises and resources were created. */
   readonly origins?: readonly string[]
+  /** Live worker threads (other than the watchdog), with where each is when it could be paused. */
+  readonly workers?: readonly string[]
 }
 
 export function isOurs(message: unknown): message is ChildMessage | ParentMessage {

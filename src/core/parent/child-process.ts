@@ -1,14 +1,26 @@
-// Starts one child: a fresh Node process leading its own process group, with the IPC channel, piped
-// stdout/stderr and the watchdog pipe. Nothing here knows about tests.
+// Starts one child: a fresh Node process leading its own process group, with our message channel,
+// piped stdout/stderr and the watchdog pipe. Nothing here knows about tests.
+import process from 'node:process'
+import { clearTimeout, setTimeout } from 'node:timers'
 import { spawn, type ChildProcess } from 'node:child_process'
-import type { Readable, Duplex } from 'node:stream'
+import type { Readable, Duplex, Writable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
-import { CHILD_ENV, isOurs, WATCHDOG_FD, type ChildMessage, type WatchdogReport } from '../ipc/protocol.js'
+import { setTimeout as delay } from 'node:timers/promises'
+import { CHANNEL_IN_FD, CHANNEL_OUT_FD, CHILD_ENV, isOurs, WATCHDOG_FD, type ChildMessage, type WatchdogReport } from '../ipc/protocol.js'
+import { encodeFrame, FrameReader } from '../ipc/frames.js'
+import { WATCH_ENV, watchedProcesses } from './watched.js'
+import { Containment } from './containment/index.js'
 import { trackChild, untrackChild } from './exit-guard.js'
 import { logPids } from './pid-log.js'
 
 const isWindows = process.platform === 'win32'
 const STDERR_TAIL_LINES = 20
+/**
+ * After the child exits, how long its pipes may stay open before we stop reading them. What it wrote
+ * is already in the pipes; a process that escaped its tree (a daemon) may hold them open for ever, and
+ * nothing a test controls is waited on without a bound.
+ */
+export const DRAIN_AFTER_EXIT_MS = 300
 
 /** Debugger flags are the parent's: a child that inherits them fights over the port or waits for a debugger. */
 export function withoutInspectFlags(args: readonly string[]): string[] {
@@ -46,9 +58,11 @@ export interface ExitInfo {
 export class ChildHandle {
   readonly proc: ChildProcess
   readonly pid: number
+  /** Its whole process tree, re-parented daemons included. */
+  readonly containment: Containment
   /** Resolves when the process has exited. */
   readonly exited: Promise<ExitInfo>
-  /** Resolves when it has exited and its stdout/stderr are drained. */
+  /** Resolves when it has exited and its stdout/stderr and channel are drained, or `DRAIN_AFTER_EXIT_MS` after the exit. */
   readonly closed: Promise<void>
   exitInfo: ExitInfo | undefined
   /** Resolves when the child has said it is ready for a request. */
@@ -56,12 +70,17 @@ export class ChildHandle {
   private readonly stderrLines: string[] = []
   private stderrPartial = ''
   private readonly watchdog: Duplex | undefined
+  private readonly toChild: Writable
+  private readonly fromChild: Readable
+  private readonly listeners = new Set<(message: unknown) => void>()
+  private channelOpen = true
   private watchdogBuffer = ''
   private watchdogWaiter: ((r: WatchdogReport) => void) | undefined
 
   constructor(opts: StartOptions) {
     const entry = fileURLToPath(new URL('./child-entry.js', import.meta.url))
-    const env: Record<string, string> = { ...opts.env, [CHILD_ENV]: '1' }
+    this.containment = new Containment({ childIsSubreaper: false })
+    const env: Record<string, string> = { ...opts.env, ...this.containment.env, [CHILD_ENV]: '1', [WATCH_ENV]: watchedProcesses() }
     const nodeOptions = stripInspectFromNodeOptions(env.NODE_OPTIONS)
     if (nodeOptions === undefined || nodeOptions === '') delete env.NODE_OPTIONS
     else env.NODE_OPTIONS = nodeOptions
@@ -69,50 +88,66 @@ export class ChildHandle {
       cwd: opts.cwd,
       env,
       detached: !isWindows,
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'],
-      serialization: 'advanced',
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
       windowsHide: true,
     })
     if (this.proc.pid === undefined) throw new Error('isolated-test: could not start a child process (spawn returned no pid).')
     this.pid = this.proc.pid
-    trackChild(this.pid)
+    this.containment.adopt(this.pid)
+    trackChild(this.containment)
     logPids([this.pid])
     this.exited = new Promise((resolve) => {
       this.proc.once('exit', (code, signal) => {
         this.exitInfo = { code, signal }
-        untrackChild(this.pid)
+        untrackChild(this.containment)
         resolve(this.exitInfo)
       })
     })
-    this.closed = new Promise((resolve) => this.proc.once('close', () => resolve()))
-    this.ready = new Promise((resolve) => {
-      const onReady = (m: unknown): void => {
-        if (isOurs(m) && (m as ChildMessage).kind === 'ready') {
-          this.proc.off('message', onReady)
-          resolve()
-        }
-      }
-      this.proc.on('message', onReady)
+    this.toChild = this.proc.stdio[CHANNEL_IN_FD] as Writable
+    this.fromChild = this.proc.stdio[CHANNEL_OUT_FD] as Readable
+    const reader = new FrameReader()
+    this.fromChild.on('data', (chunk: Buffer) => {
+      for (const m of reader.push(chunk)) for (const l of [...this.listeners]) l(m)
     })
-    // A closed IPC channel on a dead child is expected; the exit event reports what happened.
+    // A closed channel on a dead child is expected; the exit reports what happened.
+    for (const s of [this.toChild, this.fromChild]) s.on('error', () => {})
+    // Drained: every stream the child writes to has reached its end (all holders closed it).
+    const ended = (s: Readable | null): Promise<unknown> => (s && !s.destroyed ? new Promise((resolve) => s.once('close', resolve)) : Promise.resolve())
+    const drained = Promise.all([this.exited, ended(this.proc.stdout), ended(this.proc.stderr), ended(this.fromChild)])
+    this.closed = Promise.race([drained, this.exited.then(() => delay(DRAIN_AFTER_EXIT_MS))]).then(() => this.release())
+    this.ready = new Promise((resolve) => {
+      const off = this.onMessage((m) => {
+        if (m.kind !== 'ready') return
+        off()
+        resolve()
+      })
+    })
     this.proc.on('error', () => {})
     this.proc.stderr!.on('data', (chunk: Buffer) => this.keepStderr(chunk.toString('utf8')))
-    this.watchdog = this.proc.stdio[WATCHDOG_FD] as Duplex | undefined
+    this.watchdog = (this.proc.stdio as unknown as (Duplex | undefined)[])[WATCHDOG_FD]
     this.watchdog?.on('data', (chunk: Buffer) => this.onWatchdogData(chunk.toString('utf8')))
     this.watchdog?.on('error', () => {})
+  }
+
+  /** Stops reading from a child that is gone: pipes a daemon still holds must not keep this process busy. */
+  private release(): void {
+    this.channelOpen = false
+    for (const s of this.streams()) (s as { destroy?: () => void } | null | undefined)?.destroy?.()
+  }
+
+  private streams(): unknown[] {
+    return [this.proc.stdout, this.proc.stderr, this.toChild, this.fromChild, this.watchdog]
   }
 
   /** A spare child must not keep the test process alive; a running one must. */
   unref(): void {
     this.proc.unref()
-    this.proc.channel?.unref()
-    for (const s of [this.proc.stdout, this.proc.stderr, this.watchdog] as unknown as ({ unref?: () => void } | null)[]) s?.unref?.()
+    for (const s of this.streams() as ({ unref?: () => void } | null)[]) s?.unref?.()
   }
 
   ref(): void {
     this.proc.ref()
-    this.proc.channel?.ref()
-    for (const s of [this.proc.stdout, this.proc.stderr, this.watchdog] as unknown as ({ ref?: () => void } | null)[]) s?.ref?.()
+    for (const s of this.streams() as ({ ref?: () => void } | null)[]) s?.ref?.()
   }
 
   get stdout(): Readable {
@@ -137,11 +172,9 @@ export class ChildHandle {
   }
 
   send(message: unknown): void {
-    if (!this.proc.connected) return
-    this.proc.send(message as never, (error) => {
-      // The child died between our check and the write: its exit is reported instead.
-      void error
-    })
+    // A dead child's channel is closed: its exit is reported instead.
+    if (!this.channelOpen || this.exitInfo || this.toChild.destroyed) return
+    this.toChild.write(encodeFrame(message))
   }
 
   onMessage(listener: (message: ChildMessage) => void, other?: (message: unknown) => void): () => void {
@@ -149,8 +182,8 @@ export class ChildHandle {
       if (isOurs(message)) listener(message as ChildMessage)
       else other?.(message)
     }
-    this.proc.on('message', handler)
-    return () => this.proc.off('message', handler)
+    this.listeners.add(handler)
+    return () => this.listeners.delete(handler)
   }
 
   /** Asks the watchdog thread where the main thread is; undefined if it does not answer in time. */

@@ -1,15 +1,23 @@
 // One isolated run from start to finish: take a slot, start the child, send the request, time each
-// phase, capture where a stuck child is, end its whole tree, and turn what happened into a result or
+// stretch, capture where a stuck child is, end its whole tree, and turn what happened into a result or
 // one of our errors. Framework traffic is handed to the caller.
-import { performance } from 'node:perf_hooks'
-import { IsolatedBootError, IsolatedCrashError, IsolatedTimeoutError, isIsolatedTestError } from '../errors.js'
-import { TAG, type ChildMessage, type ChildResult, type PrepareRequest, type RunRequest } from '../ipc/protocol.js'
+//
+// Time is split into stretches (segments). A user segment is one phase (a hook, the body) while the
+// user's own function runs: it starts and ends at the times the child measured (monotonicMs), so
+// transit and this process's event-loop lag never count against the test. Everything else (boot,
+// importing the file, the framework's and our work between phases) is an "ours" segment, bounded by
+// `bootTimeout` and reported as ours when it overruns. Under a framework timer (isolated() inside a
+// test) every segment is also cut to end a kill window before that timer fires.
+import { clearTimeout, setTimeout } from 'node:timers'
+import { StringDecoder } from 'node:string_decoder'
+import { IsolatedBootError, IsolatedCrashError, IsolatedTimeoutError, pointAtUserCode, type TimeoutDetails } from '../errors.js'
+import { TAG, type ChildMessage, type ChildResult, type PrepareRequest, type RunRequest, type WatchdogReport } from '../ipc/protocol.js'
 import { deserializeThrown } from '../ipc/serialize.js'
-import { STUCK_CAPTURE_MS, type Limits, type ResolvedOptions } from '../options.js'
+import { killWindow, STUCK_CAPTURE_MS, type Limits, type ResolvedOptions } from '../options.js'
+import { monotonicMs } from '../clock.js'
 import { ChildHandle, type StartOptions } from './child-process.js'
 import { acquireSlot } from './slots.js'
 import { offerSpare, spareKey, takeSpare } from './spares.js'
-import { terminateTree } from './terminate.js'
 import type { RunRecord } from './state-report.js'
 import type { StateReport } from '../state/report.js'
 
@@ -22,7 +30,7 @@ export interface RunChildOptions {
   readonly request: RunRequest
   /** What a spare child of this kind may do ahead of time; without it, no spare is kept. */
   readonly prepare?: PrepareRequest | undefined
-  /** Messages on the IPC channel that are not ours (the framework's). */
+  /** Messages on the channel that are not ours (the framework's). */
   readonly onOther?: (message: unknown, child: ChildHandle) => void
   readonly onOutput: (type: 'stdout' | 'stderr', text: string) => void
   readonly signal?: AbortSignal | undefined
@@ -39,7 +47,21 @@ export interface RunChildResult {
   readonly durations: { readonly boot: number; readonly body: number }
 }
 
-type Outcome = { ok: true; result: ChildResult; report?: StateReport | undefined; importMs?: number | undefined; timedOut?: undefined } | { ok: false; error: unknown; timedOut?: boolean }
+type Outcome = { ok: true; result: ChildResult; report?: StateReport | undefined; importMs?: number | undefined } | { ok: false; error: unknown; timedOut?: boolean }
+
+/** A stretch of the child's time with its own deadline (monotonicMs). */
+interface Segment {
+  readonly kind: 'user' | 'ours'
+  /** The phase ('body', 'beforeEach hook', ...), or for ours what it follows ('boot', 'after the body'). */
+  readonly phase: string
+  readonly since: number
+  /** The limit asked for this stretch (Infinity for none). */
+  readonly limit: number
+  /** When it expires: `since + limit`, or earlier when the framework's timer cuts it. */
+  readonly deadline: number
+  readonly cut: boolean
+  readonly setting: string | undefined
+}
 
 export async function runInChild(o: RunChildOptions): Promise<RunChildResult> {
   const key = o.prepare ? spareKey(o.start, o.prepare) : undefined
@@ -52,16 +74,34 @@ export async function runInChild(o: RunChildOptions): Promise<RunChildResult> {
   }
 }
 
+/** Decodes a byte stream as UTF-8 across chunk boundaries (a character split between chunks stays whole). */
+function relayOutput(stream: NodeJS.ReadableStream, type: 'stdout' | 'stderr', onOutput: RunChildOptions['onOutput']): () => void {
+  const decoder = new StringDecoder('utf8')
+  stream.on('data', (chunk: Buffer) => {
+    const text = decoder.write(chunk)
+    if (text) onOutput(type, text)
+  })
+  return () => {
+    const rest = decoder.end()
+    if (rest) onOutput(type, rest)
+  }
+}
+
 async function runAcquired(o: RunChildOptions, adopted: ChildHandle | undefined, key: string | undefined): Promise<RunChildResult> {
-  const started = performance.now()
+  const started = monotonicMs()
+  const { limits } = o
+  const kill = killWindow(o.options)
+  const cutAt = limits.frameworkDeadline === undefined ? Infinity : limits.frameworkDeadline - kill
   let bodyStarted: number | undefined
+  let bodyEnded: number | undefined
   const child = adopted ?? new ChildHandle(o.start)
-  child.stdout.on('data', (chunk: Buffer) => o.onOutput('stdout', chunk.toString('utf8')))
-  child.stderr.on('data', (chunk: Buffer) => o.onOutput('stderr', chunk.toString('utf8')))
+  const flushStdout = relayOutput(child.stdout, 'stdout', o.onOutput)
+  const flushStderr = relayOutput(child.stderr, 'stderr', o.onOutput)
 
   let settle!: (outcome: Outcome) => void
   const settled = new Promise<Outcome>((resolve) => (settle = resolve))
   let done = false
+  let timer: NodeJS.Timeout | undefined
   const finish = (outcome: Outcome): void => {
     if (done) return
     done = true
@@ -69,66 +109,85 @@ async function runAcquired(o: RunChildOptions, adopted: ChildHandle | undefined,
     settle(outcome)
   }
 
-  let timer: NodeJS.Timeout | undefined
-  const arm = (ms: number, onExpire: () => void): void => {
+  let segment: Segment
+  const enter = (kind: Segment['kind'], phase: string, since: number, limit: number, setting?: string): void => {
+    const own = since + limit
+    segment = { kind, phase, since, limit, deadline: Math.min(own, cutAt), cut: cutAt < own, setting }
     clearTimeout(timer)
-    if (Number.isFinite(ms)) timer = setTimeout(onExpire, ms)
+    const current = segment
+    if (Number.isFinite(current.deadline)) timer = setTimeout(() => void expire(current), Math.max(0, current.deadline - monotonicMs()))
   }
-  let phase = 'boot'
-  let phaseStarted = started
-  let phaseSetting: string | undefined
 
-  const onTimeout = (limit: number): void => {
-    if (done) return
-    done = true
-    const elapsed = performance.now() - phaseStarted
-    void (async () => {
-      const report = await child.captureStuck(STUCK_CAPTURE_MS)
-      const { forced } = await terminateTree(child.pid, child.exited, o.options.killSignal, o.options.forceKillAfterDelay)
-      settle({
+  const timeoutError = (s: Segment, report: WatchdogReport | undefined, forced: boolean, elapsed: number, late = false): IsolatedTimeoutError => {
+    const limit = Math.max(0, Math.round(s.deadline - s.since))
+    const details: TimeoutDetails = {
+      limit,
+      method: o.options.method,
+      elapsed,
+      state: late ? 'late' : (report?.state ?? 'unknown'),
+      frames: (s.kind === 'ours' ? report?.allFrames : undefined) ?? report?.frames ?? [],
+      resources: report?.resources ?? [],
+      origins: report?.origins ?? [],
+      workers: report?.workers ?? [],
+      forced,
+      setting: s.setting ?? o.describeLimit(s.phase, s.limit),
+      phase: s.kind === 'ours' ? (s.phase === 'boot' ? 'Starting the child and importing the test file' : `The work between phases ${s.phase}`) : s.phase === 'body' ? 'test body' : s.phase,
+      cut: s.cut && limits.frameworkSetting ? { by: limits.frameworkSetting, asked: s.limit } : undefined,
+      ours: s.kind === 'ours',
+    }
+    return new IsolatedTimeoutError(details)
+  }
+
+  /** A deadline passed: see where the child is (it is paused meanwhile), then end it, unless the phase ended in time. */
+  const expire = async (s: Segment): Promise<void> => {
+    if (done || segment !== s) return
+    // A boot that never reached the test, with no framework timer to blame: the boot error says more.
+    if (s.kind === 'ours' && s.phase === 'boot' && !s.cut) {
+      finish({
         ok: false,
-        timedOut: true,
-        error: new IsolatedTimeoutError({
-          limit,
-          method: o.options.method,
-          elapsed,
-          state: report?.state ?? 'unknown',
-          frames: report?.frames ?? [],
-          resources: report?.resources ?? [],
-          origins: report?.origins ?? [],
-          forced,
-          setting: phaseSetting ?? o.describeLimit(phase, limit),
-          phase: phase === 'body' ? 'test body' : phase,
-        }),
+        error: new IsolatedBootError(
+          `The child did not start the test within bootTimeout (${limits.bootTimeout} ms): starting Node and importing the test module took too long. Raise \`bootTimeout\`, or make the module cheaper to import.`,
+          limits.bootTimeout,
+          child.stderrTail(),
+        ),
       })
-    })()
+      return
+    }
+    const report = await child.captureStuck(STUCK_CAPTURE_MS)
+    // The phase's end was already on its way (we read it while the child was paused): not a timeout.
+    if (done || segment !== s) return
+    done = true
+    clearTimeout(timer)
+    const elapsed = monotonicMs() - s.since
+    const { forced } = await child.containment.end(child.exited, o.options.killSignal, o.options.forceKillAfterDelay)
+    settle({ ok: false, timedOut: true, error: timeoutError(s, report, forced, elapsed) })
   }
 
-  arm(o.limits.bootTimeout, () => {
-    if (done) return
-    finish({
-      ok: false,
-      error: new IsolatedBootError(
-        `The child did not start the test within bootTimeout (${o.limits.bootTimeout} ms): starting Node and importing the test module took too long. Raise \`bootTimeout\`, or make the module cheaper to import.`,
-        o.limits.bootTimeout,
-        child.stderrTail(),
-      ),
-    })
-  })
+  enter('ours', 'boot', started, limits.bootTimeout)
 
   child.onMessage(
     (message: ChildMessage) => {
+      if (done) return
       switch (message.kind) {
-        case 'phase':
-          phase = message.phase
-          phaseStarted = performance.now()
-          phaseSetting = message.setting
-          if (message.phase === 'body') bodyStarted = performance.now()
-          {
-            const limit = message.limit ?? o.limits.timeout
-            arm(limit, () => onTimeout(limit))
-          }
+        case 'phase': {
+          const limit = message.limit ?? limits.timeout
+          if (message.phase === 'body') bodyStarted = message.at
+          enter('user', message.phase, message.at, limit, message.setting)
           break
+        }
+        case 'phase-end': {
+          const s = segment
+          if (s.kind === 'user' && message.at > s.deadline) {
+            // It finished, but after its limit: a timeout all the same (in-process frameworks agree).
+            done = true
+            clearTimeout(timer)
+            void child.containment.end(child.exited, 'SIGKILL', 0).then(() => settle({ ok: false, timedOut: true, error: timeoutError(s, undefined, false, message.at - s.since, true) }))
+            return
+          }
+          if (message.phase === 'body') bodyEnded = message.at
+          enter('ours', `after the ${message.phase === 'body' ? 'test body' : message.phase}`, message.at, limits.bootTimeout)
+          break
+        }
         case 'result':
           finish({ ok: true, result: message.result, report: message.report, importMs: message.importMs })
           break
@@ -148,7 +207,7 @@ async function runAcquired(o: RunChildOptions, adopted: ChildHandle | undefined,
 
   void child.exited.then(async (info) => {
     if (done) return
-    // Let a result that raced the exit arrive, and the last output drain, before calling it a crash.
+    // Let a result that raced the exit arrive, and the last output drain (bounded: see ChildHandle.closed).
     await child.closed
     finish({
       ok: false,
@@ -162,11 +221,12 @@ async function runAcquired(o: RunChildOptions, adopted: ChildHandle | undefined,
 
   const outcome = await settled
   o.signal?.removeEventListener('abort', onAbort)
-  const body = bodyStarted === undefined ? 0 : performance.now() - bodyStarted
-  const boot = (bodyStarted ?? performance.now()) - started
-  if (!outcome.timedOut) {
+  const now = monotonicMs()
+  const body = bodyStarted === undefined ? 0 : (bodyEnded ?? now) - bodyStarted
+  const boot = (bodyStarted ?? now) - started
+  if (!('timedOut' in outcome && outcome.timedOut)) {
     // The answer is in: nothing in the child needs a grace period.
-    const { leftovers } = await terminateTree(child.pid, child.exited, 'SIGKILL', 0)
+    const { leftovers } = await child.containment.end(child.exited, 'SIGKILL', 0)
     if (leftovers.length > 0) {
       o.onOutput(
         'stderr',
@@ -175,6 +235,8 @@ async function runAcquired(o: RunChildOptions, adopted: ChildHandle | undefined,
     }
   }
   await child.closed
+  flushStdout()
+  flushStderr()
   if (o.record) {
     const importMs = outcome.ok ? outcome.importMs : undefined
     o.record.import = importMs
@@ -183,14 +245,6 @@ async function runAcquired(o: RunChildOptions, adopted: ChildHandle | undefined,
     o.record.exit = child.exitInfo ? { code: child.exitInfo.code, signal: child.exitInfo.signal } : undefined
     if (outcome.ok && outcome.report) o.record.report = outcome.report
   }
-  if (!outcome.ok) throw pointAt(outcome.error, o.origin)
+  if (!outcome.ok) throw pointAtUserCode(outcome.error, o.origin)
   return { result: outcome.result, report: outcome.report, durations: { boot, body } }
-}
-
-/** Our own errors get a stack at the user's code (reporters show a code frame there), not at ours. */
-function pointAt(error: unknown, origin: RunChildOptions['origin']): unknown {
-  if (!origin || !isIsolatedTestError(error)) return error
-  if (error instanceof IsolatedTimeoutError && error.frames.length > 0) return error
-  error.stack = `${error.name}: ${error.message}\n    at ${origin.file}:${origin.line}:${origin.column}`
-  return error
 }

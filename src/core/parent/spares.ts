@@ -1,11 +1,11 @@
 // At most one spare child per kind, booted while the current test runs so the next test does not wait
 // for Node and the framework to start. A spare only prepares (it runs no test code) and holds a slot
 // of `maxChildren`; it is ended when a run needs its slot, after a while unused, or at exit.
+import { clearTimeout, setTimeout } from 'node:timers'
 import type { PrepareRequest } from '../ipc/protocol.js'
 import { TAG } from '../ipc/protocol.js'
 import { ChildHandle, type StartOptions } from './child-process.js'
 import { setEvictor, tryAcquireSlot } from './slots.js'
-import { killTreeNow } from './terminate.js'
 
 const IDLE_MS = 10_000
 
@@ -23,7 +23,7 @@ function drop(spare: Spare, kill: boolean): void {
   if (i < 0) return
   spares.splice(i, 1)
   clearTimeout(spare.timer)
-  if (kill) killTreeNow(spare.child.pid)
+  if (kill) spare.child.containment.killAll()
   spare.release()
 }
 

@@ -125,7 +125,8 @@ describe('formatReport', () => {
 })
 
 describe('appendReportLine and runId', () => {
-  test('parallel processes append whole lines, even lines far above PIPE_BUF', async () => {
+  // Four processes writing 80 MB between them: minutes on a loaded 2-core machine, not the default 5 s.
+  test('parallel processes append whole lines, even lines far above PIPE_BUF', { timeout: 120_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'isolated-report-'))
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }))
     // The real module, bundled so plain Node processes can run it.

@@ -15,6 +15,7 @@ import { loadJestPackages, type JestPackages, type ModuleMap, type TestFramework
 import { TargetSelector } from './select-target.js'
 import { installSourceMaps } from './source-maps.js'
 import type { ChildState } from '../../../core/child/state.js'
+import { allowFrameworkResources, markResourceBaseline } from '../../../core/child/resources.js'
 
 const interop = <T>(m: unknown): T => ((m as { __esModule?: boolean; default?: unknown })?.__esModule ? (m as { default: T }).default : (m as T))
 
@@ -90,7 +91,7 @@ export async function runJest(request: JestRunRequest, state: ChildState): Promi
   const { jest, config, globalConfig, parentUpdateSnapshot, resolver, docblockPragmas, cacheFS, transformer, Environment, testFramework } = await prepareJest(request.payload)
   const testPath = request.payload.testPath
 
-  const testConsole = createChildConsole(jest.CustomConsole)
+  const testConsole = createChildConsole(jest.CustomConsole, state.link)
   const context: EnvironmentContext = { console: testConsole, docblockPragmas, testPath }
   const environment: JestEnvironment = new Environment({ globalConfig, projectConfig: config }, context)
   const selector = new TargetSelector(request, state, environment.global, parentUpdateSnapshot)
@@ -121,6 +122,10 @@ export async function runJest(request: JestRunRequest, state: ChildState): Promi
     testPath,
     globalConfig,
   )
+  // Jest is ready and no code of the user's has run: what is open now is not theirs. While a hook or
+  // the test runs, circus keeps one timer of its own for it.
+  markResourceBaseline()
+  allowFrameworkResources({ Timeout: 1 })
   try {
     for (const file of config.setupFiles) {
       if (runtime.unstable_shouldLoadAsEsm(file)) await runtime.unstable_importModule(file)

@@ -5,7 +5,7 @@
 // The state session (carry and report) starts before the first hook with hooks in the child, else at
 // the body. A wrapped function called with arguments is called once the file is imported; no test runs.
 import { IsolatedMismatchError } from '../../../core/errors.js'
-import { TAG, type SerializedThrown } from '../../../core/ipc/protocol.js'
+import type { SerializedThrown } from '../../../core/ipc/protocol.js'
 import { type JestRunRequest } from '../protocol.js'
 import { serializeThrown, withoutOwnFrames } from '../../../core/ipc/serialize.js'
 import { wrapperMeta } from '../../../core/markers.js'
@@ -16,6 +16,7 @@ import { namePath, sameNames, testsInOrder } from '../tests.js'
 import { makeSnapshotsReadOnly, snapshotWriteError } from './snapshots.js'
 import { beginState, type StateSession } from '../../../core/child/state-carry.js'
 import { callWrapped } from '../../../core/child/call-wrapped.js'
+import { phaseEnds, phaseStarts } from '../../../core/child/phase.js'
 import type { StateScope } from '../../../core/state/snapshot.js'
 import type { AnyFunction } from '../../../core/state/closure.js'
 
@@ -29,6 +30,8 @@ export class TargetSelector {
   readonly errors: SerializedThrown[] = []
   ran = false
   private readonly swapped = new Map<Hook, TestFn>()
+  /** Hooks announced as phases, whose end is announced too. */
+  private readonly timedHooks = new Set<Hook>()
   private session: StateSession | undefined
   /** The test's sandbox global and its process.env: what the state snapshots describe. */
   private readonly scope: StateScope
@@ -53,8 +56,13 @@ export class TargetSelector {
       case 'hook_start':
         if ('hook' in event) this.onHook(event.hook, circus)
         break
+      case 'test_fn_success':
+      case 'test_fn_failure':
+        if ('test' in event && event.test === this.target) phaseEnds(this.state, 'body')
+        break
       case 'hook_success':
       case 'hook_failure':
+        if ('hook' in event && this.timedHooks.delete(event.hook)) phaseEnds(this.state, `${event.hook.type} hook`)
         if ('hook' in event) {
           const fn = this.swapped.get(event.hook)
           if (fn) event.hook.fn = fn
@@ -126,7 +134,7 @@ export class TargetSelector {
   /** Tells the parent the body starts (Jest 29 starts concurrent bodies before test_fn_start); with hooks in the parent, the state session starts here. */
   private bodyStarts(body: AnyFunction): StateSession | undefined {
     this.state.bodyStarted = performance.now()
-    this.state.send({ [TAG]: true, kind: 'phase', phase: 'body', limit: undefined })
+    phaseStarts(this.state, 'body')
     if (this.request.hooks === 'parent') this.session = beginState(this.state, body, this.scope)
     return this.session
   }
@@ -169,7 +177,8 @@ export class TargetSelector {
       return
     }
     const limit = hook.timeout || this.request.payload.hookTimeout || circus.testTimeout
-    this.state.send({ [TAG]: true, kind: 'phase', phase: `${hook.type} hook`, limit })
+    this.timedHooks.add(hook)
+    phaseStarts(this.state, `${hook.type} hook`, limit)
     // Our clock times the hook; circus's would race it.
     hook.timeout = MAX_TIMEOUT
   }

@@ -9,10 +9,10 @@ export const jestHost: HostAdapter = {
   requirement: 'a running Jest test (Jest 29 or 30)',
   // The file's one summary line of the state report is printed by a hook of ours, added while it loads.
   onWrapperMade: () => watchPlainFile(),
-  call({ wrapper, fn, args, options, site }) {
+  call({ wrapper, fn, args, options, site, callSite }) {
     const jest = currentJestTest()
     if (!jest) return undefined
-    return import('./plain.js').then((m) => m.runInPlainJest({ jest, wrapper, fn: fn as unknown as AnyFunction, args, options, site }))
+    return import('./plain.js').then((m) => m.runInPlainJest({ jest, wrapper, fn: fn as unknown as AnyFunction, args, options, site, callSite }))
   },
 }
 

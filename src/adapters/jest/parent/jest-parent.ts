@@ -1,5 +1,6 @@
 // In a Jest worker, the main Jest process is our parent. When it goes away (killed by a signal only it
 // received), the worker may live on and keep running the file: end our children then, and start none.
+import process from 'node:process'
 import { killAllChildren } from '../../../core/parent/exit-guard.js'
 import { IsolatedConfigError } from '../../../core/errors.js'
 

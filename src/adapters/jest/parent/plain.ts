@@ -5,9 +5,11 @@
 // line are not seen there.
 import { IsolatedConfigError, IsolatedSerializationError } from '../../../core/errors.js'
 import type { Site } from '../../../core/ipc/protocol.js'
+import type { SourcePosition } from '../../../core/site.js'
 import type { JestPayload } from '../protocol.js'
 import { findUncopyable } from '../../../core/copyable.js'
-import { fitLimits, type Limits, type ResolvedOptions } from '../../../core/options.js'
+import { frameworkLimits, type Limits, type ResolvedOptions } from '../../../core/options.js'
+import { monotonicMs } from '../../../core/clock.js'
 import type { AnyFunction } from '../../../core/state/closure.js'
 import type { TestConsole } from '../circus-types.js'
 import { packageRoot } from '../locate.js'
@@ -25,17 +27,26 @@ export interface PlainRun {
   readonly args: readonly unknown[]
   readonly options: ResolvedOptions
   readonly site: Site
+  /** Where the wrapper was called from: our errors about a call point there. */
+  readonly callSite: SourcePosition
 }
 
 const SETTING = "Jest's test timeout (`testTimeout` in the Jest config, jest.setTimeout() or the test's own timeout argument)"
 
 export async function runInPlainJest(run: PlainRun): Promise<unknown> {
+  const asBody = calledAsBody(run)
   try {
-    if (calledAsBody(run)) return await runBody(run)
-    return await runCall(run)
+    return asBody ? await runBody(run) : await runCall(run)
   } catch (error) {
-    throw presentForJest(error, run.jest.test.asyncError)
+    throw presentForJest(error, asBody ? run.jest.test.asyncError : errorAt(run.callSite))
   }
+}
+
+/** An error whose stack is one frame, the user's call: where Jest puts its code frame. */
+function errorAt(at: SourcePosition): Error {
+  const e = new Error('call site')
+  e.stack = `Error: call site\n    at ${at.file}:${at.line}:${at.column}`
+  return e
 }
 
 /** Our own frames in a stack (the wrapper, the lookup of the running test). */
@@ -48,9 +59,17 @@ function calledAsBody({ jest, wrapper }: PlainRun): boolean {
   return caller !== undefined && /[\\/]jest-each[\\/]/.test(caller)
 }
 
-/** Jest's timer for this test is already running and we cannot move it: refuse a limit it would cut. */
-function limitsFor({ jest, options }: PlainRun): Limits {
-  const limits = fitLimits(options, jest.test.timeout || jest.state.testTimeout, SETTING)
+/**
+ * Jest's timer for this test is already running and we cannot move it: our limits are cut to end before
+ * it. It started when circus called the body (for a body: about now; for a call inside a body, at the
+ * latest when the test started, which is the safe side).
+ */
+function limitsFor({ jest, options }: PlainRun, asBody: boolean): Limits {
+  const now = monotonicMs()
+  // Circus stamps startedAt with the real clock even under fake timers; so do we.
+  const realNow = ((globalThis as Record<symbol, unknown>)[Symbol.for('jest-native-now')] as (() => number) | undefined) ?? Date.now
+  const startedAt = asBody || typeof jest.test.startedAt !== 'number' ? now : now - Math.max(0, realNow() - jest.test.startedAt)
+  const limits = frameworkLimits(options, jest.test.timeout || jest.state.testTimeout, startedAt, SETTING)
   if (typeof limits === 'string') throw new IsolatedConfigError(`isolated(): ${limits}`)
   return limits
 }
@@ -87,7 +106,7 @@ function plainRun(run: PlainRun, limits: Limits, payload: Pick<JestPayload, 'nam
 async function runBody(run: PlainRun): Promise<void> {
   const { jest, site } = run
   const { test, state } = jest
-  const limits = limitsFor(run)
+  const limits = limitsFor(run, true)
   const names = namePath(test)
   // Duplicate names are told apart by their order; the child checks the wrapper's site too.
   const occurrence = testsInOrder(state.rootDescribeBlock)
@@ -107,7 +126,7 @@ async function runCall(run: PlainRun): Promise<unknown> {
   const bad = findUncopyable(run.args, 'arguments')
   if (bad) throw new IsolatedSerializationError(bad.path, bad.reason)
   const test = run.jest.test
-  const jestRun = plainRun(run, limitsFor(run), { namePath: namePath(test), locate: 'occurrence' }, `${fullName(test)} > ${run.fn.name || 'anonymous'}()`)
+  const jestRun = plainRun(run, limitsFor(run, false), { namePath: namePath(test), locate: 'occurrence' }, `${fullName(test)} > ${run.fn.name || 'anonymous'}()`)
   const { value, summary } = await runJestCall(jestRun, run.site, run.args)
   if (summary) countSummary(summary, jestRun.console)
   return value

@@ -4,7 +4,7 @@
 // call (fork carries it), the verdict on the child's report, and the JSON Lines record.
 import type { HooksMode, Limits, ResolvedOptions } from '../../../core/options.js'
 import type { ChildResult, RunTarget, SerializedThrown, Site, TestTarget } from '../../../core/ipc/protocol.js'
-import type { JestPayload, JestRunRequest } from '../protocol.js'
+import { isConsoleFrame, type JestPayload, type JestRunRequest } from '../protocol.js'
 import { deserializeThrown } from '../../../core/ipc/serialize.js'
 import { runInChild, type RunChildResult } from '../../../core/parent/run-child.js'
 import { readStartupEnv, startupCwd, withOverrides } from '../../../core/parent/startup-env.js'
@@ -143,6 +143,9 @@ async function runChild(run: JestRun, target: RunTarget, state: JestRunRequest['
       signal: run.signal,
       record,
       onOutput: (stream, text) => relay.write(stream, text),
+      onOther: (message) => {
+        if (isConsoleFrame(message)) relay.call(message)
+      },
     })
     const { boot, body } = answer.durations
     if (process.env.ISOLATED_TEST_TIMING) process.stderr.write(`isolated-test timing: boot ${boot.toFixed(0)} ms body ${body.toFixed(0)} ms\n`)

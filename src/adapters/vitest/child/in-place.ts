@@ -2,7 +2,7 @@
 // task is the target), it gets the parent's fixtures and, for an `isolated()` body, the state carry and
 // report around it; anything else (a wrapped function called from the body) just runs here.
 import { IsolatedMismatchError } from '../../../core/errors.js'
-import { TAG } from '../../../core/ipc/protocol.js'
+import { phaseStarts } from '../../../core/child/phase.js'
 import { getChildState, siteKey, type InPlaceCall } from '../../../core/child/state.js'
 import { runBodyWithState } from '../../../core/child/state-carry.js'
 import type { AnyFunction } from '../../../core/state/closure.js'
@@ -16,7 +16,7 @@ export function runInPlace({ fn, thisArg, args, site, options }: InPlaceCall): u
   const expected = target.test.site
   // Under the plugin the parent only saw Vitest's wrapper: this body's own limit applies from here.
   if (!expected && options.timeout !== undefined) {
-    child.send({ [TAG]: true, kind: 'phase', phase: 'body', limit: options.timeout, setting: `isolated(ms) on the test body (${options.timeout} ms)` })
+    phaseStarts(child, 'body', options.timeout, `isolated(ms) on the test body (${options.timeout} ms)`)
   }
   if (expected && siteKey(expected) !== siteKey(site)) {
     throw new IsolatedMismatchError(`The test body was wrapped at ${siteKey(expected)} in the parent but at ${siteKey(site)} in the child.`)

@@ -10,6 +10,8 @@ import { getChildState, type ChildState } from '../../../core/child/state.js'
 import { fullTestName } from '../names.js'
 import { beginState, type StateSession } from '../../../core/child/state-carry.js'
 import { callWrapped } from '../../../core/child/call-wrapped.js'
+import { asPhase } from '../../../core/child/phase.js'
+import { markResourceBaseline } from '../../../core/child/resources.js'
 import { unwrapHandler } from '../unwrap.js'
 import type { AnyFunction } from '../../../core/state/closure.js'
 
@@ -108,10 +110,9 @@ export default class IsolatedChildRunner extends TestRunner {
     const state = this.state
     if (test !== this.target || !state) return fn()
     state.bodyStarted = performance.now()
-    state.send({ [TAG]: true, kind: 'phase', phase: 'body', limit: undefined })
     const session = this.stateSession()
     // Without hooks here the body is the first thing of the test: carry at its first statement.
-    return session ? session.invoke(fn, true) : fn()
+    return asPhase(state, 'body', () => (session ? session.invoke(fn, true) : fn()))
   }
 
   private session: StateSession | undefined
@@ -161,7 +162,14 @@ export default class IsolatedChildRunner extends TestRunner {
     super.onAfterRunFiles()
   }
 
+  private baselineTaken = false
+
   override async importFile(filepath: string, source: 'collect' | 'setup'): Promise<unknown> {
+    // The framework is ready and no code of the user's has run: what is open now is not theirs.
+    if (!this.baselineTaken) {
+      this.baselineTaken = true
+      markResourceBaseline()
+    }
     const imported = await super.importFile(filepath, source)
     const state = this.state
     if (source === 'collect' && state?.request.target.kind === 'call') await callWrapped(state, state.request)
@@ -183,8 +191,7 @@ function wrapHookPhases(suite: Suite, state: ChildState, beforeHook: () => void)
       if ((hook as unknown as Record<symbol, boolean>)[PHASED]) continue
       const phased = function (this: unknown, ...args: unknown[]): unknown {
         beforeHook()
-        state.send({ [TAG]: true, kind: 'phase', phase: `${kind} hook`, limit: state.request.hookLimit })
-        return hook.apply(this, args)
+        return asPhase(state, `${kind} hook`, () => hook.apply(this, args), state.request.hookLimit)
       }
       Object.defineProperty(phased, PHASED, { value: true })
       list[i] = phased

@@ -2,6 +2,7 @@
 // pool. We replay the pool's `start` and `run` messages locally; the worker's birpc calls (module
 // fetch/resolve, task updates) travel over our IPC channel to the parent, which relays or keeps them.
 import { TAG, isOurs } from '../../../core/ipc/protocol.js'
+import type { Link } from '../../../core/child/link.js'
 import type { VitestPrepare, VitestRunRequest } from '../protocol.js'
 import { serializeThrown } from '../../../core/ipc/serialize.js'
 import type { ChildState } from '../../../core/child/state.js'
@@ -34,15 +35,14 @@ export interface PreparedVitest {
 let preparing: Promise<PreparedVitest> | undefined
 
 /** Boots Vitest's worker and its environment, as a pool's `start` would; no test code runs. Once per process. */
-export function prepareVitest(p: VitestPrepare): Promise<PreparedVitest> {
-  preparing ??= boot(p)
+export function prepareVitest(p: VitestPrepare, link: Link): Promise<PreparedVitest> {
+  preparing ??= boot(p, link)
   return preparing
 }
 
-async function boot(p: VitestPrepare): Promise<PreparedVitest> {
+async function boot(p: VitestPrepare, link: Link): Promise<PreparedVitest> {
   const worker = (await import(p.workerUrl)) as VitestWorkerModule
-  const processSend = process.send!.bind(process)
-  const listeners = new Map<(v: unknown) => void, (v: unknown) => void>()
+  const listeners = new Map<(v: unknown) => void, () => void>()
   const responses: WorkerResponse[] = []
   let onResponse: (() => void) | undefined
 
@@ -54,18 +54,18 @@ async function boot(p: VitestPrepare): Promise<PreparedVitest> {
         onResponse?.()
         return
       }
-      processSend(v as never)
+      link.send(v)
     },
     on(cb) {
-      const filtered = (m: unknown): void => {
-        if (!isOurs(m)) cb(m)
-      }
-      listeners.set(cb, filtered)
-      process.on('message', filtered)
+      listeners.set(
+        cb,
+        link.onMessage((m) => {
+          if (!isOurs(m)) cb(m)
+        }),
+      )
     },
     off(cb) {
-      const filtered = listeners.get(cb)
-      if (filtered) process.off('message', filtered)
+      listeners.get(cb)?.()
       listeners.delete(cb)
     },
     runTests: (s, traces) => worker.runBaseTests('run', s, traces),

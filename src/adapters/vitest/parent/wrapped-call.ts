@@ -3,10 +3,11 @@
 // left here; called with arguments, the child imports the file and calls the function there.
 import { relative } from 'node:path'
 import type { WrappedCall } from '../../../core/adapter.js'
-import { IsolatedConfigError, IsolatedSerializationError } from '../../../core/errors.js'
+import { IsolatedConfigError, IsolatedSerializationError, pointAtUserCode } from '../../../core/errors.js'
 import { deserializeThrown } from '../../../core/ipc/serialize.js'
 import { findUncopyable } from '../../../core/copyable.js'
-import { fitLimits } from '../../../core/options.js'
+import { frameworkLimits } from '../../../core/options.js'
+import { monotonicMs } from '../../../core/clock.js'
 import { judgeReport, stateRequest, writeRecord, type RunRecord } from '../../../core/parent/state-report.js'
 import type { AnyFunction } from '../../../core/state/closure.js'
 import { fullTestName } from '../names.js'
@@ -71,7 +72,8 @@ export async function callInVitest(vitest: VitestWorkerState, call: WrappedCall)
   try {
     if (isTest) {
       const task = current!
-      const limits = fitLimits(resolved, task.timeout, LIMIT_SETTING)
+      // Vitest's timer for the test started as it called the body, that is now.
+      const limits = frameworkLimits(resolved, task.timeout, monotonicMs(), LIMIT_SETTING)
       if (typeof limits === 'string') throw new IsolatedConfigError(`isolated(): ${limits}`)
       limit = limits.timeout
       const context: Record<string, unknown> = {}
@@ -105,7 +107,10 @@ export async function callInVitest(vitest: VitestWorkerState, call: WrappedCall)
     }
     const bad = findUncopyable(args, 'arguments')
     if (bad) throw new IsolatedSerializationError(bad.path, bad.reason)
-    const limits = fitLimits(resolved, current?.timeout, LIMIT_SETTING)
+    // Called inside a test: Vitest's timer started with the test, at the latest when its result began.
+    const startTime = (current?.result as { startTime?: number } | undefined)?.startTime
+    const startedAt = monotonicMs() - (typeof startTime === 'number' ? Math.max(0, Date.now() - startTime) : 0)
+    const limits = frameworkLimits(resolved, current?.timeout, startedAt, LIMIT_SETTING)
     if (typeof limits === 'string') throw new IsolatedConfigError(`isolated(): ${limits}`)
     limit = limits.timeout
     const { result, report } = await runInVitestChild(vitest, {
@@ -132,7 +137,8 @@ export async function callInVitest(vitest: VitestWorkerState, call: WrappedCall)
     throw new Error('isolated-test: the child answered a call with a test outcome.')
   } catch (e) {
     error = e
-    throw e
+    // Our own errors about this call point at the user's code: the body's definition, or the call.
+    throw pointAtUserCode(e, isTest ? site : call.callSite)
   } finally {
     const callName = `${fn.name || 'isolated()'} call at ${relative(process.cwd(), site.file)}:${site.line}`
     writeRecord({ options: resolved, file: filepath, fullName: isTest ? testName : `${testName} > ${callName}`, limit, record, error, skipped })

@@ -1,0 +1,221 @@
+// Containment: knowing every process of a child's tree, re-parented daemons included, and ending them
+// all. One object per child. Mechanisms, strongest first:
+// - 'cgroup': a delegated, writable cgroup v2 (cgroup.ts); nothing escapes it;
+// - 'subreaper': the child is PR_SET_CHILD_SUBREAPER (set in the child itself, through the native addon),
+//   so orphans of its tree are re-parented to it and stay below it while it lives;
+// - 'token': neither; the tree is walked through /proc and, where a process may have left it, found by
+//   the token in its environment (token.ts).
+// The end: freeze the tree (SIGSTOP), list it again until the list is stable, SIGKILL it, and check
+// again until nothing is left. Every pid signalled is checked against its start time first, so a pid
+// the kernel gave to another process meanwhile is never signalled.
+import process from 'node:process'
+import { execFileSync } from 'node:child_process'
+import { clearTimeout, setTimeout } from 'node:timers'
+import { startTimeOf } from '../../process-info.js'
+import { logPids } from '../pid-log.js'
+import { ChildCgroup, delegatedCgroup } from './cgroup.js'
+import { newToken, processesWithToken, TREE_ENV } from './token.js'
+import { commandOf, isAlive, listDescendants, type ProcessInfo } from './tree.js'
+
+export type Mechanism = 'cgroup' | 'subreaper' | 'token'
+export type { ProcessInfo }
+
+interface Member extends ProcessInfo {
+  readonly start: string | undefined
+}
+
+export interface EndResult {
+  /** True when SIGKILL was needed for the child itself. */
+  readonly forced: boolean
+  /** Processes of the tree other than the child that were alive when we came to end it. */
+  readonly leftovers: readonly ProcessInfo[]
+}
+
+let cgroupParent: string | undefined | null = null
+let serial = 0
+
+function cgroupRoot(): string | undefined {
+  if (cgroupParent === null) cgroupParent = delegatedCgroup()
+  return cgroupParent
+}
+
+export interface ContainmentOptions {
+  /** The child makes itself a subreaper (it has the native addon). */
+  readonly childIsSubreaper: boolean
+}
+
+export class Containment {
+  readonly token = newToken()
+  /** What the child's environment needs for this containment. */
+  readonly env: Readonly<Record<string, string>> = { [TREE_ENV]: this.token }
+  private root: Member | undefined
+  private cgroup: ChildCgroup | undefined
+  private readonly seen = new Map<number, Member>()
+
+  constructor(private readonly options: ContainmentOptions) {}
+
+  get mechanism(): Mechanism {
+    return this.cgroup ? 'cgroup' : this.options.childIsSubreaper ? 'subreaper' : 'token'
+  }
+
+  /** Takes in the child as soon as it is started. */
+  adopt(pid: number): void {
+    this.root = { pid, command: '', start: startTimeOf(pid) }
+    const parent = cgroupRoot()
+    if (parent) this.cgroup = ChildCgroup.create(parent, pid, `isolated-test-${process.pid}-${++serial}`)
+  }
+
+  private rootAlive(): boolean {
+    return this.root !== undefined && isAlive(this.root.pid) && startTimeOf(this.root.pid) === this.root.start
+  }
+
+  /**
+   * Every live process of the tree but the child itself. `scan: false` skips the token scan (it reads
+   * every process's environment): once the tree is frozen, what it found is remembered and nothing new
+   * can appear outside the walk.
+   */
+  members({ scan = true }: { readonly scan?: boolean } = {}): Member[] {
+    const root = this.root
+    if (!root) return []
+    const found = new Map<number, Member>()
+    const add = (pid: number, command?: string): void => {
+      if (pid === root.pid || found.has(pid) || !isAlive(pid)) return
+      const known = this.seen.get(pid)
+      const start = startTimeOf(pid)
+      if (known && known.start !== start) this.seen.delete(pid)
+      found.set(pid, { pid, command: command ?? commandOf(pid), start })
+    }
+    if (this.cgroup) {
+      for (const pid of this.cgroup.members()) add(pid)
+    } else {
+      const alive = this.rootAlive()
+      if (alive) for (const p of listDescendants(root.pid)) add(p.pid, p.command)
+      // Without a subreaper, or once the child is gone, orphans are re-parented out of reach of the
+      // walk: only the token finds them.
+      if (scan && (!alive || !this.options.childIsSubreaper)) for (const pid of processesWithToken(this.token, new Set([process.pid]))) add(pid)
+      // What we saw before and that is still running is still ours (a stopped process cannot move).
+      for (const m of this.seen.values()) if (startTimeOf(m.pid) === m.start) add(m.pid, m.command)
+    }
+    for (const m of found.values()) this.seen.set(m.pid, m)
+    return [...found.values()]
+  }
+
+  private signal(m: Member, sig: NodeJS.Signals): void {
+    // A pid whose start time changed belongs to another process now.
+    if (m.start !== undefined && startTimeOf(m.pid) !== m.start) return
+    try {
+      process.kill(m.pid, sig)
+    } catch {
+      // gone
+    }
+  }
+
+  /** Sends `sig` to the child's group and every member. */
+  signalAll(sig: NodeJS.Signals): Member[] {
+    const members = this.members()
+    if (this.root && this.rootAlive()) {
+      try {
+        process.kill(-this.root.pid, sig)
+      } catch {
+        // no group (already gone)
+      }
+      this.signal(this.root, sig)
+    }
+    for (const m of members) this.signal(m, sig)
+    return members
+  }
+
+  /** Freezes the tree, lists it until stable, SIGKILLs it, and checks again until nothing is left. */
+  killAll(): Member[] {
+    if (this.cgroup) {
+      const members = this.members()
+      this.cgroup.kill()
+      if (this.root) this.signal(this.root, 'SIGKILL')
+      return members
+    }
+    const frozen = new Map<number, Member>()
+    if (this.root && this.rootAlive()) {
+      this.signal(this.root, 'SIGSTOP')
+      frozen.set(this.root.pid, this.root)
+    }
+    for (let round = 0; round < 50; round++) {
+      const fresh = this.members({ scan: round === 0 }).filter((m) => !frozen.has(m.pid))
+      if (fresh.length === 0) break
+      for (const m of fresh) {
+        this.signal(m, 'SIGSTOP')
+        frozen.set(m.pid, m)
+      }
+    }
+    for (const m of frozen.values()) this.signal(m, 'SIGKILL')
+    // A process that was mid-fork may have produced one more: catch it too.
+    for (let round = 0; round < 10; round++) {
+      const left = this.members({ scan: round === 0 })
+      if (left.length === 0) break
+      for (const m of left) this.signal(m, 'SIGKILL')
+    }
+    return [...frozen.values()].filter((m) => m.pid !== this.root?.pid)
+  }
+
+  /** Drops the child's cgroup once its tree is gone. */
+  dispose(): void {
+    this.cgroup?.remove()
+  }
+
+  /**
+   * Ends the child's whole tree: `killSignal` to all of it, then after `forceKillAfterDelay` (or as
+   * soon as the child exits) the freeze-and-kill. Resolves once the child has exited.
+   */
+  async end(exited: Promise<unknown>, killSignal: NodeJS.Signals, forceKillAfterDelay: number): Promise<EndResult> {
+    if (process.platform === 'win32') {
+      if (this.root) killTreeNow(this.root.pid)
+      await exited
+      return { forced: killSignal !== 'SIGKILL', leftovers: [] }
+    }
+    const before = killSignal === 'SIGKILL' ? [] : this.signalAll(killSignal)
+    let forced = false
+    if (killSignal !== 'SIGKILL' && forceKillAfterDelay > 0) {
+      let timer: NodeJS.Timeout | undefined
+      forced = await Promise.race([
+        exited.then(() => false),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(true), forceKillAfterDelay)
+        }),
+      ])
+      clearTimeout(timer)
+    }
+    // Every process of the tree gets SIGKILL either way: a grandchild may ignore killSignal even when
+    // the child obeyed it.
+    const killed = this.killAll()
+    logPids([...new Set([...before, ...killed].map((m) => m.pid))])
+    await exited
+    this.dispose()
+    const byPid = new Map<number, ProcessInfo>()
+    for (const m of [...before, ...killed]) byPid.set(m.pid, { pid: m.pid, command: m.command })
+    return { forced, leftovers: [...byPid.values()] }
+  }
+}
+
+/** Synchronous last resort, for process exit and fatal signals: the group and its descendants, now. */
+export function killTreeNow(pid: number): void {
+  if (process.platform === 'win32') {
+    try {
+      execFileSync('taskkill', ['/pid', String(pid), '/T', '/F'], { stdio: 'ignore' })
+    } catch {
+      // already gone
+    }
+    return
+  }
+  const descendants = listDescendants(pid)
+  try {
+    process.kill(-pid, 'SIGKILL')
+  } catch {
+    // gone
+  }
+  for (const d of descendants) {
+    try {
+      process.kill(d.pid, 'SIGKILL')
+    } catch {
+      // gone
+    }
+  }
+}
