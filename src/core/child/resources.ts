@@ -2,7 +2,7 @@
 // open when the framework was booted and the user's code had not run yet (our channel, stdio, the
 // watchdog, the framework's own), less what the adapter says the framework keeps while a phase runs (a
 // timer of its own). The watchdog reads it on a timeout; the report of resources left open uses it too.
-export const RESOURCES_KEY = Symbol.for('isolated-test.resources')
+import { RESOURCES_KEY } from '../resources-key.js'
 
 let baseline = new Map<string, number>()
 let allowance = new Map<string, number>()

@@ -1,0 +1,155 @@
+// Where a child is stuck, asked through the Chrome DevTools Protocol: pause its main thread and read the
+// stack (source-mapped the way the framework maps its own errors), or, when it runs no JS, what it waits
+// on; plus its other worker threads. Used over an in-process session by a fresh child's watchdog thread,
+// and over the inspector's WebSocket by the parent of a forked child.
+import type { StuckFrame } from '../errors.js'
+import type { WatchdogReport } from '../ipc/protocol.js'
+import { RESOURCES_KEY } from '../resources-key.js'
+import { blockedState } from './blocked.js'
+import { mapFrame, type CallFrame, type ScriptInfo } from './source-maps.js'
+
+/** The part of a CDP connection the capture needs. `post` resolves undefined when no answer came in `waitMs`. */
+export interface Cdp {
+  post<T>(method: string, params: object, waitMs: number): Promise<T | undefined>
+  on(event: string, listener: (params: never) => void): () => void
+}
+
+/** Frames of the framework and ours: a stuck line there is not the user's. */
+const FRAMEWORK = /^node:|\/node_modules\/(vitest|@vitest|vite|tinypool|jest-circus|jest-runtime|@jest|isolated-test)\/|\/isolated-test\/dist\//
+
+const wait = <T>(ms: number, value: T): Promise<T> => new Promise((resolve) => setTimeout(() => resolve(value), ms))
+
+/** `pid`: the child's, for /proc when it does not answer. `ownWorker`: the URL part of a worker of ours to leave out. */
+export async function captureStuck(cdp: Cdp, pid: number, ownWorker?: string): Promise<WatchdogReport> {
+  const scripts = new Map<string, ScriptInfo>()
+  const offScripts = cdp.on('Debugger.scriptParsed', (p: { scriptId: string; url: string; sourceMapURL?: string }) => {
+    scripts.set(p.scriptId, { url: p.url, sourceMapURL: p.sourceMapURL ?? '' })
+  })
+  let offPaused = (): void => {}
+  const paused = new Promise<CallFrame[]>((resolve) => {
+    offPaused = cdp.on('Debugger.paused', (p: { callFrames: CallFrame[] }) => resolve(p.callFrames))
+  })
+  try {
+    // Every message is served by the main thread, through a V8 interrupt when it runs JS. A thread that
+    // runs (JS, or a cold start replaying many scripts) answers late rather than never: give it longer
+    // than one blocked in a system call, which will not answer at all.
+    const enabling = cdp.post('Debugger.enable', {}, 1200)
+    const enabled = (await Promise.race([enabling, wait(300, undefined)])) ?? (blockedState(pid) === 'busy' ? await Promise.race([enabling, wait(500, undefined)]) : undefined)
+    if (enabled === undefined) return { op: 'stuck', state: blockedState(pid), frames: [], resources: [] }
+    void cdp.post('Debugger.pause', {}, 500)
+    const frames = await Promise.race([paused, wait(500, undefined)])
+    const viaStack = frames?.[0] ? await stackFromPausedFrame(cdp, frames[0].callFrameId) : undefined
+    const all = viaStack ?? frames?.map((f) => mapFrame(f, scripts)) ?? []
+    // Paused in Node's own code only (a timer or I/O callback starting while the loop was idle): the
+    // child was waiting, not stuck in code; resume and say what it waits on.
+    const idleTick = frames !== undefined && all.every((f) => f.file.startsWith('node:') || f.file === '')
+    if (frames && !idleTick) {
+      // Let a SIGTERM handler run; the child is killed next either way.
+      void cdp.post('Debugger.resume', {}, 100)
+      const workers = await describeWorkers(cdp, ownWorker)
+      return {
+        op: 'stuck',
+        state: 'busy',
+        frames: all.filter((f) => !FRAMEWORK.test(f.file)).slice(0, 10),
+        allFrames: all.filter((f) => !f.file.startsWith('node:')).slice(0, 10),
+        resources: [],
+        workers,
+      }
+    }
+    // No JS is running: the event loop is waiting. Disabling drops the pending pause (or resumes it).
+    if (frames) await cdp.post('Debugger.resume', {}, 100)
+    await cdp.post('Debugger.disable', {}, 100)
+    // Idle, unless output is still queued for a pipe nobody reads fast enough.
+    const expression = `JSON.stringify({ resources: globalThis[Symbol.for(${JSON.stringify(RESOURCES_KEY.description)})]?.() ?? process.getActiveResourcesInfo(), origins: globalThis[Symbol.for('isolated-test.async-origins')]?.() ?? [], queued: (process.stdout.writableLength || 0) + (process.stderr.writableLength || 0) })`
+    const evaluated = await cdp.post<{ result: { value?: string } }>('Runtime.evaluate', { expression, returnByValue: true }, 300)
+    const found = evaluated?.result.value ? (JSON.parse(evaluated.result.value) as { resources: string[]; origins: string[]; queued: number }) : undefined
+    const workers = await describeWorkers(cdp, ownWorker)
+    const state = !found ? blockedState(pid) : found.queued > 0 ? 'writing' : 'idle'
+    return { op: 'stuck', state, frames: [], resources: summarize(found?.resources ?? []), origins: found?.origins ?? [], workers }
+  } finally {
+    offScripts()
+    offPaused()
+  }
+}
+
+/**
+ * The child's worker threads (but ours), each with where it is: paused through its own inspector
+ * session (NodeWorker domain), or only its script when it does not answer in time.
+ */
+async function describeWorkers(cdp: Cdp, ownWorker: string | undefined): Promise<string[]> {
+  const attached: { sessionId: string; url: string }[] = []
+  const off = cdp.on('NodeWorker.attachedToWorker', (p: { sessionId: string; workerInfo: { url: string } }) => {
+    if (!ownWorker || !p.workerInfo.url.includes(ownWorker)) attached.push({ sessionId: p.sessionId, url: p.workerInfo.url })
+  })
+  const enabled = await cdp.post('NodeWorker.enable', { waitForDebuggerOnStart: false }, 150)
+  off()
+  if (enabled === undefined) return []
+  const out: string[] = []
+  for (const w of attached.slice(0, 5)) {
+    const where = await pauseWorker(cdp, w.sessionId)
+    out.push(`a Worker (${displayPath(w.url)})${where ? `, busy at ${where}` : ''}`)
+  }
+  void cdp.post('NodeWorker.disable', {}, 100)
+  return out
+}
+
+function displayPath(url: string): string {
+  return url.startsWith('file://') ? decodeURIComponent(new URL(url).pathname) : url
+}
+
+/** Pauses one worker through its session and says where (its first frame outside node:), or undefined. */
+async function pauseWorker(cdp: Cdp, sessionId: string): Promise<string | undefined> {
+  let id = 0
+  const waiters = new Map<number, (r: unknown) => void>()
+  let onPaused: ((frames: CallFrame[]) => void) | undefined
+  const off = cdp.on('NodeWorker.receivedMessageFromWorker', (p: { sessionId: string; message: string }) => {
+    if (p.sessionId !== sessionId) return
+    const msg = JSON.parse(p.message) as { id?: number; method?: string; params?: { callFrames?: CallFrame[] } }
+    if (msg.id !== undefined) waiters.get(msg.id)?.(msg)
+    if (msg.method === 'Debugger.paused') onPaused?.(msg.params?.callFrames ?? [])
+  })
+  const call = (method: string, ms: number): Promise<unknown> => {
+    const n = ++id
+    const answered = new Promise((resolve) => waiters.set(n, resolve))
+    void cdp.post('NodeWorker.sendMessageToWorker', { sessionId, message: JSON.stringify({ id: n, method }) }, ms)
+    return Promise.race([answered, wait(ms, undefined)])
+  }
+  try {
+    const paused = Promise.race([new Promise<CallFrame[]>((resolve) => (onPaused = resolve)), wait(250, undefined)])
+    if ((await call('Debugger.enable', 150)) === undefined) return undefined
+    void call('Debugger.pause', 100)
+    const frames = await paused
+    void call('Debugger.resume', 100)
+    const frame = frames?.find((f) => f.url && !f.url.startsWith('node:'))
+    return frame ? `${frame.functionName || '<anonymous>'} (${displayPath(frame.url)}:${frame.location.lineNumber + 1}:${frame.location.columnNumber + 1})` : undefined
+  } finally {
+    off()
+  }
+}
+
+/**
+ * Asks the paused main thread for `new Error().stack` on the stuck frame: the stack is then formatted
+ * by the same source-map support the framework installs for its own errors (Vite's module runner,
+ * Node's loader hooks, Jest's runtime), so stuck frames point where error frames would.
+ */
+async function stackFromPausedFrame(cdp: Cdp, callFrameId: string): Promise<StuckFrame[] | undefined> {
+  const expression = '(() => { const l = Error.stackTraceLimit; Error.stackTraceLimit = 50; const s = new Error().stack; Error.stackTraceLimit = l; return s })()'
+  const evaluated = await cdp.post<{ result: { value?: unknown } }>('Debugger.evaluateOnCallFrame', { callFrameId, expression, returnByValue: true, silent: true }, 300)
+  const stack = evaluated?.result.value
+  if (typeof stack !== 'string') return undefined
+  const frames: StuckFrame[] = []
+  for (const line of stack.split('\n').slice(1)) {
+    const m = /^\s*at (?:(.*?) \()?((?:file:\/\/)?\/[^()]*?|[A-Za-z]:\\[^()]*?):(\d+):(\d+)\)?\s*$/.exec(line)
+    if (!m) continue
+    const file = m[2]!.startsWith('file://') ? decodeURIComponent(new URL(m[2]!).pathname) : m[2]!
+    frames.push({ functionName: m[1] ?? '', file, line: Number(m[3]), column: Number(m[4]) })
+  }
+  return frames.length > 0 ? frames : undefined
+}
+
+/** `["Timeout","Timeout","FSReqCallback"]` → `["2 × Timeout", "FSReqCallback"]`. */
+function summarize(resources: readonly string[]): string[] {
+  const counts = new Map<string, number>()
+  for (const r of resources) counts.set(r, (counts.get(r) ?? 0) + 1)
+  return [...counts].map(([name, n]) => (n > 1 ? `${n} × ${name}` : name))
+}
