@@ -1,11 +1,13 @@
 // Builds dist/: ESM entries for Node (public API, Vitest plugin, child process, its watchdog thread,
 // the child's Vitest runner) with shared chunks, a CommonJS build of the public API for Jest (which
 // cannot require ESM-only serialize-error, so it is bundled in), the CommonJS Jest environment, and the
-// type declarations.
+// type declarations; and the native addon's prebuild (scripts/build-native.mjs, only when its C changed).
 import { build } from 'esbuild'
 import { rmSync } from 'node:fs'
 import { execFileSync } from 'node:child_process'
+import { buildNative } from './build-native.mjs'
 
+buildNative()
 rmSync('dist', { recursive: true, force: true })
 const external = ['vitest', 'vitest/*', '@vitest/*', 'vite', 'tree-kill', 'jest-*', '@jest/*']
 const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: false, logLevel: 'warning', external }
@@ -24,6 +26,9 @@ await build({
     'child-entry': 'src/child/entry.ts',
     'watchdog-thread': 'src/child/watchdog-thread.ts',
     'vitest-child-runner': 'src/child/vitest-runner.ts',
+    // The native layer (addon loader, forked-child fix-ups, zygote protocol); internal, not exported.
+    native: 'src/core/native/index.ts',
+    'fork-self-test': 'src/core/native/self-test-main.ts',
   },
   external: [...external, 'serialize-error'],
 })
