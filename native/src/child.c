@@ -51,9 +51,7 @@ static void put_u32(unsigned char *p, uint32_t v) {
   p[3] = (unsigned char)(v >> 24);
 }
 
-// One connection to the worker's connect-back socket, announced with a 16-byte header:
-// "ITC1", request id, our pid, kind, 3 bytes padding (all little-endian).
-static int connect_back(const char *path, int len, uint32_t id, int kind) {
+static int connect_to(const char *path, int len, int padded) {
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return -1;
   struct sockaddr_un addr;
@@ -61,15 +59,32 @@ static int connect_back(const char *path, int len, uint32_t id, int kind) {
   addr.sun_family = AF_UNIX;
   if (len > (int)sizeof addr.sun_path) len = (int)sizeof addr.sun_path;
   memcpy(addr.sun_path, path, (size_t)len);
-  socklen_t alen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + (size_t)len);
+  size_t alen = offsetof(struct sockaddr_un, sun_path) + (padded ? sizeof addr.sun_path : (size_t)len);
   int r;
-  do r = connect(fd, (struct sockaddr *)&addr, alen);
+  do r = connect(fd, (struct sockaddr *)&addr, (socklen_t)alen);
   while (r < 0 && errno == EINTR);
+  if (r < 0) {
+    int err = errno;
+    close(fd);
+    errno = err;
+    return -1;
+  }
+  return fd;
+}
+
+// One connection to the worker's connect-back socket, announced with a 16-byte header:
+// "ITC1", request id, our pid, kind, 3 bytes padding (all little-endian).
+static int connect_back(const char *path, int len, uint32_t id, int kind) {
+  int fd = connect_to(path, len, 0);
+  // An abstract name is matched with its length: libuv before 1.46 (Node 20) binds it padded with
+  // NULs to the whole sun_path, newer libuv binds the exact name.
+  if (fd < 0 && errno == ECONNREFUSED && len > 0 && path[0] == 0) fd = connect_to(path, len, 1);
+  if (fd < 0) return -1;
   unsigned char header[16] = {'I', 'T', 'C', '1'};
   put_u32(header + 4, id);
   put_u32(header + 8, (uint32_t)getpid());
   header[12] = (unsigned char)kind;
-  if (r < 0 || write_all(fd, header, sizeof header) < 0) {
+  if (write_all(fd, header, sizeof header) < 0) {
     close(fd);
     return -1;
   }

@@ -9,7 +9,6 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -49,6 +48,7 @@ static void buf_consume(buf_t *b, size_t n) {
 typedef struct {
   uint32_t id;
   pid_t pid;
+  int pidfd; // readable when the child exits; -1 on kernels without pidfd_open (then we poll)
 } kid_t;
 
 typedef struct {
@@ -56,10 +56,10 @@ typedef struct {
   buf_t in, out;
   kid_t *kids;
   int nkids, capkids;
-  int sfd;
   int pidfds[MAX_WATCH];
   watched_t watched[MAX_WATCH];
-  int polling; // no pidfds (kernel < 5.3): poll start times
+  int polling;      // no pidfds (kernel < 5.3): poll start times and wait4 on a timer
+  int strays_dying; // strays killed but not reaped yet: reap again soon
   ranges_t dc;
   sigset_t old_mask;
   int oom_base;
@@ -133,6 +133,7 @@ static int reap(zygote_t *z) {
       put_u64(p + 24, (uint64_t)ru.ru_utime.tv_sec * 1000000u + (uint64_t)ru.ru_utime.tv_usec);
       put_u64(p + 32, (uint64_t)ru.ru_stime.tv_sec * 1000000u + (uint64_t)ru.ru_stime.tv_usec);
     }
+    if (k->pidfd >= 0) close(k->pidfd);
     *k = z->kids[--z->nkids];
     known++;
   }
@@ -144,8 +145,10 @@ static int reap(zygote_t *z) {
 static void kill_strays(zygote_t *z) {
   pid_t kids[1024], killed[1024];
   int n = list_children(getpid(), kids, 1024), nkilled = 0;
+  z->strays_dying = 0;
   for (int i = 0; i < n; i++) {
     if (find_kid(z, kids[i])) continue;
+    z->strays_dying = 1;
     int got = kill_tree(kids[i], 1, killed + nkilled, 1024 - nkilled);
     nkilled += got < 1024 - nkilled ? got : 1024 - nkilled;
   }
@@ -165,13 +168,7 @@ static void shutdown_all(zygote_t *z, uint32_t reason, pid_t who) {
   while (z->nkids && monotonic_ns() < deadline) {
     reap(z);
     kill_strays(z);
-    if (z->nkids) {
-      struct pollfd p = {z->sfd, POLLIN, 0};
-      poll(&p, 1, 10);
-      struct signalfd_siginfo si;
-      while (read(z->sfd, &si, sizeof si) > 0) {
-      }
-    }
+    if (z->nkids) poll(NULL, 0, 5);
   }
   unsigned char *p = frame(z, FRAME_BYE, 8);
   if (p) {
@@ -212,9 +209,11 @@ static int fork_child(zygote_t *z, uint32_t id, const unsigned char *payload, si
     c.connect_path = o->connect_path;
     c.connect_len = o->connect_len;
     c.close_fds[c.nclose++] = o->control_fd;
-    c.close_fds[c.nclose++] = z->sfd;
     for (int i = 0; i < o->nwatch; i++)
       if (z->pidfds[i] >= 0) c.close_fds[c.nclose++] = z->pidfds[i];
+    // Our siblings' pidfds: closed one by one (they are not in close_fds' fixed room).
+    for (int i = 0; i < z->nkids; i++)
+      if (z->kids[i].pidfd >= 0) close(z->kids[i].pidfd);
     for (int i = 0; i < o->nclose && c.nclose < MAX_CLOSE; i++) c.close_fds[c.nclose++] = o->close_fds[i];
     c.watch_thread = o->child_watch_thread;
     for (int i = 0; i < o->nwatch; i++) c.watch[c.nwatch++] = z->watched[i];
@@ -247,7 +246,7 @@ static int fork_child(zygote_t *z, uint32_t id, const unsigned char *payload, si
     }
     return 0;
   }
-  z->kids[z->nkids++] = (kid_t){id, pid};
+  z->kids[z->nkids++] = (kid_t){id, pid, sys_pidfd_open(pid)};
   unsigned char *p = frame(z, FRAME_FORKED, 20);
   if (p) {
     put_u32(p, id);
@@ -283,15 +282,11 @@ static int handle_frames(zygote_t *z, serve_result_t *res) {
 static int setup(zygote_t *z, const serve_opts_t *o) {
   memset(z, 0, sizeof *z);
   z->o = o;
-  z->sfd = -1;
   int fl = fcntl(o->control_fd, F_GETFL);
   if (fl < 0 || fcntl(o->control_fd, F_SETFL, fl | O_NONBLOCK) < 0) return -errno;
-  sigset_t chld;
-  sigemptyset(&chld);
-  sigaddset(&chld, SIGCHLD);
-  if (sigprocmask(SIG_BLOCK, &chld, &z->old_mask) < 0) return -errno;
-  z->sfd = signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC);
-  if (z->sfd < 0) return -errno;
+  // SIGCHLD cannot tell us about exits: Node's other threads do not block it, so any of them may take
+  // it. Children's pidfds do (or a timer on old kernels). Children get the mask we were called with.
+  if (sigprocmask(SIG_SETMASK, NULL, &z->old_mask) < 0) return -errno;
   // Orphans of our children come to us, not to init: we kill and reap them.
   if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) return -errno;
   // From here our own loop notices the worker's death (control EOF, pidfd) and cleans up first.
@@ -311,10 +306,7 @@ static int setup(zygote_t *z, const serve_opts_t *o) {
 int serve_run(const serve_opts_t *o, serve_result_t *res) {
   static zygote_t z;
   int err = setup(&z, o);
-  if (err) {
-    if (z.sfd >= 0) close(z.sfd);
-    return err;
-  }
+  if (err) return err;
   unsigned char *p = frame(&z, FRAME_READY, 20);
   if (p) {
     put_u32(p, (uint32_t)getpid());
@@ -322,24 +314,34 @@ int serve_run(const serve_opts_t *o, serve_result_t *res) {
     put_u32(p + 8, (uint32_t)z.dc.count);
     put_u64(p + 12, z.dc.bytes);
   }
+  struct pollfd *fds = NULL;
+  int capfds = 0;
   for (;;) {
     flush(&z);
-    struct pollfd fds[2 + MAX_WATCH];
+    int want = 1 + o->nwatch + z.nkids;
+    if (want > capfds) {
+      struct pollfd *more = realloc(fds, (size_t)want * sizeof *fds);
+      if (!more) shutdown_all(&z, BYE_CONTROL_CLOSED, 0);
+      fds = more;
+      capfds = want;
+    }
     fds[0] = (struct pollfd){o->control_fd, (short)(POLLIN | (z.out.len ? POLLOUT : 0)), 0};
-    fds[1] = (struct pollfd){z.sfd, POLLIN, 0};
-    int n = 2;
+    int n = 1, timer = z.polling;
     for (int i = 0; i < o->nwatch; i++)
       if (z.pidfds[i] >= 0) fds[n++] = (struct pollfd){z.pidfds[i], POLLIN, 0};
-    int r = poll(fds, (nfds_t)n, z.polling ? 250 : -1);
+    int first_kid = n;
+    for (int i = 0; i < z.nkids; i++) {
+      if (z.kids[i].pidfd >= 0) fds[n++] = (struct pollfd){z.kids[i].pidfd, POLLIN, 0};
+      else timer = 1;
+    }
+    int r = poll(fds, (nfds_t)n, timer ? 20 : z.strays_dying ? 50 : -1);
     if (r < 0 && errno != EINTR) shutdown_all(&z, BYE_CONTROL_CLOSED, 0);
     if (r < 0) continue;
-    if (fds[1].revents & POLLIN) {
-      struct signalfd_siginfo si;
-      while (read(z.sfd, &si, sizeof si) > 0) {
-      }
-      if (reap(&z)) kill_strays(&z);
-    }
-    for (int i = 0, j = 2; i < o->nwatch; i++) {
+    int exited = timer || z.strays_dying;
+    for (int i = first_kid; i < n; i++)
+      if (fds[i].revents) exited = 1;
+    if (exited && reap(&z)) kill_strays(&z);
+    for (int i = 0, j = 1; i < o->nwatch; i++) {
       if (z.pidfds[i] < 0) {
         if (proc_start_time(o->watch[i]) != z.watched[i].start_time) shutdown_all(&z, BYE_WATCHED_DIED, o->watch[i]);
         continue;
@@ -354,7 +356,10 @@ int serve_run(const serve_opts_t *o, serve_result_t *res) {
         if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
         if (got <= 0) shutdown_all(&z, BYE_CONTROL_CLOSED, 0); // the worker is gone
         z.in.len += (size_t)got;
-        if (handle_frames(&z, res)) return 0;
+        if (handle_frames(&z, res)) {
+          free(fds); // the child's copy
+          return 0;
+        }
       }
     }
   }
