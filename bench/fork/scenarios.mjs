@@ -20,7 +20,7 @@ export function run(addon, request, channel) {
   }
   // Our channel writes reach the worker before we go (end() calls back once they are flushed).
   const finish = (code) => channel.end(() => process.exit(code))
-  scenario({ addon, request, args, send, lines, finish, firstJsNs: String(firstJsNs) })
+  scenario({ addon, request, channel, args, send, lines, finish, firstJsNs: String(firstJsNs) })
 }
 
 const scenarios = {
@@ -98,7 +98,9 @@ const scenarios = {
   },
 
   // Exit paths: process.exit(n), exitCode and a natural end, an uncaught error, a listener changing the code.
-  exit({ args, send }) {
+  exit({ args, send, channel }) {
+    // Our channel must not keep the loop alive, or a natural end never comes.
+    channel.unref()
     process.on('exit', (code) => send({ exitListener: code }))
     const how = args.how
     setTimeout(() => {
@@ -111,8 +113,9 @@ const scenarios = {
         process.exit(1)
       }
       if (how === 'big-write') {
+        // A natural end waits for the write, as in any Node process (process.exit() would not).
         process.stdout.write(Buffer.alloc(args.bytes, 'x'))
-        process.exit(args.code)
+        process.exitCode = args.code
       }
     }, 1)
   },
@@ -138,6 +141,12 @@ const scenarios = {
   wait({ send, lines }) {
     send({ waiting: process.pid })
     lines.on('line', (line) => process.exit(JSON.parse(line).exit ?? 0))
+  },
+
+  // Draws from V8's own generators and crypto, fix-ups or not: what two children share.
+  draws({ send, finish }) {
+    send({ random: Math.random(), v8Random: globalThis.v8MathRandom(), uuid: randomUUID(), webUuid: globalThis.crypto.randomUUID(), bytes: randomBytes(8).toString('hex'), zygoteDraws: globalThis.zygoteDraws })
+    finish(0)
   },
 
   hash({ send, finish }) {

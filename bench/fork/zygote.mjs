@@ -16,6 +16,7 @@ if (graph === 'vitest') {
   await import('@vitest/expect')
   await import('vitest')
 }
+
 if (process.argv.includes('--use-random')) {
   // Module top level drawing random values, as libraries do at import.
   globalThis.zygoteDraws = [Math.random(), (await import('node:crypto')).randomUUID()]
@@ -25,7 +26,18 @@ const scenarios = await import('./scenarios.mjs')
 // Quiescent: let start-up work finish (a timer turn, then the pending microtasks) before serving.
 await new Promise((resolve) => setTimeout(resolve, 20))
 
+// V8's own generator, kept to show what children would draw without the fix-up.
+globalThis.v8MathRandom = Math.random
 const config = readZygoteConfig()
-const { request, channel } = serveForks(addon, config, { compactHeap: gc, deathSignal: addon.treeDeathSignal, childWatchThread: process.argv.includes('--child-thread') })
-// Only forked children get here.
+const { request, channel } = serveForks(addon, config, {
+  compactHeap: gc,
+  resetUuidCache: !process.argv.includes('--no-uuid-reset'),
+  deathSignal: addon.treeDeathSignal,
+  childWatchThread: process.argv.includes('--child-thread'),
+  onPrepared: ({ uuidCache }) => {
+    if (uuidCache.state !== 'ok') process.stderr.write(`zygote: randomUUID cache not reset: ${uuidCache.reason}\n`)
+  },
+})
+// Only forked children get here. 'bare' measures the floor: fork, set-up, connect-back, fix-ups, exit.
+if (request.payload.toString() === 'bare') addon.exitNow(0)
 scenarios.run(addon, request, channel)

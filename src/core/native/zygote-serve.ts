@@ -13,6 +13,8 @@ import type { ZygoteConfig } from './zygote-config.js'
 export interface ServeForksOptions extends Omit<ServeOptions, 'connectPath' | 'watchPids'> {
   /** Run a compacting full GC before serving (default true). */
   readonly compactHeap?: boolean
+  /** Make crypto.randomUUID's batch start fresh in every child (default true; false only to show why). */
+  readonly resetUuidCache?: boolean
   /** Called in the zygote once it is about to serve (after the GC and the UUID reset). */
   readonly onPrepared?: (prepared: { readonly uuidCache: UuidCacheReset }) => void
 }
@@ -24,7 +26,7 @@ export interface ForkedChild {
 }
 
 export function serveForks(addon: NativeAddon, config: ZygoteConfig, options: ServeForksOptions = {}): ForkedChild {
-  const uuidCache = resetUuidCache()
+  const uuidCache: UuidCacheReset = options.resetUuidCache === false ? { state: 'unknown', reason: 'not reset (resetUuidCache: false)' } : resetUuidCache()
   if (options.compactHeap !== false) compactHeap()
   options.onPrepared?.({ uuidCache })
   const request = addon.serve(config.controlFd, {
