@@ -4,6 +4,9 @@
 import { readdirSync, readlinkSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { isRunning, survivors } from '../helpers/processes.js'
+import { spawnSync } from 'node:child_process'
+import { join } from 'node:path'
+import { repoRoot } from '../helpers/package.js'
 import { harness, MAJORS, nodeBinary } from './helpers.js'
 
 type Harness = typeof import('../../bench/fork/harness.mjs')
@@ -21,6 +24,13 @@ describe.each(MAJORS)('Node %i', (major) => {
     const gone = await zygote.shutdown()
     expect(gone.bye?.reason).toBe('shutdown')
     expect(isRunning(zygote.pid)).toBe(false)
+  })
+
+  test('the one-fork self-test passes with --single-threaded, and says why not without it', () => {
+    const selfTest = (flags: string[]): unknown =>
+      JSON.parse(spawnSync(nodeBinary(major), [...flags, join(repoRoot, 'dist', 'fork-self-test.js')], { encoding: 'utf8', timeout: 30_000 }).stdout)
+    expect(selfTest(['--single-threaded'])).toMatchObject({ ok: true })
+    expect(selfTest([])).toMatchObject({ ok: false, reason: expect.stringContaining('--single-threaded') })
   })
 
   test('a child runs JS, a timer, fs, crypto, import(), spawn, the inspector; talks on its channel; exits with its code', async () => {

@@ -293,9 +293,11 @@ static int setup(zygote_t *z, const serve_opts_t *o) {
   prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
   for (int i = 0; i < o->nwatch; i++) {
     z->watched[i] = (watched_t){o->watch[i], proc_start_time(o->watch[i])};
-    z->pidfds[i] = sys_pidfd_open(o->watch[i]);
+    if (!z->watched[i].start_time) return -ESRCH;
+    // With a watcher thread in each child, the children watch; we only notice the control socket.
+    z->pidfds[i] = o->child_watch_thread ? -1 : sys_pidfd_open(o->watch[i]);
     if (z->pidfds[i] < 0 && errno == ESRCH) return -ESRCH;
-    if (z->pidfds[i] < 0) z->polling = 1;
+    if (z->pidfds[i] < 0 && !o->child_watch_thread) z->polling = 1;
   }
   z->oom_base = oom_score_adj_read();
   int err = dontfork_ranges_read(&z->dc);
@@ -341,7 +343,7 @@ int serve_run(const serve_opts_t *o, serve_result_t *res) {
     for (int i = first_kid; i < n; i++)
       if (fds[i].revents) exited = 1;
     if (exited && reap(&z)) kill_strays(&z);
-    for (int i = 0, j = 1; i < o->nwatch; i++) {
+    for (int i = 0, j = 1; i < o->nwatch && !o->child_watch_thread; i++) {
       if (z.pidfds[i] < 0) {
         if (proc_start_time(o->watch[i]) != z.watched[i].start_time) shutdown_all(&z, BYE_WATCHED_DIED, o->watch[i]);
         continue;

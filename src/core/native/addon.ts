@@ -41,7 +41,7 @@ export interface ServeOptions {
   readonly oomScoreAdjDelta?: number
   /** Children's PR_SET_PDEATHSIG (default SIGKILL; `treeDeathSignal` = end the child's tree first). */
   readonly deathSignal?: number
-  /** Children also watch `watchPids` and the zygote with a thread of their own. */
+  /** Children watch `watchPids` and the zygote with a thread of their own (the zygote then watches only its control socket). */
   readonly childWatchThread?: boolean
   /** More descriptors of the zygote's own to close in children. At most 24. */
   readonly closeFds?: readonly number[]
