@@ -4,6 +4,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { createHash, pbkdf2, randomUUID, randomBytes } from 'node:crypto'
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
+import { Worker } from 'node:worker_threads'
 import { Session } from 'node:inspector'
 import { createInterface } from 'node:readline'
 import { cpu } from './workloads.mjs'
@@ -132,7 +133,7 @@ const scenarios = {
     const keep = []
     for (let i = 0; i < (args.objects ?? 1000); i++) keep.push({ i, s: 'x' + i })
     setTimeout(() => {
-      send({ uss: uss(), kept: keep.length })
+      send({ uss: uss(), kept: keep.length, minorFaults: process.resourceUsage().minorPageFault })
       finish(0)
     }, 1)
   },
@@ -147,6 +148,26 @@ const scenarios = {
   draws({ send, finish }) {
     send({ random: Math.random(), v8Random: globalThis.v8MathRandom(), uuid: randomUUID(), webUuid: globalThis.crypto.randomUUID(), bytes: randomBytes(8).toString('hex'), zygoteDraws: globalThis.zygoteDraws })
     finish(0)
+  },
+
+  // A new worker thread (V8 and Node set up a second isolate in the child).
+  worker({ send, finish }) {
+    const w = new Worker('require("node:worker_threads").parentPort.postMessage(6 * 7)', { eval: true })
+    w.once('message', (m) => {
+      send({ worker: m })
+      void w.terminate().then(() => finish(0))
+    })
+  },
+
+  // Allocate enough for full (mark-compact) collections, then end naturally: the case that hung on Node 20.
+  'gc-then-exit'({ send, channel }) {
+    let keep = []
+    for (let r = 0; r < 40; r++) {
+      keep.push(new Array(200000).fill(r))
+      if (keep.length > 10) keep = []
+    }
+    send({ done: keep.length >= 0 })
+    channel.unref()
   },
 
   hash({ send, finish }) {

@@ -13,6 +13,15 @@ type Harness = typeof import('../../bench/fork/harness.mjs')
 const { startZygote, forkScenario } = (await import(harness)) as Harness
 type Zygote = Awaited<ReturnType<Harness['startZygote']>>
 
+test("without dropping the platform's worker-thread tasks, a Node 26 child hangs in its first collections (the self-test says so)", () => {
+  const r = spawnSync(nodeBinary(26), ['--single-threaded', join(repoRoot, 'dist', 'fork-self-test.js')], {
+    encoding: 'utf8',
+    timeout: 30_000,
+    env: { ...process.env, ISOLATED_TEST_KEEP_WORKER_TASKS: '1' },
+  })
+  expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, reason: expect.stringContaining('did not finish') })
+})
+
 describe.each(MAJORS)('Node %i', (major) => {
   let zygote: Zygote
   const strays: number[] = []
@@ -80,6 +89,15 @@ describe.each(MAJORS)('Node %i', (major) => {
     } finally {
       await z.shutdown()
     }
+  })
+
+  test('after many collections a child ends naturally, and a new Worker answers (no task waits for threads the child lacks)', async () => {
+    const gc = await forkScenario(zygote, 'gc-then-exit')
+    expect(await gc.next()).toEqual({ done: true })
+    expect(await gc.child.exited).toMatchObject({ code: 0, signal: null })
+    const worker = await forkScenario(zygote, 'worker')
+    expect(await worker.next()).toEqual({ worker: 42 })
+    expect(await worker.child.exited).toMatchObject({ code: 0 })
   })
 
   test('a child has its own stdout, stderr and channel, and none of the zygote control descriptors', async () => {

@@ -172,6 +172,13 @@ static napi_value dontfork_info(napi_env env, napi_callback_info info) {
   return o;
 }
 
+// workerTaskSlots(): how many of NodePlatform's worker-task methods this forked child redirected to a
+// no-op (2 on Node 20-26; 0 = not found: a Node whose internals we do not know; -2 = not a forked child).
+static napi_value worker_task_slots(napi_env env, napi_callback_info info) {
+  (void)info;
+  return make_int(env, child_worker_task_slots);
+}
+
 static int read_child_flags(napi_env env, napi_value opts, child_opts_t *c) {
   int32_t v;
   int b, r;
@@ -321,6 +328,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"dontforkRanges", dontfork_info},
       {"fork", fork_js},
       {"serve", serve_js},
+      {"workerTaskSlots", worker_task_slots},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value f;

@@ -1,5 +1,6 @@
 #include "compat.h"
 #include "child.h"
+#include "platform.h"
 #include "procs.h"
 
 #include <errno.h>
@@ -7,11 +8,14 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+int child_worker_task_slots = -2;
 
 static void end_own_tree(void) {
   pid_t pids[256];
@@ -124,6 +128,8 @@ int child_after_fork(const child_opts_t *o, int *channel_fd) {
     if (install_stdio(out, 1) < 0 || install_stdio(err, 2) < 0) return CHILD_EXIT_CONNECT;
     *channel_fd = ch;
   }
+  // ISOLATED_TEST_KEEP_WORKER_TASKS: leave them (only to show what goes wrong without this).
+  child_worker_task_slots = getenv("ISOLATED_TEST_KEEP_WORKER_TASKS") ? 0 : drop_worker_thread_tasks();
   if (o->restore_mask) sigprocmask(SIG_SETMASK, o->restore_mask, NULL);
   if (o->loop && uv_loop_fork(o->loop) != 0) return CHILD_EXIT_LOOP;
   if (o->watch_thread && start_watch_thread(o->watch, o->nwatch, o->zygote) != 0) return CHILD_EXIT_SETUP;

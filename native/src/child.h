@@ -50,6 +50,9 @@ typedef struct {
  */
 int child_after_fork(const child_opts_t *o, int *channel_fd);
 
+/** In a forked child: what drop_worker_thread_tasks() returned (-2 before any fork). */
+extern int child_worker_task_slots;
+
 /** Installs the handler that ends this process's tree on `sig` (then dies by SIGKILL). */
 void install_tree_death_handler(int sig);
 

@@ -79,6 +79,12 @@ export interface NativeAddon {
   dontforkRanges(): { count: number; bytes: number }
   /** fork(2) with the DONTFORK undo and uv_loop_fork: the pid in the parent, 0 in the child. Needs --single-threaded. */
   fork(options?: ForkOptions): number
+  /**
+   * In a forked child: how many of Node's worker-thread task methods were redirected to a no-op (the
+   * zygote's worker threads are not in the child: tasks for them would hang it). 2 on Node 20-26;
+   * 0 = unknown Node internals; -2 = this process is not a forked child.
+   */
+  workerTaskSlots(): number
   /** The zygote's loop (see native/README.md): blocks, returns only in a forked child. */
   serve(controlFd: number, options: ServeOptions): ForkRequest
 }
