@@ -1,11 +1,13 @@
 // Builds dist/: ESM entries for Node (public API, Vitest plugin, the core's child process and its
 // watchdog thread, each adapter's child half, Vitest's runners) with shared chunks, a CommonJS build of the public API for Jest (which
 // cannot require ESM-only serialize-error, so it is bundled in), the CommonJS Jest environment, and the
-// type declarations.
+// type declarations; and the native addon's prebuild (scripts/build-native.mjs, only when its C changed).
 import { build } from 'esbuild'
 import { rmSync } from 'node:fs'
 import { execFileSync } from 'node:child_process'
+import { buildNative } from './build-native.mjs'
 
+buildNative()
 rmSync('dist', { recursive: true, force: true })
 const external = ['vitest', 'vitest/*', '@vitest/*', 'vite', 'jest-*', '@jest/*']
 const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: false, logLevel: 'warning', external }
@@ -29,6 +31,9 @@ await build({
     // The runners Vitest loads by path: in the test worker (plugin) and in the child.
     'vitest-runner': 'src/adapters/vitest/parent/runner.ts',
     'vitest-child-runner': 'src/adapters/vitest/child/runner.ts',
+    // The native layer (addon loader, forked-child fix-ups, zygote protocol); internal, not exported.
+    native: 'src/core/native/index.ts',
+    'fork-self-test': 'src/core/native/self-test-main.ts',
   },
   external: [...external, 'serialize-error'],
 })

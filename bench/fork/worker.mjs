@@ -1,0 +1,11 @@
+// A stand-in test worker for the kill tests: `node worker.mjs <node> <mainPid|0> [zygote flags...]`.
+// Starts the harness zygote (watching us and mainPid), forks one child running the 'tree' scenario,
+// prints {zygote, child, pids} as one JSON line on stdout, then idles until killed.
+import { forkScenario, startZygote } from './harness.mjs'
+
+const [node, main, ...zygoteArgs] = process.argv.slice(2)
+const zygote = await startZygote({ node, mainPid: Number(main) || undefined, zygoteArgs })
+const c = await forkScenario(zygote, 'tree')
+const { pids } = await c.next()
+process.stdout.write(JSON.stringify({ zygote: zygote.pid, child: c.child.pid, pids }) + '\n')
+setInterval(() => {}, 1 << 30)

@@ -1,0 +1,20 @@
+{
+  "targets": [
+    {
+      "target_name": "isolated_test",
+      "sources": [
+        "src/addon.c",
+        "src/napi_util.c",
+        "src/procs.c",
+        "src/dontfork.c",
+        "src/child.c",
+        "src/serve.c",
+        "src/platform.c"
+      ],
+      "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"],
+      "libraries": ["-ldl"],
+      "cflags_c": ["-std=gnu11", "-O2", "-Wall", "-Wextra", "-fno-strict-aliasing", "-U_FORTIFY_SOURCE"],
+      "conditions": [["OS!='linux'", { "type": "none" }]]
+    }
+  ]
+}

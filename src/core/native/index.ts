@@ -1,0 +1,13 @@
+// The native layer's entry (dist/native.js): internal, not a public export of the package.
+export { loadAddon, type AddonLoad, type ExitStatus, type ForkOptions, type ForkRequest, type NativeAddon, type ServeOptions } from './addon.js'
+export { routeExitThroughExitNow } from './child-exit.js'
+export { fixProcessPid } from './child-identity.js'
+export { ConnectBackServer, type ChildSockets } from './connect-back.js'
+export { encodeFork, encodeShutdown, ZygoteEventDecoder, type ZygoteEvent } from './control-protocol.js'
+export { compactHeap } from './heap.js'
+export { reseedMathRandom } from './random.js'
+export { forkSelfTest, type SelfTestResult } from './self-test.js'
+export { resetUuidCache, type UuidCacheReset } from './uuid-cache.js'
+export { Zygote, type ChildExit, type ForkedChildHandle, type StartZygoteOptions, type ZygoteGone } from './zygote-client.js'
+export { ZYGOTE_CONFIG_ENV, readZygoteConfig, type ZygoteConfig } from './zygote-config.js'
+export { fixForkedChild, serveForks, type ForkedChild, type ServeForksOptions } from './zygote-serve.js'

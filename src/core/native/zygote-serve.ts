@@ -1,0 +1,51 @@
+// The zygote's side, after it has loaded what its children share: make the heap and the UUID cache
+// fork-ready, then block in the addon's serve loop. Returns only in a forked child, with the child
+// already fixed up (pid, exit path, Math.random) and its own channel to the worker open.
+import { Socket } from 'node:net'
+import type { ForkRequest, NativeAddon, ServeOptions } from './addon.js'
+import { routeExitThroughExitNow } from './child-exit.js'
+import { fixProcessPid } from './child-identity.js'
+import { compactHeap } from './heap.js'
+import { reseedMathRandom } from './random.js'
+import { resetUuidCache, type UuidCacheReset } from './uuid-cache.js'
+import type { ZygoteConfig } from './zygote-config.js'
+
+export interface ServeForksOptions extends Omit<ServeOptions, 'connectPath' | 'watchPids'> {
+  /** Run a compacting full GC before serving (default true). */
+  readonly compactHeap?: boolean
+  /** Make crypto.randomUUID's batch start fresh in every child (default true; false only to show why). */
+  readonly resetUuidCache?: boolean
+  /** Called in the zygote once it is about to serve (after the GC and the UUID reset). */
+  readonly onPrepared?: (prepared: { readonly uuidCache: UuidCacheReset }) => void
+}
+
+export interface ForkedChild {
+  readonly request: ForkRequest
+  /** The channel to the worker, paused until read from. */
+  readonly channel: Socket
+}
+
+export function serveForks(addon: NativeAddon, config: ZygoteConfig, options: ServeForksOptions = {}): ForkedChild {
+  const uuidCache: UuidCacheReset = options.resetUuidCache === false ? { state: 'unknown', reason: 'not reset (resetUuidCache: false)' } : resetUuidCache()
+  if (options.compactHeap !== false) compactHeap()
+  options.onPrepared?.({ uuidCache })
+  const request = addon.serve(config.controlFd, {
+    connectPath: config.connectPath,
+    watchPids: config.watchPids,
+    ...(options.oomScoreAdjDelta !== undefined && { oomScoreAdjDelta: options.oomScoreAdjDelta }),
+    ...(options.deathSignal !== undefined && { deathSignal: options.deathSignal }),
+    ...(options.childWatchThread !== undefined && { childWatchThread: options.childWatchThread }),
+    ...(options.closeFds !== undefined && { closeFds: options.closeFds }),
+  })
+  // From here on we are a forked child.
+  fixForkedChild(addon, request.pid)
+  const channel = new Socket({ fd: request.channelFd, readable: true, writable: true })
+  return { request, channel }
+}
+
+/** What every forked child needs before user code runs (also after addon.fork()). */
+export function fixForkedChild(addon: NativeAddon, pid: number): void {
+  fixProcessPid(pid)
+  routeExitThroughExitNow(addon)
+  reseedMathRandom(globalThis)
+}
