@@ -7,7 +7,12 @@ import { serializeThrown } from '../ipc/serialize.js'
 import type { ChildState } from './state.js'
 import type { ChildAdapter } from '../adapter.js'
 import { createLink } from './link.js'
+import { loadAddon } from '../native/addon.js'
 import { installResourceView, markResourceBaseline } from './resources.js'
+
+// Orphans of the test's processes (double-forked daemons) are re-parented to us, not to init, so the
+// parent finds the whole tree below us (core/parent/containment).
+loadAddon().addon?.setChildSubreaper(true)
 
 // Keep our own handles: frameworks replace process.exit.
 const processExit = process.exit.bind(process)

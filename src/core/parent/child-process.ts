@@ -10,6 +10,7 @@ import { CHANNEL_IN_FD, CHANNEL_OUT_FD, CHILD_ENV, isOurs, WATCHDOG_FD, type Chi
 import { encodeFrame, FrameReader } from '../ipc/frames.js'
 import { WATCH_ENV, watchedProcesses } from './watched.js'
 import { Containment } from './containment/index.js'
+import { loadAddon } from '../native/addon.js'
 import { trackChild, untrackChild } from './exit-guard.js'
 import { logPids } from './pid-log.js'
 
@@ -79,7 +80,8 @@ export class ChildHandle {
 
   constructor(opts: StartOptions) {
     const entry = fileURLToPath(new URL('./child-entry.js', import.meta.url))
-    this.containment = new Containment({ childIsSubreaper: false })
+    // With the native addon the child makes itself a subreaper (child/entry.ts): its orphans stay below it.
+    this.containment = new Containment({ childIsSubreaper: loadAddon().addon !== undefined })
     const env: Record<string, string> = { ...opts.env, ...this.containment.env, [CHILD_ENV]: '1', [WATCH_ENV]: watchedProcesses() }
     const nodeOptions = stripInspectFromNodeOptions(env.NODE_OPTIONS)
     if (nodeOptions === undefined || nodeOptions === '') delete env.NODE_OPTIONS
