@@ -168,7 +168,7 @@ describe('fork and spawn', () => {
 test("a limit above Vitest's timeout runs, cut to what Vitest's timer leaves, and the message names the setting", () => {
   const t = run.test("a limit above Vitest's timeout is cut to what it leaves")
   const message = t.failureMessages.join('\n')
-  expect(message).toMatch(/The test body was stopped after \d+ ms, short of the 60000 ms it may use, because Vitest's `testTimeout` \(or the test's own timeout\) \(now 4000 ms\) fires next/)
+  expect(message).toMatch(/The test body was stopped after \d+ ms, short of the 60000 ms it may use, because Vitest's `testTimeout` \(or the test's own timeout\) \(now 8000 ms\) fires next/)
   expect(message).toContain("To give it its full time, raise Vitest's `testTimeout` (or the test's own timeout).")
   // Ours, not Vitest's own "Test timed out in 4000ms".
   expect(message).not.toContain('Test timed out in')
