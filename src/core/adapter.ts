@@ -47,8 +47,8 @@ export interface HostAdapter {
   readonly requirement: string
   /** Scope for numbering wrappers made at one site; a re-import of the file in a new run starts from 0. */
   wrapperScope?(): object | undefined
-  /** A wrapper was made in the test process (not in a child). */
-  onWrapperMade?(): void
+  /** A wrapper was made in the test process (not in a child), with these options: a chance to get ready for its calls. */
+  onWrapperMade?(options: ResolvedOptions): void
   /** Runs the call in a child when this framework is running here; undefined when it is not. */
   call(call: WrappedCall): Promise<unknown> | undefined
 }

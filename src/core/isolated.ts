@@ -70,9 +70,9 @@ export function isolated(msOrOptions?: number | IsolatedOptions, method?: Method
     const site: Site = { ...at, ordinal: nextOrdinal(siteKey(at)) }
     const child = getChildState()
     child?.wrappers.set(`${siteKey(site)}#${site.ordinal}`, fn as unknown as (...args: unknown[]) => unknown)
-    if (!child && !isOff()) for (const host of registeredHosts()) host.onWrapperMade?.()
     const setup = options.setup && at.file ? new URL(options.setup, `file://${at.file}`).pathname : options.setup
     const resolved: ResolvedOptions = { ...options, setup }
+    if (!child && !isOff()) for (const host of registeredHosts()) host.onWrapperMade?.(resolved)
 
     const wrapper = async function (this: unknown, ...args: unknown[]): Promise<unknown> {
       const raw = fn as unknown as (...a: unknown[]) => unknown

@@ -38,7 +38,11 @@ export interface IsolatedOptions {
   readonly ignoreLeaks?: readonly string[]
   /** Jest environment only: the test environment the child runs the file in (a name such as `'jsdom'`, or a path). @default 'node' */
   readonly environment?: string
+  /** `'fork-server'`: each test is a fork of its file's zygote; `'fresh'`: a new Node process per test; `'auto'`: forks where the self-test passes. @default ISOLATED_TEST_PROCESS_MODEL, else 'auto' */
+  readonly processModel?: ProcessModelOption
 }
+
+export type ProcessModelOption = 'auto' | 'fork-server' | 'fresh'
 
 export interface ResolvedOptions {
   readonly timeout: number | undefined
@@ -56,6 +60,8 @@ export interface ResolvedOptions {
   readonly report: string | undefined
   readonly ignoreLeaks: readonly string[]
   readonly environment: string | undefined
+  /** Undefined: ISOLATED_TEST_PROCESS_MODEL, else 'auto' (decided in core/parent/process-model.ts). */
+  readonly processModel: ProcessModelOption | undefined
 }
 
 /** The most a timer can wait in Node (setTimeout clamps anything above it to 1 ms). */
@@ -79,12 +85,14 @@ export const OPTION_TABLE = [
   { name: 'report', default: 'ISOLATED_TEST_REPORT or none', allowed: 'file path', where: 'all' },
   { name: 'ignoreLeaks', default: '[]', allowed: 'array of names or globs', where: 'all' },
   { name: 'environment', default: "'node'", allowed: "a Jest test environment name or path, e.g. 'jsdom'", where: 'Jest environment' },
+  { name: 'processModel', default: "ISOLATED_TEST_PROCESS_MODEL or 'auto'", allowed: "'auto' | 'fork-server' | 'fresh'", where: 'all' },
 ] as const
 
 const KEYS = new Set<string>(OPTION_TABLE.map((o) => o.name))
 const METHODS: readonly string[] = ['fork', 'spawn']
 const HOOKS: readonly string[] = ['child', 'parent']
 const LEAKS: readonly string[] = ['warn', 'error', 'off']
+const MODELS: readonly string[] = ['auto', 'fork-server', 'fresh']
 
 function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value)
@@ -150,6 +158,7 @@ export function validateOptions(input: unknown, where: string): IsolatedOptions 
   if (o.environment !== undefined && (typeof o.environment !== 'string' || o.environment === '')) {
     fail(where, 'environment', o.environment, "a Jest test environment name or path such as 'jsdom'")
   }
+  if (o.processModel !== undefined && !MODELS.includes(o.processModel as string)) fail(where, 'processModel', o.processModel, "'auto', 'fork-server' or 'fresh'")
   return o as IsolatedOptions
 }
 
@@ -182,6 +191,7 @@ export function resolveOptions(o: IsolatedOptions): ResolvedOptions {
     report: o.report ?? (process.env.ISOLATED_TEST_REPORT || undefined),
     ignoreLeaks: o.ignoreLeaks ?? [],
     environment: o.environment,
+    processModel: o.processModel,
   }
 }
 

@@ -1,7 +1,11 @@
 // The child process's main module. It starts the watchdog, says it is ready, may prepare the framework
 // while it waits (a spare child: no test code runs), then takes one run request, takes on the requested
-// env and cwd, and hands over to the framework's own machinery.
+// env and cwd, and hands over to the framework's own machinery. Started as a zygote (the fork server),
+// it has no watchdog thread (a thread must not exist at fork), and its run request is to collect the
+// file; each of its forks runs its own request from the adapter's fork point (zygote.ts).
 import { Worker } from 'node:worker_threads'
+import { ZYGOTE_CONFIG_ENV } from '../native/zygote-config.js'
+import { startZygote } from './zygote.js'
 import { CHANNEL_IN_FD, CHANNEL_OUT_FD, CHILD_STATE, TAG, WATCHDOG_FD, isOurs, type ChildMessage, type ParentMessage, type PrepareRequest, type RunRequest } from '../ipc/protocol.js'
 import { serializeThrown } from '../ipc/serialize.js'
 import type { ChildState } from './state.js'
@@ -10,9 +14,12 @@ import { createLink } from './link.js'
 import { loadAddon } from '../native/addon.js'
 import { installResourceView, markResourceBaseline } from './resources.js'
 
+const asZygote = process.env[ZYGOTE_CONFIG_ENV] !== undefined
 // Orphans of the test's processes (double-forked daemons) are re-parented to us, not to init, so the
-// parent finds the whole tree below us (core/parent/containment).
-loadAddon().addon?.setChildSubreaper(true)
+// parent finds the whole tree below us (core/parent/containment). A zygote's forks get it in C.
+if (!asZygote) loadAddon().addon?.setChildSubreaper(true)
+// A zygote dies with the worker that started it, even while it boots.
+else loadAddon().addon?.setParentDeathSignal(9)
 
 // Keep our own handles: frameworks replace process.exit.
 const processExit = process.exit.bind(process)
@@ -24,12 +31,16 @@ for (const stream of [process.stdout, process.stderr] as unknown as { _handle?: 
   stream._handle?.setBlocking?.(true)
 }
 
-const watchdog = new Worker(new URL('./watchdog-thread.js', import.meta.url), {
-  workerData: { fd: WATCHDOG_FD, parentPid: process.ppid, watch: JSON.parse(process.env.ISOLATED_TEST_WATCH ?? '[]') as unknown },
-  stdout: false,
-  stderr: false,
-})
-watchdog.unref()
+if (asZygote) {
+  startZygote({ applyRequest, closeFds: [CHANNEL_IN_FD, CHANNEL_OUT_FD, WATCHDOG_FD] })
+} else {
+  const watchdog = new Worker(new URL('./watchdog-thread.js', import.meta.url), {
+    workerData: { fd: WATCHDOG_FD, parentPid: process.ppid, watch: JSON.parse(process.env.ISOLATED_TEST_WATCH ?? '[]') as unknown },
+    stdout: false,
+    stderr: false,
+  })
+  watchdog.unref()
+}
 
 function send(message: ChildMessage): void {
   link.send(message)

@@ -11,8 +11,8 @@ type Listener = (message: unknown) => void
 export interface Link {
   send(message: unknown): void
   onMessage(listener: Listener): () => void
-  /** Reads from `inFd` and writes to `outFd` from now on (a forked child's own fds). */
-  attach(inFd: number, outFd: number): void
+  /** Reads from `inFd` (or the socket already open on it) and writes to `outFd` from now on. */
+  attach(inFd: number | Socket, outFd: number): void
   /** Stops reading (the parent's end is gone or a fork drops the zygote's fds). */
   detach(): void
 }
@@ -51,7 +51,7 @@ export function createLink(): Link {
       link.detach()
       outFd = out
       const reader = new FrameReader()
-      input = new Socket({ fd: inFd, readable: true, writable: false })
+      input = typeof inFd === 'number' ? new Socket({ fd: inFd, readable: true, writable: false }) : inFd
       input.on('data', (chunk: Buffer) => {
         for (const m of reader.push(chunk)) deliver(m)
       })

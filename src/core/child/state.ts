@@ -15,7 +15,8 @@ export interface InPlaceCall {
 }
 
 export interface ChildState {
-  readonly request: RunRequest
+  /** What to run. In a zygote, what to collect; replaced by the child's own request at the fork point. */
+  request: RunRequest
   /** The channel to the parent, for the framework's own traffic (ours goes through `send`). */
   readonly link: Link
   readonly send: (message: ChildMessage) => void
@@ -27,7 +28,7 @@ export interface ChildState {
   /** The body's state report, sent with the result. */
   report?: StateReport | undefined
   /** When the run request arrived and when the body started (performance.now()), for `importMs`. */
-  readonly received: number
+  received: number
   bodyStarted?: number | undefined
   /** The raw functions behind those wrappers, by `site#ordinal`. */
   readonly wrappers: Map<string, (...args: unknown[]) => unknown>

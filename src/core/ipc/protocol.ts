@@ -54,6 +54,8 @@ export interface TestTarget {
 export type RunTarget =
   | { readonly kind: 'test'; readonly test: TestTarget }
   | { readonly kind: 'call'; readonly site: Site; readonly args: readonly unknown[] }
+  /** A zygote: import and collect the file, then serve forks at the adapter's fork point. */
+  | { readonly kind: 'zygote' }
 
 /**
  * One run, as the parent asks the child for it. The core fills the common part; `payload` is the
@@ -125,6 +127,12 @@ export type ChildMessage =
       /** ms from the run request to the body's start: importing the module (and hooks before it). */
       readonly importMs?: number | undefined
     }
+  /** A zygote collected the file and is quiescent: it serves forks from now on (`at`: monotonicMs()). */
+  | { readonly [TAG]: true; readonly kind: 'zygote-ready'; readonly at: number }
+  /** A zygote cannot serve forks safely (what the import left open): the file runs in fresh children. */
+  | { readonly [TAG]: true; readonly kind: 'zygote-refused'; readonly reasons: readonly string[] }
+  /** A forked child is on its own channel: its inspector (for stuck frames) and when the fork began (CLOCK_MONOTONIC ns). */
+  | { readonly [TAG]: true; readonly kind: 'forked'; readonly inspector: string | undefined; readonly forkStartNs: string }
   /** The child could not run the request (import failed, test not found): never retried elsewhere. */
   | { readonly [TAG]: true; readonly kind: 'fatal'; readonly error: SerializedThrown }
 

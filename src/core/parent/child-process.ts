@@ -6,16 +6,16 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import type { Readable, Duplex, Writable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as delay } from 'node:timers/promises'
-import { CHANNEL_IN_FD, CHANNEL_OUT_FD, CHILD_ENV, isOurs, WATCHDOG_FD, type ChildMessage, type WatchdogReport } from '../ipc/protocol.js'
-import { encodeFrame, FrameReader } from '../ipc/frames.js'
-import { WATCH_ENV, watchedProcesses } from './watched.js'
+import { CHANNEL_IN_FD, CHANNEL_OUT_FD, CHILD_ENV, TAG, WATCHDOG_FD, type ChildMessage, type RunRequest, type WatchdogReport } from '../ipc/protocol.js'
+import { ChannelEnd, StderrTail, type Child, type ExitInfo } from './child.js'
+import { WATCH_ENV, watchedPids, watchedProcesses } from './watched.js'
+import { encodeZygoteConfig, ZYGOTE_CONFIG_ENV } from '../native/zygote-config.js'
 import { Containment } from './containment/index.js'
 import { loadAddon } from '../native/addon.js'
 import { trackChild, untrackChild } from './exit-guard.js'
 import { logPids } from './pid-log.js'
 
 const isWindows = process.platform === 'win32'
-const STDERR_TAIL_LINES = 20
 /**
  * After the child exits, how long its pipes may stay open before we stop reading them. What it wrote
  * is already in the pipes; a process that escaped its tree (a daemon) may hold them open for ever, and
@@ -51,12 +51,18 @@ export interface StartOptions {
   readonly execArgv: readonly string[]
 }
 
-export interface ExitInfo {
-  readonly code: number | null
-  readonly signal: NodeJS.Signals | null
+/** Starting a zygote: its fork flags, and where its children connect back to. */
+export interface ZygoteStart {
+  readonly flags: readonly string[]
+  readonly connectPath: string
 }
 
-export class ChildHandle {
+/** The zygote's control socket (fork requests in, reports out), the fd after the watchdog's. */
+export const ZYGOTE_CONTROL_FD = WATCHDOG_FD + 1
+
+/** A fresh Node process running the child entry (the fresh model, and every zygote). */
+export class ChildHandle implements Child {
+  readonly model = 'fresh' as const
   readonly proc: ChildProcess
   readonly pid: number
   /** Its whole process tree, re-parented daemons included. */
@@ -68,29 +74,31 @@ export class ChildHandle {
   exitInfo: ExitInfo | undefined
   /** Resolves when the child has said it is ready for a request. */
   readonly ready: Promise<void>
-  private readonly stderrLines: string[] = []
-  private stderrPartial = ''
+  private readonly tail: StderrTail
+  private readonly channel: ChannelEnd
   private readonly watchdog: Duplex | undefined
   private readonly toChild: Writable
   private readonly fromChild: Readable
-  private readonly listeners = new Set<(message: unknown) => void>()
-  private channelOpen = true
   private watchdogBuffer = ''
   private watchdogWaiter: ((r: WatchdogReport) => void) | undefined
 
-  constructor(opts: StartOptions) {
+  /** A zygote's control socket. */
+  readonly control: Duplex | undefined
+
+  constructor(opts: StartOptions, zygote?: ZygoteStart) {
     const entry = fileURLToPath(new URL('./child-entry.js', import.meta.url))
     // With the native addon the child makes itself a subreaper (child/entry.ts): its orphans stay below it.
     this.containment = new Containment({ childIsSubreaper: loadAddon().addon !== undefined })
     const env: Record<string, string> = { ...opts.env, ...this.containment.env, [CHILD_ENV]: '1', [WATCH_ENV]: watchedProcesses() }
+    if (zygote) env[ZYGOTE_CONFIG_ENV] = encodeZygoteConfig({ controlFd: ZYGOTE_CONTROL_FD, connectPath: zygote.connectPath, watchPids: watchedPids() })
     const nodeOptions = stripInspectFromNodeOptions(env.NODE_OPTIONS)
     if (nodeOptions === undefined || nodeOptions === '') delete env.NODE_OPTIONS
     else env.NODE_OPTIONS = nodeOptions
-    this.proc = spawn(process.execPath, [...withoutInspectFlags(opts.execArgv), entry], {
+    this.proc = spawn(process.execPath, [...(zygote?.flags ?? []), ...withoutInspectFlags(opts.execArgv), entry], {
       cwd: opts.cwd,
       env,
       detached: !isWindows,
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe', ...(zygote ? (['pipe'] as const) : [])],
       windowsHide: true,
     })
     if (this.proc.pid === undefined) throw new Error('isolated-test: could not start a child process (spawn returned no pid).')
@@ -105,14 +113,10 @@ export class ChildHandle {
         resolve(this.exitInfo)
       })
     })
+    this.control = zygote ? (this.proc.stdio as unknown as Duplex[])[ZYGOTE_CONTROL_FD] : undefined
     this.toChild = this.proc.stdio[CHANNEL_IN_FD] as Writable
     this.fromChild = this.proc.stdio[CHANNEL_OUT_FD] as Readable
-    const reader = new FrameReader()
-    this.fromChild.on('data', (chunk: Buffer) => {
-      for (const m of reader.push(chunk)) for (const l of [...this.listeners]) l(m)
-    })
-    // A closed channel on a dead child is expected; the exit reports what happened.
-    for (const s of [this.toChild, this.fromChild]) s.on('error', () => {})
+    this.channel = new ChannelEnd(this.toChild, this.fromChild)
     // Drained: every stream the child writes to has reached its end (all holders closed it).
     const ended = (s: Readable | null): Promise<unknown> => (s && !s.destroyed ? new Promise((resolve) => s.once('close', resolve)) : Promise.resolve())
     const drained = Promise.all([this.exited, ended(this.proc.stdout), ended(this.proc.stderr), ended(this.fromChild)])
@@ -125,7 +129,7 @@ export class ChildHandle {
       })
     })
     this.proc.on('error', () => {})
-    this.proc.stderr!.on('data', (chunk: Buffer) => this.keepStderr(chunk.toString('utf8')))
+    this.tail = new StderrTail(this.proc.stderr!)
     this.watchdog = (this.proc.stdio as unknown as (Duplex | undefined)[])[WATCHDOG_FD]
     this.watchdog?.on('data', (chunk: Buffer) => this.onWatchdogData(chunk.toString('utf8')))
     this.watchdog?.on('error', () => {})
@@ -133,7 +137,7 @@ export class ChildHandle {
 
   /** Stops reading from a child that is gone: pipes a daemon still holds must not keep this process busy. */
   private release(): void {
-    this.channelOpen = false
+    this.channel.close()
     for (const s of this.streams()) (s as { destroy?: () => void } | null | undefined)?.destroy?.()
   }
 
@@ -159,33 +163,20 @@ export class ChildHandle {
     return this.proc.stderr!
   }
 
-  /** The last lines the child wrote to stderr, for crash messages. */
   stderrTail(): string {
-    const lines = [...this.stderrLines]
-    if (this.stderrPartial) lines.push(this.stderrPartial)
-    return lines.slice(-STDERR_TAIL_LINES).join('\n')
+    return this.tail.text()
   }
 
-  private keepStderr(text: string): void {
-    const parts = (this.stderrPartial + text).split('\n')
-    this.stderrPartial = parts.pop() ?? ''
-    this.stderrLines.push(...parts)
-    if (this.stderrLines.length > STDERR_TAIL_LINES * 2) this.stderrLines.splice(0, this.stderrLines.length - STDERR_TAIL_LINES)
+  start(request: RunRequest): void {
+    this.send({ [TAG]: true, kind: 'run', request })
   }
 
   send(message: unknown): void {
-    // A dead child's channel is closed: its exit is reported instead.
-    if (!this.channelOpen || this.exitInfo || this.toChild.destroyed) return
-    this.toChild.write(encodeFrame(message))
+    if (!this.exitInfo) this.channel.send(message)
   }
 
   onMessage(listener: (message: ChildMessage) => void, other?: (message: unknown) => void): () => void {
-    const handler = (message: unknown): void => {
-      if (isOurs(message)) listener(message as ChildMessage)
-      else other?.(message)
-    }
-    this.listeners.add(handler)
-    return () => this.listeners.delete(handler)
+    return this.channel.onMessage(listener, other)
   }
 
   /** Asks the watchdog thread where the main thread is; undefined if it does not answer in time. */

@@ -11,18 +11,31 @@
 import { clearTimeout, setTimeout } from 'node:timers'
 import { StringDecoder } from 'node:string_decoder'
 import { IsolatedBootError, IsolatedCrashError, IsolatedTimeoutError, pointAtUserCode, type TimeoutDetails } from '../errors.js'
-import { TAG, type ChildMessage, type ChildResult, type PrepareRequest, type RunRequest, type WatchdogReport } from '../ipc/protocol.js'
+import type { ChildMessage, ChildResult, PrepareRequest, RunRequest, WatchdogReport } from '../ipc/protocol.js'
 import { deserializeThrown } from '../ipc/serialize.js'
 import { killWindow, STUCK_CAPTURE_MS, type Limits, type ResolvedOptions } from '../options.js'
 import { monotonicMs } from '../clock.js'
 import { ChildHandle, type StartOptions } from './child-process.js'
+import type { Child } from './child.js'
+import { Zygote, type ZygoteOptions } from './zygote.js'
+import { zygoteFor } from './zygotes.js'
 import { acquireSlot } from './slots.js'
 import { offerSpare, spareKey, takeSpare } from './spares.js'
 import type { RunRecord } from './state-report.js'
 import type { StateReport } from '../state/report.js'
 
+/** How to get a fork of this file's zygote, when the fork server runs this test. */
+export interface ForkSource {
+  /** The zygote's key: what its children share (file, flags, env and setup options, environment). */
+  readonly key: string
+  readonly file: string
+  readonly zygote: () => ZygoteOptions
+}
+
 export interface RunChildOptions {
   readonly options: ResolvedOptions
+  /** With the fork server: where this test's fork comes from; the fresh path otherwise (or as the fallback). */
+  readonly fork?: ForkSource | undefined
   readonly limits: Limits
   /** Names the setting behind a phase's limit, for the timeout message ("how to raise it"). */
   readonly describeLimit: (phase: string, limit: number) => string
@@ -31,7 +44,7 @@ export interface RunChildOptions {
   /** What a spare child of this kind may do ahead of time; without it, no spare is kept. */
   readonly prepare?: PrepareRequest | undefined
   /** Messages on the channel that are not ours (the framework's). */
-  readonly onOther?: (message: unknown, child: ChildHandle) => void
+  readonly onOther?: (message: unknown, child: Child) => void
   readonly onOutput: (type: 'stdout' | 'stderr', text: string) => void
   readonly signal?: AbortSignal | undefined
   /** Filled as the run goes (durations, exit, state report), for the JSON Lines record. */
@@ -65,10 +78,18 @@ interface Segment {
 
 export async function runInChild(o: RunChildOptions): Promise<RunChildResult> {
   const key = o.prepare ? spareKey(o.start, o.prepare) : undefined
-  const spare = key ? takeSpare(key) : undefined
+  // Waiting for a slot is not counted against any limit: the clocks start once we have one.
+  const spare = !o.fork && key ? takeSpare(key) : undefined
   const release = spare ? spare.release : await acquireSlot(o.options.maxChildren, o.signal)
   try {
-    return await runAcquired(o, spare?.child, key)
+    const obtain = async (): Promise<Child> => {
+      if (o.fork) {
+        const source = await zygoteFor(o.fork.key, o.fork.file, o.limits.bootTimeout, o.fork.zygote)
+        if ('zygote' in source) return forkOf(source.zygote, o.request)
+      }
+      return spare?.child ?? new ChildHandle(o.start)
+    }
+    return await runAcquired(o, obtain, key)
   } finally {
     release()
   }
@@ -87,16 +108,24 @@ function relayOutput(stream: NodeJS.ReadableStream, type: 'stdout' | 'stderr', o
   }
 }
 
-async function runAcquired(o: RunChildOptions, adopted: ChildHandle | undefined, key: string | undefined): Promise<RunChildResult> {
+/** A fork of the zygote, or an error that names the zygote when it cannot give one. */
+async function forkOf(zygote: Zygote, request: RunRequest): Promise<Child> {
+  try {
+    return await zygote.fork(request)
+  } catch (error) {
+    throw new IsolatedCrashError(null, null, zygote.process.stderrTail(), `while forking this test's child from its zygote: ${(error as Error).message}`)
+  }
+}
+
+async function runAcquired(o: RunChildOptions, obtain: () => Promise<Child>, key: string | undefined): Promise<RunChildResult> {
   const started = monotonicMs()
   const { limits } = o
   const kill = killWindow(o.options)
   const cutAt = limits.frameworkDeadline === undefined ? Infinity : limits.frameworkDeadline - kill
   let bodyStarted: number | undefined
   let bodyEnded: number | undefined
-  const child = adopted ?? new ChildHandle(o.start)
-  const flushStdout = relayOutput(child.stdout, 'stdout', o.onOutput)
-  const flushStderr = relayOutput(child.stderr, 'stderr', o.onOutput)
+  // Set once the child exists: a zygote may still be booting, and that time is boot too.
+  let child: Child | undefined
 
   let settle!: (outcome: Outcome) => void
   const settled = new Promise<Outcome>((resolve) => (settle = resolve))
@@ -148,24 +177,45 @@ async function runAcquired(o: RunChildOptions, adopted: ChildHandle | undefined,
         error: new IsolatedBootError(
           `The child did not start the test within bootTimeout (${limits.bootTimeout} ms): starting Node and importing the test module took too long. Raise \`bootTimeout\`, or make the module cheaper to import.`,
           limits.bootTimeout,
-          child.stderrTail(),
+          child?.stderrTail() ?? '',
         ),
       })
       return
     }
-    const report = await child.captureStuck(STUCK_CAPTURE_MS)
+    // Under a framework timer, only the time it leaves goes to asking where the child is.
+    const budget = Number.isFinite(cutAt) ? Math.min(STUCK_CAPTURE_MS, limits.frameworkDeadline! - monotonicMs() - o.options.forceKillAfterDelay - 100) : STUCK_CAPTURE_MS
+    const report = child && budget >= 50 ? await child.captureStuck(budget) : undefined
     // The phase's end was already on its way (we read it while the child was paused): not a timeout.
     if (done || segment !== s) return
     done = true
     clearTimeout(timer)
     const elapsed = monotonicMs() - s.since
-    const { forced } = await child.containment.end(child.exited, o.options.killSignal, o.options.forceKillAfterDelay)
+    const { forced } = child ? await child.containment.end(child.exited, o.options.killSignal, Number.isFinite(cutAt) ? Math.min(o.options.forceKillAfterDelay, Math.max(0, limits.frameworkDeadline! - monotonicMs() - 100)) : o.options.forceKillAfterDelay) : { forced: false }
     settle({ ok: false, timedOut: true, error: timeoutError(s, report, forced, elapsed) })
   }
 
   enter('ours', 'boot', started, limits.bootTimeout)
 
-  child.onMessage(
+  let obtainError: unknown
+  const obtaining = obtain().catch((error: unknown) => {
+    obtainError = error
+    return undefined
+  })
+  child = await Promise.race([obtaining, settled.then(() => undefined)])
+  if (!child) {
+    // Timed out (or cancelled) before there was a child; one that comes late is ended at once.
+    if (obtainError === undefined && !done) finish({ ok: false, error: new Error('isolated-test: no child was obtained') })
+    if (obtainError !== undefined) finish({ ok: false, error: obtainError })
+    void obtaining.then((late) => late?.containment.killAll())
+    const outcome = await settled
+    if (!outcome.ok) throw pointAtUserCode(outcome.error, o.origin)
+    throw new Error('isolated-test: the run ended without a child')
+  }
+  const live: Child = child
+  const flushStdout = relayOutput(live.stdout, 'stdout', o.onOutput)
+  const flushStderr = relayOutput(live.stderr, 'stderr', o.onOutput)
+
+  live.onMessage(
     (message: ChildMessage) => {
       if (done) return
       switch (message.kind) {
@@ -181,7 +231,7 @@ async function runAcquired(o: RunChildOptions, adopted: ChildHandle | undefined,
             // It finished, but after its limit: a timeout all the same (in-process frameworks agree).
             done = true
             clearTimeout(timer)
-            void child.containment.end(child.exited, 'SIGKILL', 0).then(() => settle({ ok: false, timedOut: true, error: timeoutError(s, undefined, false, message.at - s.since, true) }))
+            void live.containment.end(live.exited, 'SIGKILL', 0).then(() => settle({ ok: false, timedOut: true, error: timeoutError(s, undefined, false, message.at - s.since, true) }))
             return
           }
           if (message.phase === 'body') bodyEnded = message.at
@@ -196,22 +246,22 @@ async function runAcquired(o: RunChildOptions, adopted: ChildHandle | undefined,
           break
       }
     },
-    (message) => o.onOther?.(message, child),
+    (message) => o.onOther?.(message, live),
   )
 
-  void child.ready.then(() => {
-    child.send({ [TAG]: true, kind: 'run', request: o.request })
+  void live.ready.then(() => {
+    live.start(o.request)
     // The next test's child boots while this one runs; it runs no test code until it is asked to.
-    if (key && o.prepare) offerSpare(key, o.start, o.prepare, o.options.maxChildren)
+    if (key && o.prepare && live.model === 'fresh') offerSpare(key, o.start, o.prepare, o.options.maxChildren)
   })
 
-  void child.exited.then(async (info) => {
+  void live.exited.then(async (info) => {
     if (done) return
     // Let a result that raced the exit arrive, and the last output drain (bounded: see ChildHandle.closed).
-    await child.closed
+    await live.closed
     finish({
       ok: false,
-      error: new IsolatedCrashError(info.code, info.signal, child.stderrTail(), bodyStarted === undefined ? 'while starting, before the test began' : 'before the test finished'),
+      error: new IsolatedCrashError(info.code, info.signal, live.stderrTail(), bodyStarted === undefined ? 'while starting, before the test began' : 'before the test finished'),
     })
   })
 
@@ -226,7 +276,7 @@ async function runAcquired(o: RunChildOptions, adopted: ChildHandle | undefined,
   const boot = (bodyStarted ?? now) - started
   if (!('timedOut' in outcome && outcome.timedOut)) {
     // The answer is in: nothing in the child needs a grace period.
-    const { leftovers } = await child.containment.end(child.exited, 'SIGKILL', 0)
+    const { leftovers } = await live.containment.end(live.exited, 'SIGKILL', 0)
     if (leftovers.length > 0) {
       o.onOutput(
         'stderr',
@@ -234,7 +284,7 @@ async function runAcquired(o: RunChildOptions, adopted: ChildHandle | undefined,
       )
     }
   }
-  await child.closed
+  await live.closed
   flushStdout()
   flushStderr()
   if (o.record) {
@@ -242,7 +292,8 @@ async function runAcquired(o: RunChildOptions, adopted: ChildHandle | undefined,
     o.record.import = importMs
     o.record.boot = importMs === undefined ? boot : Math.max(0, boot - importMs)
     o.record.body = body
-    o.record.exit = child.exitInfo ? { code: child.exitInfo.code, signal: child.exitInfo.signal } : undefined
+    o.record.exit = live.exitInfo ? { code: live.exitInfo.code, signal: live.exitInfo.signal } : undefined
+    o.record.processModel = live.model
     if (outcome.ok && outcome.report) o.record.report = outcome.report
   }
   if (!outcome.ok) throw pointAtUserCode(outcome.error, o.origin)

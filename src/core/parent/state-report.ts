@@ -98,6 +98,8 @@ export interface RunRecord {
   body?: number
   exit?: { code: number | null; signal: string | null }
   report?: StateReport
+  /** Which process model ran the test: a fork of the file's zygote, or a fresh Node process. */
+  processModel?: 'fresh' | 'fork-server'
 }
 
 /** One line per isolated test in the `report` file (or ISOLATED_TEST_REPORT), for CI to keep. */
@@ -127,6 +129,7 @@ export function writeRecord(r: RecordInput): void {
       outcome,
       durations: { boot: round(r.record.boot), import: round(r.record.import), body: round(r.record.body) },
       exit: r.record.exit ?? null,
+      processModel: r.record.processModel ?? null,
       stuckFrames: e instanceof IsolatedTimeoutError ? e.frames : [],
       error: e === undefined ? null : isIsolatedTestError(e) ? { name: e.name, code: e.code, message: e.message } : describeError(e),
       report: r.record.report ?? null,

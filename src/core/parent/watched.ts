@@ -16,7 +16,10 @@ export function runnerPid(): number {
   return typeof real.send === 'function' ? real.ppid : real.pid
 }
 
+export function watchedPids(): number[] {
+  return [...new Set([real.pid, runnerPid()])]
+}
+
 export function watchedProcesses(): string {
-  const pids = [...new Set([real.pid, runnerPid()])]
-  return JSON.stringify(pids.map((pid) => ({ pid, start: startTimeOf(pid) })))
+  return JSON.stringify(watchedPids().map((pid) => ({ pid, start: startTimeOf(pid) })))
 }

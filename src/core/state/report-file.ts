@@ -44,6 +44,8 @@ export interface ReportLine {
   readonly outcome: 'pass' | 'fail' | 'skip' | 'timeout' | 'crash'
   readonly durations: { readonly boot?: number; readonly import?: number; readonly body?: number }
   readonly exit: { readonly code: number | null; readonly signal: string | null } | undefined
+  /** A fork of the file's zygote, or a fresh Node process. */
+  readonly processModel: 'fresh' | 'fork-server' | null
   readonly stuckFrames: readonly StuckFrame[]
   readonly report: StateReport
 }

@@ -17,6 +17,7 @@ import { makeSnapshotsReadOnly, snapshotWriteError } from './snapshots.js'
 import { beginState, type StateSession } from '../../../core/child/state-carry.js'
 import { callWrapped } from '../../../core/child/call-wrapped.js'
 import { phaseEnds, phaseStarts } from '../../../core/child/phase.js'
+import { forkPoint } from '../../../core/child/zygote.js'
 import type { StateScope } from '../../../core/state/snapshot.js'
 import type { AnyFunction } from '../../../core/state/closure.js'
 
@@ -37,7 +38,7 @@ export class TargetSelector {
   private readonly scope: StateScope
 
   constructor(
-    private readonly request: JestRunRequest,
+    private request: JestRunRequest,
     private readonly state: ChildState,
     private readonly global: Record<string | symbol, unknown>,
     /** The parent's `updateSnapshot`: whether in-process Jest would have written a snapshot. */
@@ -49,10 +50,9 @@ export class TargetSelector {
   handleTestEvent = (event: CircusEvent, circus: CircusState): Promise<void> | undefined => {
     switch (event.name) {
       case 'run_start':
-        this.select(circus)
-        // The file is imported and no hook has run: the place to call a wrapped function.
-        if (this.request.target.kind === 'call') return callWrapped(this.state, this.request, this.scope)
-        break
+        // The fork point of a zygote: the file is imported, every test registered, no hook has run.
+        if (this.request.target.kind === 'zygote') return this.forked(circus)
+        return this.started(circus)
       case 'hook_start':
         if ('hook' in event) this.onHook(event.hook, circus)
         break
@@ -82,6 +82,25 @@ export class TargetSelector {
         break
     }
     return undefined
+  }
+
+  private started(circus: CircusState): Promise<void> | undefined {
+    this.select(circus)
+    // The file is imported and no hook has run: the place to call a wrapped function.
+    if (this.request.target.kind === 'call') return callWrapped(this.state, this.request, this.scope)
+    return undefined
+  }
+
+  /** In each forked child: the child's own request, env in the test's sandbox too, then as a fresh child. */
+  private async forked(circus: CircusState): Promise<void> {
+    await forkPoint(this.state)
+    this.request = this.state.request as JestRunRequest
+    const env = this.scope.env as Record<string, string | undefined> | undefined
+    if (env) {
+      for (const key of Object.keys(env)) if (!(key in this.request.env)) delete env[key]
+      Object.assign(env, this.request.env)
+    }
+    await this.started(circus)
   }
 
   /** Takes the closing snapshot: call once the test is done (its afterAll hooks too), before the result goes. */

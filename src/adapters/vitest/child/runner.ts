@@ -4,7 +4,7 @@
 import { TestRunner } from 'vitest'
 import type { File, Suite, Task, Test } from '@vitest/runner'
 import { IsolatedMismatchError } from '../../../core/errors.js'
-import { TAG, type TestOutcome } from '../../../core/ipc/protocol.js'
+import { TAG, type RunRequest, type TestOutcome } from '../../../core/ipc/protocol.js'
 import { serializeThrown, withoutOwnFrames } from '../../../core/ipc/serialize.js'
 import { getChildState, type ChildState } from '../../../core/child/state.js'
 import { fullTestName } from '../names.js'
@@ -12,6 +12,7 @@ import { beginState, type StateSession } from '../../../core/child/state-carry.j
 import { callWrapped } from '../../../core/child/call-wrapped.js'
 import { asPhase } from '../../../core/child/phase.js'
 import { markResourceBaseline } from '../../../core/child/resources.js'
+import { forkPoint } from '../../../core/child/zygote.js'
 import { unwrapHandler } from '../unwrap.js'
 import type { AnyFunction } from '../../../core/state/closure.js'
 
@@ -24,6 +25,18 @@ function findTask(task: Task, id: string): Task | undefined {
     }
   }
   return undefined
+}
+
+/** Marks every test but `keep` (and every suite without it) skipped: no hook of theirs runs. */
+function skipAllBut(suite: Suite, keep: Test | undefined): boolean {
+  let kept = false
+  for (const task of suite.tasks) {
+    if (task.type === 'suite') kept = skipAllBut(task, keep) || kept
+    else if (task === keep) kept = true
+    else task.mode = 'skip'
+  }
+  if (!kept && suite.suite) suite.mode = 'skip'
+  return kept
 }
 
 function clearHooks(suite: Suite): void {
@@ -68,10 +81,37 @@ export default class IsolatedChildRunner extends TestRunner {
   }
 
   onCollected(files: File[]): unknown {
+    // A zygote collects every test; each fork picks its own at the fork point.
+    if (this.state?.request.target.kind !== 'zygote' && files[0]) this.selectTarget(files[0])
+    return base(this).onCollected?.call(this, files)
+  }
+
+  /**
+   * The fork point of a zygote: the file is imported and collected, no hook or test has run. In each
+   * forked child: a wrapped function called with arguments is called now, or the one target test is
+   * picked and every other task is skipped, as Vitest's own test-id filter would have done.
+   */
+  async onBeforeRunFiles(files: File[]): Promise<void> {
     const state = this.state
-    const request = state?.request
     const file = files[0]
-    if (request?.target.kind === 'test' && file) {
+    if (state?.request.target.kind === 'zygote' && file) {
+      await forkPoint(state)
+      // The request is the forked child's own now.
+      const request = state.request as RunRequest
+      if (request.target.kind === 'call') {
+        skipAllBut(file, undefined)
+        await callWrapped(state, request)
+      } else {
+        this.selectTarget(file)
+        skipAllBut(file, this.target)
+      }
+    }
+  }
+
+  /** Finds the test the parent asked for and checks it is the same test; the parent owns retries, `fails` and timing. */
+  private selectTarget(file: File): void {
+    const request = this.state?.request
+    if (request?.target.kind === 'test') {
       const wanted = request.target.test
       const task = findTask(file, wanted.testId)
       if (file.result?.state === 'fail') {
@@ -94,7 +134,6 @@ export default class IsolatedChildRunner extends TestRunner {
       }
       if (request.hooks === 'parent') clearHooks(file)
     }
-    return base(this).onCollected?.call(this, files)
   }
 
   /** With hooks in the child, each hook is a phase with its own limit, timed by the parent. */

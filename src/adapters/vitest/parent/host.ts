@@ -5,12 +5,15 @@
 import { fileURLToPath } from 'node:url'
 import { IsolatedConfigError } from '../../../core/errors.js'
 import type { ChildResult, RunTarget, StateRequest } from '../../../core/ipc/protocol.js'
-import type { VitestRunRequest } from '../protocol.js'
+import type { VitestPrepareRequest, VitestRunRequest } from '../protocol.js'
+import { zygoteFor } from '../../../core/parent/zygotes.js'
 import type { RunRecord } from '../../../core/parent/state-report.js'
 import type { ResolvedOptions, Limits } from '../../../core/options.js'
 import { getVitestWorkerState, type VitestWorkerState } from '../worker-state.js'
-import type { ChildHandle } from '../../../core/parent/child-process.js'
-import { runInChild, type RunChildResult } from '../../../core/parent/run-child.js'
+import type { Child } from '../../../core/parent/child.js'
+import { runInChild, type ForkSource, type RunChildResult } from '../../../core/parent/run-child.js'
+import { decideProcessModel } from '../../../core/parent/process-model.js'
+import { relative } from 'node:path'
 import { readStartupEnv, startupCwd, withOverrides } from '../../../core/parent/startup-env.js'
 
 /** The adapter's child half, built next to this module in dist/. */
@@ -64,10 +67,12 @@ export interface VitestRunArgs {
   /** The state carry and report (see parent/state-report.ts). */
   readonly state?: StateRequest | undefined
   readonly record?: RunRecord | undefined
+  /** The file's task, where output that belongs to no test goes (the zygote's). */
+  readonly fileTaskId?: string | undefined
 }
 
-export async function runInVitestChild(state: VitestWorkerState, a: VitestRunArgs): Promise<RunChildResult> {
-  const { options } = a
+/** What a child (or a zygote) of this worker is asked to run: Vitest's own worker messages, replayed. */
+function buildRequest(state: VitestWorkerState, options: ResolvedOptions, filepath: string, a: Pick<VitestRunArgs, 'target' | 'hooks' | 'context' | 'hookLimit' | 'state'>): { request: VitestRunRequest; prepare: VitestPrepareRequest } {
   const config = state.config
   const childConfig = {
     ...state.ctx.config,
@@ -115,7 +120,8 @@ export async function runInVitestChild(state: VitestWorkerState, a: VitestRunArg
         __vitest_worker_request__: true,
         type: 'run',
         context: {
-          files: [{ filepath: a.filepath, testIds: a.target.kind === 'test' ? [a.target.test.testId] : [] }],
+          // A zygote collects the whole file; a fresh child only the target test.
+          files: [a.target.kind === 'zygote' ? { filepath } : { filepath, testIds: a.target.kind === 'test' ? [a.target.test.testId] : [] }],
           invalidates: [],
           providedContext: state.ctx.providedContext,
           workerId: state.ctx.workerId,
@@ -124,16 +130,83 @@ export async function runInVitestChild(state: VitestWorkerState, a: VitestRunArg
       },
     },
   }
+  return { request, prepare: { adapter: CHILD_ADAPTER, payload: { workerUrl, vitestStart } } }
+}
+
+/** Where forks of this file come from, when the fork server runs this worker's isolated tests. */
+async function forkSource(state: VitestWorkerState, options: ResolvedOptions, filepath: string, fileTaskId: string | undefined): Promise<ForkSource | undefined> {
+  const model = await decideProcessModel(options.processModel)
+  if (model.model !== 'fork-server') return undefined
+  const execArgv = [...process.execArgv, ...options.execArgv]
+  // The zygote imports the file once, in the env and cwd 'spawn' gives; each fork takes its own.
+  const start = { env: withOverrides(readStartupEnv(), options.env), cwd: startupCwd, execArgv }
+  return {
+    key: JSON.stringify([filepath, execArgv, start.env.NODE_OPTIONS ?? '', options.env, options.setup, state.ctx.environment]),
+    file: relative(state.config.root, filepath),
+    zygote: () => ({
+      start,
+      flags: model.flags,
+      request: { ...buildRequest(state, options, filepath, { target: { kind: 'zygote' }, hooks: options.hooks, context: {}, hookLimit: undefined, state: undefined }).request, env: start.env, cwd: start.cwd },
+      onOther: (message, zygote) => relay(state, message, zygote, { taskId: fileTaskId, unhandled: [] }),
+      // The file's top-level output, once: under the file, not under a test.
+      onOutput: (type, content) => fileOutput(state, filepath, fileTaskId).push(type, content),
+    }),
+  }
+}
+
+/**
+ * Output that belongs to the file, not a test (the zygote's: the file's top level). A zygote started
+ * while the file is collected does not know the file's task yet: its output waits for the first test.
+ */
+class FileOutput {
+  private readonly pending: { type: 'stdout' | 'stderr'; content: string }[] = []
+  constructor(
+    private readonly state: VitestWorkerState,
+    public taskId: string | undefined,
+  ) {}
+  push(type: 'stdout' | 'stderr', content: string): void {
+    if (this.taskId === undefined) this.pending.push({ type, content })
+    else void this.state.rpc.onUserConsoleLog?.({ type, content, taskId: this.taskId, time: Date.now(), size: content.length })
+  }
+  known(taskId: string | undefined): void {
+    if (taskId === undefined || this.taskId !== undefined) return
+    this.taskId = taskId
+    for (const { type, content } of this.pending.splice(0)) this.push(type, content)
+  }
+}
+const fileOutputs = new Map<string, FileOutput>()
+
+function fileOutput(state: VitestWorkerState, filepath: string, taskId: string | undefined): FileOutput {
+  let out = fileOutputs.get(filepath)
+  if (!out) fileOutputs.set(filepath, (out = new FileOutput(state, taskId)))
+  out.known(taskId)
+  return out
+}
+
+/** Starts this file's zygote now, while the worker collects the file itself: the first test then waits less. */
+export function prestartZygote(state: VitestWorkerState, options: ResolvedOptions, filepath: string, fileTaskId: string | undefined): void {
+  void forkSource(state, options, filepath, fileTaskId)
+    .then((source) => source && zygoteFor(source.key, source.file, options.bootTimeout, source.zygote))
+    .catch(() => {
+      // the test that needs it reports what went wrong
+    })
+}
+
+export async function runInVitestChild(state: VitestWorkerState, a: VitestRunArgs): Promise<RunChildResult> {
+  const { options } = a
+  const { request, prepare } = buildRequest(state, options, a.filepath, a)
+  fileOutput(state, a.filepath, a.fileTaskId)
   const log = (type: 'stdout' | 'stderr', content: string): void => {
     void state.rpc.onUserConsoleLog?.({ type, content, taskId: a.taskId, time: Date.now(), size: content.length })
   }
   return runInChild({
     options,
+    fork: await forkSource(state, options, a.filepath, a.fileTaskId),
     limits: a.limits,
     describeLimit: a.describeLimit,
     start: { env: request.env, cwd: request.cwd, execArgv: [...process.execArgv, ...options.execArgv] },
     request,
-    prepare: { adapter: CHILD_ADAPTER, payload: { workerUrl, vitestStart } },
+    prepare,
     signal: a.signal,
     origin: a.origin,
     record: a.record,
@@ -142,7 +215,7 @@ export async function runInVitestChild(state: VitestWorkerState, a: VitestRunArg
   })
 }
 
-function relay(state: VitestWorkerState, message: unknown, child: ChildHandle, a: VitestRunArgs): void {
+function relay(state: VitestWorkerState, message: unknown, child: Child, a: Pick<VitestRunArgs, 'taskId' | 'unhandled'>): void {
   if (!isBirpcRequest(message)) return
   const { m: method, a: args, i: id } = message
   let answer: Promise<unknown>

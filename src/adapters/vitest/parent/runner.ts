@@ -8,7 +8,7 @@ import type { File, Suite, Task, Test } from '@vitest/runner'
 import { mergeOptions, resolveOptions, validateOptions, type IsolatedOptions, type ResolvedOptions } from '../../../core/options.js'
 import { readPragma } from '../../../core/pragma.js'
 import { killAllChildren } from '../../../core/parent/exit-guard.js'
-import { logToTask, requireVitest, runInVitestChild, settleOutcome } from './host.js'
+import { logToTask, prestartZygote, requireVitest, runInVitestChild, settleOutcome } from './host.js'
 import { fileSummary, judgeReport, stateRequest, writeRecord, type RunRecord } from '../../../core/parent/state-report.js'
 import { unwrapHandler } from '../unwrap.js'
 import type { AnyFunction } from '../../../core/state/closure.js'
@@ -65,6 +65,23 @@ export default class IsolatedTestsRunner extends TestRunner {
     }
   }
 
+  /**
+   * With the fork server, the file's zygote boots while this worker collects the file itself, with the
+   * options the file's tests get unless a test sets its own (the plugin's, then the file's pragma).
+   */
+  override onCollectStart(file: File): void {
+    super.onCollectStart?.(file)
+    const { include, exclude, tags: _tags, ...base } = (inject as unknown as (key: string) => IsolatedTestsOptions | undefined)(PROVIDE_KEY) ?? {}
+    const rel = relative(this.config.root, file.filepath).split(sep).join('/')
+    if ((include && !matchesAny(rel, include)) || (exclude && matchesAny(rel, exclude))) return
+    try {
+      const options = resolveOptions(mergeOptions(base, readPragma(readFileSync(file.filepath, 'utf8'), rel)))
+      prestartZygote(requireVitest(), options, file.filepath, file.id)
+    } catch {
+      // a bad pragma is reported with the tests
+    }
+  }
+
   /** Tests whose hooks run in their child, not here. */
   private hooksInChild = (test: Task | undefined): boolean => {
     const d = test ? this.decisions.get(test) : undefined
@@ -110,6 +127,7 @@ export default class IsolatedTestsRunner extends TestRunner {
         hooks: options.hooks,
         context: {},
         taskId: test.id,
+        fileTaskId: test.file.id,
         filepath: file,
         signal: test.context.signal,
         unhandled,

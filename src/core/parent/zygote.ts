@@ -1,0 +1,142 @@
+// A zygote, seen from the test worker: a fresh child started with the fork flags and asked to collect
+// the test file; once it is ready, each fork request gives a ForkedChild. The zygote's own output (the
+// file's top-level output, once) and its framework traffic while it boots go to the caller.
+import { serialize } from 'node:v8'
+import type { Duplex } from 'node:stream'
+import type { ChildMessage, RunRequest } from '../ipc/protocol.js'
+import { ConnectBackServer } from '../native/connect-back.js'
+import { encodeFork, encodeShutdown, ZygoteEventDecoder, type ZygoteEvent } from '../native/control-protocol.js'
+import type { ChildExit } from '../native/zygote-client.js'
+import { deserializeThrown } from '../ipc/serialize.js'
+import { ChildHandle, type StartOptions } from './child-process.js'
+import { ForkedChild } from './forked-child.js'
+import { logPids } from './pid-log.js'
+
+export interface ZygoteOptions {
+  readonly start: StartOptions
+  /** The fork flags for this Node major (process-model.ts). */
+  readonly flags: readonly string[]
+  /** What to collect: the adapter's request with target `{ kind: 'zygote' }`. */
+  readonly request: RunRequest
+  /** The framework's traffic while the zygote boots and collects (module fetches...). */
+  readonly onOther: (message: unknown, zygote: ChildHandle) => void
+  readonly onOutput: (type: 'stdout' | 'stderr', text: string) => void
+}
+
+/** Why a zygote cannot serve: it refused (what the import left open), or it failed (boot error, crash). */
+export type ZygoteState = { readonly ok: true } | { readonly ok: false; readonly refused: boolean; readonly reason: string }
+
+interface Pending {
+  connected: boolean
+  readonly reject: (error: Error) => void
+  readonly exit: (e: ChildExit) => void
+}
+
+export class Zygote {
+  readonly process: ChildHandle
+  /** Settles once the zygote serves forks, or cannot. */
+  readonly state: Promise<ZygoteState>
+  private readonly control: Duplex
+  private readonly server: ConnectBackServer
+  private readonly pending = new Map<number, Pending>()
+  private nextId = 1
+  private gone: string | undefined
+
+  private constructor(server: ConnectBackServer, o: ZygoteOptions) {
+    this.server = server
+    this.process = new ChildHandle(o.start, { flags: o.flags, connectPath: server.address })
+    this.control = this.process.control!
+    const decoder = new ZygoteEventDecoder()
+    let settle!: (s: ZygoteState) => void
+    this.state = new Promise((resolve) => (settle = resolve))
+    this.control.on('error', () => {})
+    this.control.on('data', (chunk: Buffer) => {
+      for (const event of decoder.push(chunk)) {
+        if (event.type === 'ready') settle({ ok: true })
+        else this.onEvent(event)
+      }
+    })
+    this.process.onMessage(
+      (m: ChildMessage) => {
+        if (m.kind === 'zygote-refused') settle({ ok: false, refused: true, reason: `the test file leaves open ${m.reasons.join(', ')} when it is imported, which every forked child would share` })
+        if (m.kind === 'fatal') settle({ ok: false, refused: false, reason: `it failed while collecting the file: ${String((deserializeThrown(m.error) as Error)?.message ?? m.error)}` })
+      },
+      (message) => o.onOther(message, this.process),
+    )
+    for (const [stream, type] of [[this.process.stdout, 'stdout'], [this.process.stderr, 'stderr']] as const) {
+      stream.on('data', (chunk: Buffer) => o.onOutput(type, chunk.toString('utf8')))
+    }
+    void this.process.ready.then(() => this.process.start(o.request))
+    void this.process.exited.then((info) => {
+      this.gone = `the zygote (pid ${this.process.pid}) ${info.signal ? `was killed by ${info.signal}` : `exited with code ${info.code}`}`
+      settle({ ok: false, refused: false, reason: `${this.gone} before it was ready${this.process.stderrTail() ? `:\n${this.process.stderrTail()}` : ''}` })
+      for (const [id, p] of this.pending) {
+        this.pending.delete(id)
+        p.reject(new Error(this.gone))
+        p.exit({ lost: true, reason: this.gone })
+      }
+      server.close()
+    })
+  }
+
+  static async start(o: ZygoteOptions): Promise<Zygote> {
+    return new Zygote(await ConnectBackServer.listen(), o)
+  }
+
+  get pid(): number {
+    return this.process.pid
+  }
+
+  /** Why the zygote is gone, once it is. */
+  get death(): string | undefined {
+    return this.gone
+  }
+
+  /** A child forked for `request`, with its three sockets connected. */
+  fork(request: RunRequest): Promise<ForkedChild> {
+    if (this.gone) return Promise.reject(new Error(this.gone))
+    const id = this.nextId++
+    return new Promise((resolve, reject) => {
+      let exit!: (e: ChildExit) => void
+      const exited = new Promise<ChildExit>((r) => (exit = r))
+      const pending: Pending = { connected: false, reject, exit }
+      this.pending.set(id, pending)
+      void this.server.sockets(id).then((sockets) => {
+        pending.connected = true
+        resolve(new ForkedChild(sockets, exited))
+      })
+      this.control.write(encodeFork(id, serialize(request)))
+    })
+  }
+
+  private onEvent(event: ZygoteEvent): void {
+    if (event.type === 'strays') logPids(event.pids)
+    if (event.type === 'fork-failed') {
+      const p = this.pending.get(event.id)
+      this.pending.delete(event.id)
+      p?.reject(new Error(`the zygote (pid ${this.pid}) could not fork (errno ${event.errno})`))
+    }
+    if (event.type === 'exit') {
+      const p = this.pending.get(event.id)
+      this.pending.delete(event.id)
+      const { code, signal, maxRssKb, userMicros, systemMicros } = event
+      p?.exit({ lost: false, code, signal, maxRssKb, userMicros, systemMicros })
+      if (p && !p.connected) {
+        this.server.forget(event.id)
+        p.reject(new Error(`a child forked by the zygote (pid ${this.pid}) exited (${signal !== null ? `signal ${signal}` : `code ${code}`}) before it connected back`))
+      }
+    }
+  }
+
+  /** Ends the zygote and every child of it. */
+  shutdown(): void {
+    if (this.gone) return
+    try {
+      this.control.write(encodeShutdown())
+    } catch {
+      // gone already
+    }
+    this.process.containment.killAll()
+  }
+}
+

@@ -1,0 +1,77 @@
+// The zygotes of this test worker, one per key (the file, the flags, NODE_OPTIONS, the `env` and
+// `setup` options and the framework's environment). A zygote that refuses (the import left a socket
+// open) or cannot start sends its file to fresh processes, with a notice naming why; one that dies
+// while serving is replaced once, then the file goes to fresh processes too. A zygote unused for a
+// while is ended; so is every zygote when the worker exits (the exit guard tracks its tree).
+import { clearTimeout, setTimeout } from 'node:timers'
+import { noticeOnce } from './notice.js'
+import { Zygote, type ZygoteOptions } from './zygote.js'
+
+const IDLE_MS = 10_000
+
+interface Entry {
+  starting: Promise<Zygote> | undefined
+  current: Zygote | undefined
+  deaths: number
+  fallback: string | undefined
+  idle: NodeJS.Timeout | undefined
+}
+
+const pool = new Map<string, Entry>()
+
+export type ZygoteFor = { readonly zygote: Zygote } | { readonly fallback: string }
+
+function fallBack(entry: Entry, file: string, reason: string): ZygoteFor {
+  entry.fallback = reason
+  noticeOnce(`fallback ${file}`, `isolated-test: ${file} runs its isolated tests in fresh processes, not forks of a zygote: ${reason}.`)
+  return { fallback: reason }
+}
+
+/** The zygote serving `key`, started with `make()` when there is none yet; or why the file runs fresh. */
+export async function zygoteFor(key: string, file: string, bootTimeout: number, make: () => ZygoteOptions): Promise<ZygoteFor> {
+  let entry = pool.get(key)
+  if (!entry) pool.set(key, (entry = { starting: undefined, current: undefined, deaths: 0, fallback: undefined, idle: undefined }))
+  if (entry.fallback) return { fallback: entry.fallback }
+  if (entry.current?.death) {
+    entry.deaths++
+    entry.current = undefined
+    if (entry.deaths >= 2) return fallBack(entry, file, 'its zygote died twice')
+  }
+  if (!entry.current) {
+    entry.starting ??= Zygote.start(make())
+    const zygote = await entry.starting
+    entry.starting = undefined
+    // A zygote that hangs while importing the file (a top-level loop) is not waited on for ever.
+    let timer: NodeJS.Timeout | undefined
+    const state = await Promise.race([
+      zygote.state,
+      new Promise<{ ok: false; refused: false; reason: string }>((resolve) => {
+        timer = setTimeout(() => resolve({ ok: false, refused: false, reason: `its zygote did not collect the file within bootTimeout (${bootTimeout} ms)` }), bootTimeout)
+      }),
+    ])
+    clearTimeout(timer)
+    if (!state.ok) {
+      zygote.shutdown()
+      return fallBack(entry, file, state.reason)
+    }
+    entry.current ??= zygote
+  }
+  const zygote = entry.current
+  clearTimeout(entry.idle)
+  const e = entry
+  e.idle = setTimeout(() => {
+    if (e.current === zygote) e.current = undefined
+    zygote.shutdown()
+  }, IDLE_MS).unref()
+  return { zygote }
+}
+
+/** Ends the zygotes whose key `matches` (all of them by default): their file is done. */
+export function shutdownZygotes(matches: (key: string) => boolean = () => true): void {
+  for (const [key, entry] of pool) {
+    if (!matches(key)) continue
+    clearTimeout(entry.idle)
+    entry.current?.shutdown()
+    pool.delete(key)
+  }
+}
