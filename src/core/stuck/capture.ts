@@ -34,7 +34,7 @@ export async function captureStuck(cdp: Cdp, pid: number, ownWorker?: string): P
     // runs (JS, or a cold start replaying many scripts) answers late rather than never: give it longer
     // than one blocked in a system call, which will not answer at all.
     const enabling = cdp.post('Debugger.enable', {}, 1200)
-    const enabled = (await Promise.race([enabling, wait(300, undefined)])) ?? (blockedState(pid) === 'busy' ? await Promise.race([enabling, wait(500, undefined)]) : undefined)
+    const enabled = (await Promise.race([enabling, wait(300, undefined)])) ?? (blockedState(pid) === 'busy' ? await Promise.race([enabling, wait(900, undefined)]) : undefined)
     if (enabled === undefined) return { op: 'stuck', state: blockedState(pid), frames: [], resources: [] }
     void cdp.post('Debugger.pause', {}, 500)
     const frames = await Promise.race([paused, wait(500, undefined)])

@@ -95,10 +95,13 @@ export class TargetSelector {
   private async forked(circus: CircusState): Promise<void> {
     await forkPoint(this.state)
     this.request = this.state.request as JestRunRequest
+    // The sandbox copied the zygote's environment when it was made: it takes the child's, as a fresh
+    // child's sandbox would have (the request's, plus what the child entry sets).
     const env = this.scope.env as Record<string, string | undefined> | undefined
-    if (env) {
-      for (const key of Object.keys(env)) if (!(key in this.request.env)) delete env[key]
-      Object.assign(env, this.request.env)
+    const real = process.getBuiltinModule('node:process').env
+    if (env && env !== real) {
+      for (const key of Object.keys(env)) if (!(key in real)) delete env[key]
+      Object.assign(env, real)
     }
     await this.started(circus)
   }

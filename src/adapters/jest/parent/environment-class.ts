@@ -20,7 +20,8 @@ import type {
 import { fileOptions, withoutOurOptions } from './env-options.js'
 import { planTest, type TestPlan } from './plan.js'
 import { ENVIRONMENT_MARK } from './plain-state.js'
-import { runJestTest, testFailures } from './run-test.js'
+import { prestartJestZygote, runJestTest, testFailures } from './run-test.js'
+import { shutdownZygotes } from '../../../core/parent/zygotes.js'
 import { fileSummary } from '../../../core/parent/state-report.js'
 import type { AnyFunction } from '../../../core/state/closure.js'
 import { fullName, namePath, testsInOrder } from '../tests.js'
@@ -63,6 +64,16 @@ export function createIsolatingEnvironment(Base: JestEnvironmentClass, runnerDir
       this.globalConfig = jsonCopy(config.globalConfig)
       // isolated() in the test code leaves the file's summary line to us.
       this.global[ENVIRONMENT_MARK] = true
+      // With the fork server, the file's zygote boots while Jest loads the file here.
+      if (!isOff()) {
+        const options = resolveOptions(this.options)
+        prestartJestZygote({
+          options,
+          console: this.testConsole,
+          hooks: options.hooks,
+          payload: { testPath: this.testPath, jestDirs: [runnerDir], config: { kind: 'given', projectConfig: this.projectConfig, globalConfig: this.globalConfig }, environment: options.environment, namePath: [], locate: 'index', hookTimeout: options.timeout },
+        })
+      }
     }
 
     override handleTestEvent(event: CircusEvent, state: CircusState): void {
@@ -207,8 +218,9 @@ export function createIsolatingEnvironment(Base: JestEnvironmentClass, runnerDir
         this.tornDown = true
         const running = [...this.running.values()]
         for (const r of running) r.controller.abort(new Error('isolated-test: the test environment was torn down.'))
-        // No child of ours outlives the file.
+        // No child of ours outlives the file, nor does its zygote.
         await Promise.all(running.map((r) => r.done))
+        shutdownZygotes((key) => key.startsWith(`[${JSON.stringify(this.testPath)},`))
       }
       await super.teardown()
     }

@@ -6,7 +6,10 @@ import type { HooksMode, Limits, ResolvedOptions } from '../../../core/options.j
 import type { ChildResult, RunTarget, SerializedThrown, Site, TestTarget } from '../../../core/ipc/protocol.js'
 import { isConsoleFrame, type JestPayload, type JestRunRequest } from '../protocol.js'
 import { deserializeThrown } from '../../../core/ipc/serialize.js'
-import { runInChild, type RunChildResult } from '../../../core/parent/run-child.js'
+import { runInChild, type ForkSource, type RunChildResult } from '../../../core/parent/run-child.js'
+import { decideProcessModel } from '../../../core/parent/process-model.js'
+import { zygoteFor } from '../../../core/parent/zygotes.js'
+import { relative } from 'node:path'
 import { readStartupEnv, startupCwd, withOverrides } from '../../../core/parent/startup-env.js'
 import { judgeReport, stateRequest, writeRecord, type RunRecord, type StateVerdict } from '../../../core/parent/state-report.js'
 import type { AnyFunction } from '../../../core/state/closure.js'
@@ -109,6 +112,52 @@ async function runWithState<T>(run: JestRun, target: RunTarget, settle: (result:
   }
 }
 
+/** What a zygote of this file needs: the file's payload, its options, and the console its top-level output goes to. */
+export interface JestFileContext {
+  readonly payload: JestPayload
+  readonly options: ResolvedOptions
+  readonly console: TestConsole
+  readonly hooks: HooksMode
+}
+
+const fileRelays = new WeakMap<TestConsole, ConsoleRelay>()
+
+/** Where forks of this file come from, when the fork server runs this worker's isolated tests. */
+export async function jestForkSource(file: JestFileContext): Promise<ForkSource | undefined> {
+  const { options, payload } = file
+  const model = await decideProcessModel(options.processModel)
+  if (model.model !== 'fork-server') return undefined
+  const execArgv = [...process.execArgv, ...options.execArgv]
+  // The zygote imports the file once, in the env and cwd 'spawn' gives; each fork takes its own.
+  const start = { env: withOverrides(readStartupEnv(), { ...colorEnv(), ...options.env }), cwd: startupCwd, execArgv }
+  let relay = fileRelays.get(file.console)
+  if (!relay) fileRelays.set(file.console, (relay = new ConsoleRelay(file.console)))
+  const out = relay
+  return {
+    key: JSON.stringify([payload.testPath, execArgv, start.env.NODE_OPTIONS ?? '', options.env, options.setup, payload.environment, payload.config.kind, payload.jestDirs]),
+    file: relative(process.cwd(), payload.testPath),
+    zygote: () => ({
+      start,
+      flags: model.flags,
+      request: { adapter: CHILD_ADAPTER, payload, target: { kind: 'zygote' }, hooks: file.hooks, env: start.env, cwd: start.cwd, setup: options.setup, context: {}, hookLimit: undefined, asyncOrigins: false, state: undefined },
+      // The file's top-level output, once, through the file's console.
+      onOther: (message) => {
+        if (isConsoleFrame(message)) out.call(message)
+      },
+      onOutput: (stream, text) => out.write(stream, text),
+    }),
+  }
+}
+
+/** Starts this file's zygote now, while Jest loads the file in this worker: the first test then waits less. */
+export function prestartJestZygote(file: JestFileContext): void {
+  void jestForkSource(file)
+    .then((source) => source && zygoteFor(source.key, source.file, file.options.bootTimeout, source.zygote))
+    .catch(() => {
+      // the test that needs it reports what went wrong
+    })
+}
+
 async function runChild(run: JestRun, target: RunTarget, state: JestRunRequest['state'], record: RunRecord): Promise<RunChildResult> {
   assertJestAlive()
   const { options } = run
@@ -133,6 +182,7 @@ async function runChild(run: JestRun, target: RunTarget, state: JestRunRequest['
   try {
     const answer = await runInChild({
       options,
+      fork: await jestForkSource(run),
       limits: run.limits,
       describeLimit: (phase, limit) =>
         phase === 'body' ? run.setting : `the hook's timeout (now ${limit} ms: its own timeout argument, else \`timeout\` in testEnvironmentOptions.isolated, else Jest's \`testTimeout\`)`,

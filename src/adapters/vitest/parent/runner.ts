@@ -8,6 +8,7 @@ import type { File, Suite, Task, Test } from '@vitest/runner'
 import { mergeOptions, resolveOptions, validateOptions, type IsolatedOptions, type ResolvedOptions } from '../../../core/options.js'
 import { readPragma } from '../../../core/pragma.js'
 import { killAllChildren } from '../../../core/parent/exit-guard.js'
+import { shutdownZygotes } from '../../../core/parent/zygotes.js'
 import { logToTask, prestartZygote, requireVitest, runInVitestChild, settleOutcome } from './host.js'
 import { fileSummary, judgeReport, stateRequest, writeRecord, type RunRecord } from '../../../core/parent/state-report.js'
 import { unwrapHandler } from '../unwrap.js'
@@ -163,6 +164,12 @@ export default class IsolatedTestsRunner extends TestRunner {
       this.differed.delete((suite as File).filepath)
     }
     return super.onAfterRunSuite(suite)
+  }
+
+  /** The worker is done with its files: their zygotes go. */
+  override onAfterRunFiles(): void {
+    shutdownZygotes()
+    super.onAfterRunFiles()
   }
 
   /** Ctrl-C, --bail or a watch-mode rerun: every child goes at once. */
