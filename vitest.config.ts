@@ -4,10 +4,17 @@ export default defineConfig({
   test: {
     projects: [
       { test: { name: 'unit', include: ['src/**/*.test.ts'] } },
-      {
+      // The end-to-end suite, once per process model: fresh Node processes (Node 20 by default), then
+      // the fork server (every runner on Node 24, e2e/helpers/model.ts). One after the other: they
+      // share the fixture projects.
+      ...(['fresh', 'fork-server'] as const).map((model, order) => ({
         test: {
-          name: 'e2e',
+          name: model === 'fresh' ? 'e2e' : 'e2e-fork-server',
           include: ['e2e/**/*.test.ts'],
+          // The native addon's own tests run once: they are about the addon, not a process model.
+          exclude: model === 'fresh' ? [] : ['e2e/native/**'],
+          env: { E2E_MODEL: model },
+          sequence: { groupOrder: order + 1 },
           // Vitest fixtures (pack + unpack, the Vitest 5 project) and Jest fixtures (npm ci + tarball).
           globalSetup: ['e2e/helpers/global-setup.ts', 'e2e/jest/global-setup.ts'],
           // Each file runs real test runners on fixture projects; on 2 cores they queue anyway.
@@ -15,7 +22,7 @@ export default defineConfig({
           testTimeout: 180_000,
           hookTimeout: 300_000,
         },
-      },
+      })),
     ],
   },
 })

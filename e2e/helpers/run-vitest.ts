@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { repoRoot } from './package.js'
 import { readPids } from './processes.js'
+import { assertModel, defaultNode, modelEnv } from './model.js'
 
 export interface AssertionResult {
   fullName: string
@@ -29,16 +30,18 @@ export interface VitestRun {
   test(fullName: string, index?: number): AssertionResult
 }
 
-export function runVitest(projectDir: string, args: readonly string[], env: Record<string, string> = {}, vitestBin = join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs'), node = process.execPath): VitestRun {
+export function runVitest(projectDir: string, args: readonly string[], env: Record<string, string> = {}, vitestBin = join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs'), node = defaultNode()): VitestRun {
   const dir = mkdtempSync(join(tmpdir(), 'isolated-e2e-'))
   const jsonFile = join(dir, 'report.json')
   const pidLog = join(dir, 'pids.log')
+  const reportFile = env.ISOLATED_TEST_REPORT ?? join(dir, 'isolated.jsonl')
   const r = spawnSync(node, [vitestBin, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${jsonFile}`, ...args], {
     cwd: projectDir,
     encoding: 'utf8',
-    env: { ...process.env, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0', ISOLATED_TEST_PID_LOG: pidLog, ...env },
+    env: { ...process.env, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0', ISOLATED_TEST_PID_LOG: pidLog, ISOLATED_TEST_REPORT: reportFile, ...modelEnv(), ...env },
     timeout: 170_000,
   })
+  assertModel(reportFile)
   let json: { testResults: { assertionResults: AssertionResult[] }[] }
   try {
     json = JSON.parse(readFileSync(jsonFile, 'utf8'))

@@ -5,6 +5,7 @@ import { spawn, execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { assertModel, defaultNode, modelEnv } from '../helpers/model.js'
 
 export const fixturesDir = resolve(import.meta.dirname, '../../fixtures')
 
@@ -50,6 +51,8 @@ export interface RunOptions {
   readonly env?: Readonly<Record<string, string>>
   /** Pass --ci (the default) or --ci=false. */
   readonly ci?: boolean
+  /** The Node binary: by default this run's (e2e/helpers/model.ts). */
+  readonly node?: string
 }
 
 export async function runJest(fixture: string, args: readonly string[], options: RunOptions = {}): Promise<JestRun> {
@@ -59,9 +62,10 @@ export async function runJest(fixture: string, args: readonly string[], options:
   const logFile = join(work, 'log.jsonl')
   const bin = join(dir, 'node_modules', 'jest', 'bin', 'jest.js')
   if (!existsSync(bin)) throw new Error(`fixtures/${fixture} is not installed: run \`node scripts/install-fixtures.mjs\`.`)
-  const child = spawn(process.execPath, [bin, options.ci === false ? '--ci=false' : '--ci', '--json', '--outputFile', outputFile, ...args], {
+  const reportFile = options.env?.ISOLATED_TEST_REPORT ?? join(work, 'isolated.jsonl')
+  const child = spawn(options.node ?? defaultNode(), [bin, options.ci === false ? '--ci=false' : '--ci', '--json', '--outputFile', outputFile, ...args], {
     cwd: options.cwd ?? dir,
-    env: { ...process.env, FORCE_COLOR: '0', ISOLATED_E2E_LOG: logFile, ISOLATED_E2E_RUN: String(process.pid) + Date.now(), ...options.env },
+    env: { ...process.env, FORCE_COLOR: '0', ISOLATED_E2E_LOG: logFile, ISOLATED_E2E_RUN: String(process.pid) + Date.now(), ISOLATED_TEST_REPORT: reportFile, ...modelEnv(), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
@@ -69,6 +73,7 @@ export async function runJest(fixture: string, args: readonly string[], options:
   child.stderr.on('data', (d: Buffer) => (output += d.toString()))
   const code = await new Promise<number | null>((done) => child.on('close', (c) => done(c)))
   if (!existsSync(outputFile)) throw new Error(`jest wrote no report (exit ${code}):\n${output}`)
+  assertModel(reportFile)
   const json = JSON.parse(readFileSync(outputFile, 'utf8')) as JestJson
   const log = existsSync(logFile)
     ? readFileSync(logFile, 'utf8')

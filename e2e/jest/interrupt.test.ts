@@ -6,14 +6,15 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, test } from 'vitest'
 import { fixturesDir, isGone, liveChildren, type LogEntry } from './helpers.js'
+import { defaultNode, modelEnv } from '../helpers/model.js'
 
 async function interrupt(args: readonly string[], signal: NodeJS.Signals, group: boolean): Promise<{ log: LogEntry[]; logFile: string }> {
   const dir = join(fixturesDir, 'jest30')
   const work = mkdtempSync(join(tmpdir(), 'isolated-e2e-interrupt-'))
   const logFile = join(work, 'log.jsonl')
-  const jest = spawn(process.execPath, [join(dir, 'node_modules/jest/bin/jest.js'), '--ci', '--testPathIgnorePatterns', '/node_modules/', ...args], {
+  const jest = spawn(defaultNode(), [join(dir, 'node_modules/jest/bin/jest.js'), '--ci', '--testPathIgnorePatterns', '/node_modules/', ...args], {
     cwd: dir,
-    env: { ...process.env, FORCE_COLOR: '0', ISOLATED_E2E_LOG: logFile },
+    env: { ...process.env, FORCE_COLOR: '0', ISOLATED_E2E_LOG: logFile, ...modelEnv() },
     stdio: 'ignore',
     // Its own process group, so a "Ctrl-C" can go to Jest and its workers as a terminal sends it.
     detached: true,

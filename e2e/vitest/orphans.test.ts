@@ -6,6 +6,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { repoRoot } from '../helpers/package.js'
 import { isRunning } from '../helpers/processes.js'
+import { defaultNode, modelEnv } from '../helpers/model.js'
 
 const project = join(repoRoot, 'fixtures', 'vitest4')
 const vitestBin = join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs')
@@ -29,10 +30,10 @@ async function waitFor<T>(what: string, probe: () => T | undefined, limitMs: num
 async function startHangingRun(): Promise<{ child: number; worker: number }> {
   const handshake = join(repoRoot, '.tmp', `handshake-${process.pid}-${Date.now()}.txt`)
   rmSync(handshake, { force: true })
-  main = spawn(process.execPath, [vitestBin, 'run', 'orphans/'], {
+  main = spawn(defaultNode(), [vitestBin, 'run', 'orphans/'], {
     cwd: project,
     stdio: 'ignore',
-    env: { ...process.env, E2E_HANDSHAKE_FILE: handshake },
+    env: { ...process.env, E2E_HANDSHAKE_FILE: handshake, ...modelEnv() },
   })
   const line = await waitFor(
     'the child to say it is looping',

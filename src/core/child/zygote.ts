@@ -13,6 +13,7 @@ import { readZygoteConfig, type ZygoteConfig } from '../native/zygote-config.js'
 import { serveForks } from '../native/zygote-serve.js'
 import { monotonicMs } from '../clock.js'
 import { markResourceBaseline } from './resources.js'
+import { trackAsyncOrigins } from './async-origins.js'
 import type { ChildState } from './state.js'
 
 export type ApplyRequest = (request: RunRequest) => void
@@ -123,6 +124,7 @@ export async function forkPoint(state: ChildState): Promise<void> {
   state.link.attach(channel, forked.channelFd)
   const request = deserialize(forked.payload) as RunRequest
   setup.applyRequest(request)
+  if (request.asyncOrigins) trackAsyncOrigins()
   state.request = request
   state.received = performance.now()
   // What the zygote held was checked to be ours or the framework's: the user's resources start now.

@@ -16,7 +16,9 @@ import { Containment } from './containment/index.js'
 import { trackChild, untrackChild } from './exit-guard.js'
 import { logPids } from './pid-log.js'
 
-const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]))
+// The first name of each number (SIGABRT, not its alias SIGIOT).
+const SIGNAL_NAMES = new Map<number, NodeJS.Signals>()
+for (const [name, n] of Object.entries(constants.signals)) if (!SIGNAL_NAMES.has(n)) SIGNAL_NAMES.set(n, name as NodeJS.Signals)
 
 export class ForkedChild implements Child {
   readonly model = 'fork-server' as const
