@@ -68,14 +68,19 @@ async function latency(major) {
     for (let i = 0; i < 30; i++) floor.push(await bare(zygote))
     // The marginal cost: CHILDREN sequential trivial children, slope between the 50th and the last.
     const marks = []
+    const each = []
     const start = performance.now()
     for (let i = 1; i <= CHILDREN; i++) {
+      const t = performance.now()
       await trivial(zygote)
+      each.push(performance.now() - t)
       if (i === 50 || i === CHILDREN) marks.push(performance.now() - start)
     }
     const slope = (marks[1] - marks[0]) / (CHILDREN - 50)
+    // Drift: does a zygote get slower as it serves more children?
+    const drift = { first50: median(each.slice(0, 50)), last50: median(each.slice(-50)) }
     const pick = (k) => median(samples.map((s) => s[k]))
-    return { zygoteRssMb: rss / 1024, dontforkRanges: zygote.ready.dontforkRanges, forkCall: pick('forkCall'), forkToJs: pick('forkToJs'), forkToResult: pick('forkToResult'), requestToReaped: pick('requestToReaped'), childCpu: pick('cpu'), floor: median(floor), slope }
+    return { zygoteRssMb: rss / 1024, dontforkRanges: zygote.ready.dontforkRanges, forkCall: pick('forkCall'), forkToJs: pick('forkToJs'), forkToResult: pick('forkToResult'), requestToReaped: pick('requestToReaped'), childCpu: pick('cpu'), floor: median(floor), slope, drift }
   } finally {
     await zygote.shutdown()
   }
@@ -172,9 +177,9 @@ if (SECTIONS.includes('latency')) {
     const l = await latency(major)
     const fresh = freshImport(major)
     results[`latency-${major}`] = { ...l, freshImport: fresh }
-    rows.push([major, round(l.zygoteRssMb, 0), round(l.forkCall, 2), round(l.forkToJs), round(l.forkToResult), round(l.requestToReaped), round(l.floor), round(l.slope), round(l.childCpu), round(fresh, 0)])
+    rows.push([major, round(l.zygoteRssMb, 0), round(l.forkCall, 2), round(l.forkToJs), round(l.forkToResult), round(l.requestToReaped), round(l.floor), round(l.slope), `${round(l.drift.first50)} / ${round(l.drift.last50)}`, round(l.childCpu), round(fresh, 0)])
   }
-  table(`Latency, zygote with a Vitest-sized graph, --single-threaded (medians of 30; slope over ${CHILDREN} children; ms)`, ['Node', 'zygote RSS MB', 'fork() call', 'fork -> first JS', 'fork -> result at worker', 'request -> reaped', 'bare floor', 'marginal per child', 'child CPU', 'fresh node + same imports'], rows)
+  table(`Latency, zygote with a Vitest-sized graph, --single-threaded (medians of 30; slope over ${CHILDREN} children; ms)`, ['Node', 'zygote RSS MB', 'fork() call', 'fork -> first JS', 'fork -> result at worker', 'request -> reaped', 'bare floor', 'marginal per child', 'per child, first / last 50', 'child CPU', 'fresh node + same imports'], rows)
 }
 
 if (SECTIONS.includes('memory')) {
@@ -190,12 +195,13 @@ if (SECTIONS.includes('memory')) {
 if (SECTIONS.includes('gc')) {
   const rows = []
   for (const major of MAJORS) {
-    const withGc = await memory(major)
-    const without = await memory(major, ['--no-gc'])
-    results[`gc-${major}`] = { withGc, without }
-    rows.push([major, `${round(without.privateMb, 2)} / ${round(withGc.privateMb, 2)}`, `${without.faults} / ${withGc.faults}`, `${round(without.forkToJs)} / ${round(withGc.forkToJs)}`, `${round(without.zygoteRssMb, 0)} / ${round(withGc.zygoteRssMb, 0)}`])
+    const g = {}
+    for (const flavor of ['none', 'major', 'last-resort']) g[flavor] = await memory(major, [`--gc=${flavor}`])
+    results[`gc-${major}`] = g
+    const cell = (f, d) => Object.values(g).map((m) => round(f(m), d)).join(' / ')
+    rows.push([major, cell((m) => m.privateMb, 2), cell((m) => m.faults, 0), cell((m) => m.forkToJs, 1), cell((m) => m.zygoteRssMb, 0)])
   }
-  table('Compacting full GC in the zygote before ready: without / with', ['Node', 'child USS MB', 'child minor faults', 'fork -> first JS ms', 'zygote RSS MB'], rows)
+  table('Full GC in the zygote before ready: none / major / last-resort', ['Node', 'child USS MB', 'child minor faults', 'fork -> first JS ms', 'zygote RSS MB'], rows)
 }
 
 if (SECTIONS.includes('watch')) {

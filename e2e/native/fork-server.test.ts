@@ -1,7 +1,7 @@
 // The fork server outside any framework, on Node 22, 24 and 26: the harness zygote (bench/fork/
 // zygote.mjs) serves forks to this process over its control socket; each child's behaviour is checked
 // on what it reports over its own channel, its output, its exit as the zygote reaped it, and /proc.
-import { readdirSync, readlinkSync } from 'node:fs'
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { isRunning, survivors } from '../helpers/processes.js'
 import { spawnSync } from 'node:child_process'
@@ -48,6 +48,12 @@ describe.each(MAJORS)('Node %i', (major) => {
     expect(r.pid).toBe(c.child.pid)
     expect(r.realPid).toBe(c.child.pid)
     expect(r.ppid).toBe(zygote.pid)
+    // Its own process group, an OOM score above the zygote's, the zygote's signal mask, and the
+    // platform's worker-thread tasks redirected.
+    expect(r.pgid).toBe(c.child.pid)
+    expect(r.oomScoreAdj).toBe(Number(readFileSync(`/proc/${zygote.pid}/oom_score_adj`, 'utf8')) + 100)
+    expect(r.sigBlk).toBe(/^SigBlk:\s+(\w+)/m.exec(readFileSync(`/proc/${zygote.pid}/task/${zygote.pid}/status`, 'utf8'))?.[1])
+    expect(r.workerTaskSlots).toBe(2)
     expect(r.fs).toBe(String(c.child.pid))
     expect(r.crypto).toMatch(/^[0-9a-f]{16}$/)
     expect(r.dynamicImport).toBe('function')
@@ -160,8 +166,9 @@ describe.each(MAJORS)('Node %i', (major) => {
 
   test('leftovers of an exited child (a daemon in its own session, a detached child) are killed and reported', async () => {
     const c = await forkScenario(zygote, 'tree')
-    const { pids } = (await c.next()) as { pids: number[] }
+    const { pids, daemonPpid } = (await c.next()) as { pids: number[]; daemonPpid: number }
     const [, ...grandchildren] = pids
+    expect(daemonPpid).toBe(c.child.pid) // the child is a subreaper
     for (const pid of grandchildren) expect(isRunning(pid)).toBe(true)
     c.send({ exit: 0 })
     expect(await c.child.exited).toMatchObject({ code: 0 })

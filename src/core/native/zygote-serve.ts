@@ -11,8 +11,8 @@ import { resetUuidCache, type UuidCacheReset } from './uuid-cache.js'
 import type { ZygoteConfig } from './zygote-config.js'
 
 export interface ServeForksOptions extends Omit<ServeOptions, 'connectPath' | 'watchPids'> {
-  /** Run a compacting full GC before serving (default true). */
-  readonly compactHeap?: boolean
+  /** A full GC before serving: 'major' (default), 'last-resort' (memory-reducing), or false. */
+  readonly compactHeap?: false | 'major' | 'last-resort'
   /** Make crypto.randomUUID's batch start fresh in every child (default true; false only to show why). */
   readonly resetUuidCache?: boolean
   /** Called in the zygote once it is about to serve (after the GC and the UUID reset). */
@@ -27,7 +27,7 @@ export interface ForkedChild {
 
 export function serveForks(addon: NativeAddon, config: ZygoteConfig, options: ServeForksOptions = {}): ForkedChild {
   const uuidCache: UuidCacheReset = options.resetUuidCache === false ? { state: 'unknown', reason: 'not reset (resetUuidCache: false)' } : resetUuidCache()
-  if (options.compactHeap !== false) compactHeap()
+  if (options.compactHeap !== false) compactHeap(options.compactHeap ?? 'major')
   options.onPrepared?.({ uuidCache })
   const request = addon.serve(config.controlFd, {
     connectPath: config.connectPath,
