@@ -138,17 +138,18 @@ const scenarios = {
 
   // A CPU-bound body, timed inside the child.
   async cpu({ args, send, finish }) {
-    const ms = await cpu(args.kind, args.size)
-    send({ ms })
+    send(await cpu(args.kind, args.size))
     finish(0)
   },
 
   // Private memory after a trivial test body (a few allocations, a timer, a promise).
   memory({ send, args, finish }) {
     const keep = []
+    const c = process.cpuUsage()
     for (let i = 0; i < (args.objects ?? 1000); i++) keep.push({ i, s: 'x' + i })
     setTimeout(() => {
-      send({ uss: uss(), kept: keep.length, minorFaults: process.resourceUsage().minorPageFault })
+      const used = process.cpuUsage(c)
+      send({ uss: uss(), kept: keep.length, minorFaults: process.resourceUsage().minorPageFault, bodyCpuMs: (used.user + used.system) / 1000 })
       finish(0)
     }, 1)
   },

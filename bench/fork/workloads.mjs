@@ -53,20 +53,22 @@ const KINDS = {
   fetch: () => firstFetch(),
 }
 
-/** Runs one workload; resolves with its wall time in ms. */
+/** Runs one workload; resolves with its wall time and the CPU time it used (user + system, ms). */
 export async function cpu(kind, size) {
   const work = KINDS[kind]
   if (!work) throw new Error(`unknown workload ${kind}`)
   const t = performance.now()
+  const c = process.cpuUsage()
   const result = await work(size)
+  const used = process.cpuUsage(c)
   const ms = performance.now() - t
   if (result === undefined) throw new Error('no result')
-  return ms
+  return { ms, cpuMs: (used.user + used.system) / 1000 }
 }
 
 export const workloadKinds = Object.keys(KINDS)
 
 // `node workloads.mjs <kind>`: the plain-process side of the comparison.
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop())) {
-  process.stdout.write(JSON.stringify({ ms: await cpu(process.argv[2]) }) + '\n')
+  process.stdout.write(JSON.stringify(await cpu(process.argv[2])) + '\n')
 }

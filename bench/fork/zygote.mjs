@@ -5,8 +5,8 @@
 import { loadAddon, readZygoteConfig, serveForks } from '../../dist/native.js'
 
 const graph = process.argv[2] ?? 'none'
-// --gc=none|major|last-resort (default major)
-const gcArg = process.argv.find((a) => a.startsWith('--gc='))?.slice(5) ?? 'major'
+// --gc=none|major|last-resort (default none); --no-warm
+const gcArg = process.argv.find((a) => a.startsWith('--gc='))?.slice(5) ?? 'none'
 const gc = gcArg === 'none' ? false : gcArg
 const { addon, reason } = loadAddon()
 if (!addon) throw new Error(reason)
@@ -33,6 +33,7 @@ globalThis.v8MathRandom = Math.random
 const config = readZygoteConfig()
 const { request, channel } = serveForks(addon, config, {
   compactHeap: gc,
+  warm: !process.argv.includes('--no-warm'),
   resetUuidCache: !process.argv.includes('--no-uuid-reset'),
   deathSignal: addon.treeDeathSignal,
   childWatchThread: process.argv.includes('--child-thread'),

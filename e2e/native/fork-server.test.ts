@@ -7,10 +7,11 @@ import { isRunning, survivors } from '../helpers/processes.js'
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { repoRoot } from '../helpers/package.js'
-import { harness, MAJORS, nodeBinary } from './helpers.js'
+import { harness, MAJORS, nativeEntry, nodeBinary } from './helpers.js'
 
 type Harness = typeof import('../../bench/fork/harness.mjs')
 const { startZygote, forkScenario } = (await import(harness)) as Harness
+const { zygoteFlags } = (await import(nativeEntry)) as typeof import('../../src/core/native/index.js')
 type Zygote = Awaited<ReturnType<Harness['startZygote']>>
 
 test("without dropping the platform's worker-thread tasks, a Node 26 child hangs in its first collections (the self-test says so)", () => {
@@ -27,7 +28,7 @@ describe.each(MAJORS)('Node %i', (major) => {
   const strays: number[] = []
 
   beforeAll(async () => {
-    zygote = await startZygote({ node: nodeBinary(major), zygoteArgs: ['--use-random'], onStrays: (pids: number[]) => strays.push(...pids) })
+    zygote = await startZygote({ node: nodeBinary(major), flags: zygoteFlags(major), zygoteArgs: ['--use-random'], onStrays: (pids: number[]) => strays.push(...pids) })
   })
   afterAll(async () => {
     const gone = await zygote.shutdown()
@@ -38,7 +39,7 @@ describe.each(MAJORS)('Node %i', (major) => {
   test('the one-fork self-test passes with --single-threaded, and says why not without it', () => {
     const selfTest = (flags: string[]): unknown =>
       JSON.parse(spawnSync(nodeBinary(major), [...flags, join(repoRoot, 'dist', 'fork-self-test.js')], { encoding: 'utf8', timeout: 30_000 }).stdout)
-    expect(selfTest(['--single-threaded'])).toMatchObject({ ok: true })
+    expect(selfTest([...zygoteFlags(major)])).toMatchObject({ ok: true })
     expect(selfTest([])).toMatchObject({ ok: false, reason: expect.stringContaining('--single-threaded') })
   })
 
@@ -86,7 +87,7 @@ describe.each(MAJORS)('Node %i', (major) => {
   })
 
   test('without the reset, children that inherit a used randomUUID batch repeat each other', async () => {
-    const z = await startZygote({ node: nodeBinary(major), zygoteArgs: ['--use-random', '--no-uuid-reset'] })
+    const z = await startZygote({ node: nodeBinary(major), flags: zygoteFlags(major), zygoteArgs: ['--use-random', '--no-uuid-reset'] })
     try {
       const [a, b] = await Promise.all([forkScenario(z, 'draws'), forkScenario(z, 'draws')])
       const [x, y] = await Promise.all([a.next(), b.next()])
