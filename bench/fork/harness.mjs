@@ -22,6 +22,9 @@ export const FLAG_SETS = {
   'single-threaded+no-maglev': ['--single-threaded', '--no-maglev'],
   // The research note's alternative: only the GC and the optimizing compilers made synchronous.
   alternative: ['--single-threaded-gc', '--no-concurrent-recompilation', '--no-concurrent-sparkplug', '--no-concurrent-maglev-high-priority-threads'],
+  // Wasm compiled by TurboFan at once: --single-threaded leaves no thread for Liftoff's tier-up.
+  'single-threaded+no-liftoff': ['--single-threaded', '--no-liftoff'],
+  'single-threaded+no-maglev+no-liftoff': ['--single-threaded', '--no-maglev', '--no-liftoff'],
 }
 
 /** Starts the harness zygote. graph: 'none' | 'vitest'; zygoteArgs: e.g. ['--no-gc', '--use-random']. */

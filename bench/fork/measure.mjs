@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { zygoteFlags } from '../../dist/native.js'
 import { FLAG_SETS, forkScenario, median, nodeFor, startZygote } from './harness.mjs'
 import { workloadKinds } from './workloads.mjs'
 
@@ -16,7 +17,7 @@ const arg = (name, fallback) => {
 const MAJORS = arg('majors', '22,24,26').split(',').map(Number)
 const RUNS = Number(arg('runs', 5))
 const CHILDREN = Number(arg('children', 200))
-const SECTIONS = arg('sections', 'latency,memory,gc,watch,flags,node20').split(',')
+const SECTIONS = arg('sections', 'faults,latency,memory,gc,warm,watch,flags,node20').split(',')
 const results = {}
 
 const ms = (ns) => Number(ns) / 1e6
@@ -46,6 +47,8 @@ async function trivial(zygote) {
     requestToReaped: ms(t2 - t0),
     forkCall: c.child.forkCallMicros / 1000,
     cpu: (exit.userMicros + exit.systemMicros) / 1000,
+    user: exit.userMicros / 1000,
+    sys: exit.systemMicros / 1000,
   }
 }
 
@@ -59,7 +62,7 @@ async function bare(zygote) {
 }
 
 async function latency(major) {
-  const zygote = await startZygote({ node: nodeFor(major), graph: 'vitest' })
+  const zygote = await startZygote({ node: nodeFor(major), flags: zygoteFlags(major), graph: 'vitest' })
   try {
     const rss = procKb(zygote.pid, 'status', 'VmRSS')
     const samples = []
@@ -68,14 +71,19 @@ async function latency(major) {
     for (let i = 0; i < 30; i++) floor.push(await bare(zygote))
     // The marginal cost: CHILDREN sequential trivial children, slope between the 50th and the last.
     const marks = []
+    const each = []
     const start = performance.now()
     for (let i = 1; i <= CHILDREN; i++) {
+      const t = performance.now()
       await trivial(zygote)
+      each.push(performance.now() - t)
       if (i === 50 || i === CHILDREN) marks.push(performance.now() - start)
     }
     const slope = (marks[1] - marks[0]) / (CHILDREN - 50)
+    // Drift: does a zygote get slower as it serves more children?
+    const drift = { first50: median(each.slice(0, 50)), last50: median(each.slice(-50)) }
     const pick = (k) => median(samples.map((s) => s[k]))
-    return { zygoteRssMb: rss / 1024, dontforkRanges: zygote.ready.dontforkRanges, forkCall: pick('forkCall'), forkToJs: pick('forkToJs'), forkToResult: pick('forkToResult'), requestToReaped: pick('requestToReaped'), childCpu: pick('cpu'), floor: median(floor), slope }
+    return { zygoteRssMb: rss / 1024, dontforkRanges: zygote.ready.dontforkRanges, forkCall: pick('forkCall'), forkToJs: pick('forkToJs'), forkToResult: pick('forkToResult'), requestToReaped: pick('requestToReaped'), childCpu: pick('cpu'), childUser: pick('user'), childSys: pick('sys'), floor: median(floor), slope, drift }
   } finally {
     await zygote.shutdown()
   }
@@ -93,58 +101,41 @@ function freshImport(major) {
   return median(times)
 }
 
-async function memoryOf(zygote, n = 7) {
+async function memoryOf(zygote, n = 7, objects = 1000) {
   const rows = []
   for (let i = 0; i < n; i++) {
-    const c = await forkScenario(zygote, 'memory')
+    const c = await forkScenario(zygote, 'memory', { objects })
     const m = await c.next()
     const t = await trivialQuick(zygote)
     await c.child.exited
-    rows.push({ privateKb: m.uss.privateKb, pssKb: m.uss.pssKb, faults: m.minorFaults, forkToJs: t })
+    rows.push({ privateKb: m.uss.privateKb, pssKb: m.uss.pssKb, faults: m.minorFaults, forkToJs: t, bodyCpuMs: m.bodyCpuMs })
   }
-  return { privateMb: median(rows.map((r) => r.privateKb)) / 1024, pssMb: median(rows.map((r) => r.pssKb)) / 1024, faults: median(rows.map((r) => r.faults)), forkToJs: median(rows.map((r) => r.forkToJs)) }
+  const med = (k) => median(rows.map((r) => r[k]))
+  return { privateMb: med('privateKb') / 1024, pssMb: med('pssKb') / 1024, faults: med('faults'), forkToJs: med('forkToJs'), bodyCpuMs: med('bodyCpuMs') }
 }
 async function trivialQuick(zygote) {
   return (await trivial(zygote)).forkToJs
 }
 
-async function memory(major, zygoteArgs = []) {
-  const zygote = await startZygote({ node: nodeFor(major), graph: 'vitest', zygoteArgs })
+async function memory(major, zygoteArgs = [], objects = 1000) {
+  const zygote = await startZygote({ node: nodeFor(major), flags: zygoteFlags(major), graph: 'vitest', zygoteArgs })
   try {
     const zygotePss = procKb(zygote.pid, 'smaps_rollup', 'Pss') / 1024
-    return { ...(await memoryOf(zygote)), zygotePssMb: zygotePss, zygoteRssMb: procKb(zygote.pid, 'status', 'VmRSS') / 1024 }
+    return { ...(await memoryOf(zygote, 7, objects)), zygotePssMb: zygotePss, zygoteRssMb: procKb(zygote.pid, 'status', 'VmRSS') / 1024 }
   } finally {
     await zygote.shutdown()
   }
 }
 
-async function cpuInChild(major, flags, kind) {
-  const zygote = await startZygote({ node: nodeFor(major), flags })
-  try {
-    const times = []
-    for (let i = 0; i < RUNS; i++) {
-      const c = await forkScenario(zygote, 'cpu', { kind })
-      times.push((await c.next()).ms)
-      await c.child.exited
-    }
-    return median(times)
-  } finally {
-    await zygote.shutdown()
-  }
-}
 function cpuPlain(major, kind) {
-  const times = []
-  for (let i = 0; i < RUNS; i++) {
-    const r = spawnSync(nodeFor(major), [join(repo, 'bench', 'fork', 'workloads.mjs'), kind], { encoding: 'utf8' })
-    times.push(JSON.parse(r.stdout).ms)
-  }
-  return median(times)
+  const r = spawnSync(nodeFor(major), [join(repo, 'bench', 'fork', 'workloads.mjs'), kind], { encoding: 'utf8' })
+  return JSON.parse(r.stdout)
 }
 
 // What works in a forked child on a major: each scenario with a deadline.
 async function capabilities(major) {
   const out = {}
-  const zygote = await startZygote({ node: nodeFor(major) })
+  const zygote = await startZygote({ node: nodeFor(major), flags: zygoteFlags(major) })
   try {
     for (const scenario of ['full', 'worker', 'gc-then-exit']) {
       const c = await forkScenario(zygote, scenario)
@@ -166,15 +157,25 @@ async function capabilities(major) {
   return out
 }
 
+if (SECTIONS.includes('faults')) {
+  // What one page fault costs on this machine: first touch of 64 MB, in this process.
+  const b = Buffer.allocUnsafeSlow(64 << 20)
+  const t = performance.now()
+  b.fill(1)
+  const us = ((performance.now() - t) * 1000) / ((64 << 20) / 4096)
+  results.pageFaultMicros = us
+  console.log(`\nFirst-touch page fault on this machine: ${round(us, 2)} us per 4 KiB page (load average ${(await import('node:os')).loadavg()[0].toFixed(1)}).`)
+}
+
 if (SECTIONS.includes('latency')) {
   const rows = []
   for (const major of MAJORS) {
     const l = await latency(major)
     const fresh = freshImport(major)
     results[`latency-${major}`] = { ...l, freshImport: fresh }
-    rows.push([major, round(l.zygoteRssMb, 0), round(l.forkCall, 2), round(l.forkToJs), round(l.forkToResult), round(l.requestToReaped), round(l.floor), round(l.slope), round(l.childCpu), round(fresh, 0)])
+    rows.push([major, round(l.zygoteRssMb, 0), round(l.forkCall, 2), round(l.forkToJs), round(l.forkToResult), round(l.requestToReaped), round(l.floor), round(l.slope), `${round(l.drift.first50)} / ${round(l.drift.last50)}`, `${round(l.childUser)} / ${round(l.childSys)}`, round(fresh, 0)])
   }
-  table(`Latency, zygote with a Vitest-sized graph, --single-threaded (medians of 30; slope over ${CHILDREN} children; ms)`, ['Node', 'zygote RSS MB', 'fork() call', 'fork -> first JS', 'fork -> result at worker', 'request -> reaped', 'bare floor', 'marginal per child', 'child CPU', 'fresh node + same imports'], rows)
+  table(`Latency, zygote with a Vitest-sized graph and the chosen flags (medians of 30; slope over ${CHILDREN} children; ms)`, ['Node', 'zygote RSS MB', 'fork() call', 'fork -> first JS', 'fork -> result at worker', 'request -> reaped', 'bare floor', 'marginal per child', 'per child, first / last 50', 'child CPU user / sys', 'fresh node + same imports'], rows)
 }
 
 if (SECTIONS.includes('memory')) {
@@ -190,12 +191,26 @@ if (SECTIONS.includes('memory')) {
 if (SECTIONS.includes('gc')) {
   const rows = []
   for (const major of MAJORS) {
-    const withGc = await memory(major)
-    const without = await memory(major, ['--no-gc'])
-    results[`gc-${major}`] = { withGc, without }
-    rows.push([major, `${round(without.privateMb, 2)} / ${round(withGc.privateMb, 2)}`, `${without.faults} / ${withGc.faults}`, `${round(without.forkToJs)} / ${round(withGc.forkToJs)}`, `${round(without.zygoteRssMb, 0)} / ${round(withGc.zygoteRssMb, 0)}`])
+    for (const objects of [1000, 150_000]) {
+      const g = {}
+      for (const flavor of ['none', 'major', 'last-resort']) g[flavor] = await memory(major, [`--gc=${flavor}`], objects)
+      results[`gc-${major}-${objects}`] = g
+      const cell = (f, d) => Object.values(g).map((m) => round(f(m), d)).join(' / ')
+      rows.push([major, objects, cell((m) => m.privateMb, 2), cell((m) => m.faults, 0), cell((m) => m.bodyCpuMs, 1), cell((m) => m.zygoteRssMb, 0)])
+    }
   }
-  table('Compacting full GC in the zygote before ready: without / with', ['Node', 'child USS MB', 'child minor faults', 'fork -> first JS ms', 'zygote RSS MB'], rows)
+  table('Full GC in the zygote before ready: none / major / last-resort (medians of 7)', ['Node', 'objects the child allocates', 'child USS MB', 'child minor faults', 'body CPU ms', 'zygote RSS MB'], rows)
+}
+
+if (SECTIONS.includes('warm')) {
+  const rows = []
+  for (const major of MAJORS) {
+    const warm = await memory(major)
+    const cold = await memory(major, ['--no-warm'])
+    results[`warm-${major}`] = { warm, cold }
+    rows.push([major, `${round(cold.privateMb, 2)} / ${round(warm.privateMb, 2)}`, `${cold.faults} / ${warm.faults}`, `${round(cold.forkToJs)} / ${round(warm.forkToJs)}`])
+  }
+  table('Fix-up code compiled in the zygote: no / yes (trivial child, medians of 7)', ['Node', 'child USS MB', 'child minor faults', 'fork -> first JS ms'], rows)
 }
 
 if (SECTIONS.includes('watch')) {
@@ -210,21 +225,40 @@ if (SECTIONS.includes('watch')) {
 }
 
 if (SECTIONS.includes('flags')) {
+  // One zygote per flag set, all alive; rounds interleave plain runs and every set, so that the
+  // machine's load swings hit all columns alike. CPU time (user + system) of the body, not wall time.
   const rows = []
   for (const major of MAJORS) {
-    for (const kind of workloadKinds) {
-      const plain = cpuPlain(major, kind)
-      const row = [major, kind, round(plain, 0)]
-      for (const [name, flags] of Object.entries(FLAG_SETS)) {
-        const forked = await cpuInChild(major, flags, kind)
-        results[`flags-${major}-${kind}-${name}`] = { plain, forked, ratio: forked / plain }
-        row.push(`${round(forked, 0)} (${round(forked / plain, 2)}x)`)
+    const zygotes = {}
+    for (const [name, flags] of Object.entries(FLAG_SETS)) zygotes[name] = await startZygote({ node: nodeFor(major), flags })
+    try {
+      const samples = {}
+      for (let round = 0; round < RUNS; round++) {
+        for (const kind of workloadKinds) {
+          ;(samples[`${kind}/plain`] ??= []).push(cpuPlain(major, kind).cpuMs)
+          for (const name of Object.keys(FLAG_SETS)) {
+            const c = await forkScenario(zygotes[name], 'cpu', { kind })
+            ;(samples[`${kind}/${name}`] ??= []).push((await c.next()).cpuMs)
+            await c.child.exited
+          }
+        }
       }
-      rows.push(row)
-      console.error(`flags: Node ${major} ${kind} done`)
+      for (const kind of workloadKinds) {
+        const plain = median(samples[`${kind}/plain`])
+        const row = [major, kind, round(plain, 0)]
+        for (const name of Object.keys(FLAG_SETS)) {
+          const forked = median(samples[`${kind}/${name}`])
+          results[`flags-${major}-${kind}-${name}`] = { plain, forked, ratio: forked / plain }
+          row.push(`${round(forked, 0)} (${round(forked / plain, 2)}x)`)
+        }
+        rows.push(row)
+      }
+    } finally {
+      for (const z of Object.values(zygotes)) await z.shutdown()
     }
+    console.error(`flags: Node ${major} done`)
   }
-  table(`CPU-bound bodies in a forked child vs a plain node (medians of ${RUNS}; ms, ratio)`, ['Node', 'workload', 'plain node', ...Object.keys(FLAG_SETS)], rows)
+  table(`CPU-bound bodies: CPU ms in a forked child vs a plain node (medians of ${RUNS} interleaved rounds; ratio)`, ['Node', 'workload', 'plain node', ...Object.keys(FLAG_SETS)], rows)
 }
 
 if (SECTIONS.includes('node20')) {
@@ -234,7 +268,7 @@ if (SECTIONS.includes('node20')) {
     results[`capabilities-${major}`] = c
     rows.push([major, c.full, c.worker, c['gc-then-exit']])
   }
-  table('What works in a forked child (harness zygote, --single-threaded)', ['Node', 'full scenario', 'new Worker', 'major GCs, then a natural end'], rows)
+  table('What works in a forked child (harness zygote, the chosen flags)', ['Node', 'full scenario', 'new Worker', 'major GCs, then a natural end'], rows)
 }
 
 mkdirSync(join(repo, 'bench', '.work'), { recursive: true })

@@ -32,8 +32,19 @@ const scenarios = {
   },
 
   // Everything a test might touch; each result goes to the worker.
-  async full({ request, send, lines, finish, firstJsNs }) {
-    const results = { firstJsNs, pid: process.pid, realPid: Number(readlinkSync('/proc/self')), ppid: process.ppid, zygotePid: request.zygotePid }
+  async full({ addon, request, send, lines, finish, firstJsNs }) {
+    const status = readFileSync('/proc/self/status', 'utf8')
+    const results = {
+      firstJsNs,
+      pid: process.pid,
+      realPid: Number(readlinkSync('/proc/self')),
+      ppid: process.ppid,
+      zygotePid: request.zygotePid,
+      pgid: addon.getpgid(0),
+      oomScoreAdj: Number(readFileSync('/proc/self/oom_score_adj', 'utf8')),
+      sigBlk: /^SigBlk:\s+(\w+)/m.exec(status)?.[1],
+      workerTaskSlots: addon.workerTaskSlots(),
+    }
     results.js = [1, 2, 3].map((x) => x * 2).reduce((a, b) => a + b)
     await new Promise((r) => setTimeout(r, 1))
     results.timer = true
@@ -91,7 +102,11 @@ const scenarios = {
     let daemonPid = ''
     daemon.stdout.on('data', (d) => (daemonPid += d))
     daemon.on('close', () => {
-      send({ pids: [process.pid, plain.pid, detached.pid, Number(daemonPid.trim())] })
+      const pid = Number(daemonPid.trim())
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      // Its parent (sh) is gone: as a subreaper, we adopted it.
+      const daemonPpid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+      send({ pids: [process.pid, plain.pid, detached.pid, pid], daemonPpid })
       lines.on('line', (line) => {
         if (JSON.parse(line).exit !== undefined) process.exit(JSON.parse(line).exit)
       })
@@ -122,18 +137,19 @@ const scenarios = {
   },
 
   // A CPU-bound body, timed inside the child.
-  cpu({ args, send, finish }) {
-    const ms = cpu(args.kind, args.size)
-    send({ ms })
+  async cpu({ args, send, finish }) {
+    send(await cpu(args.kind, args.size))
     finish(0)
   },
 
   // Private memory after a trivial test body (a few allocations, a timer, a promise).
   memory({ send, args, finish }) {
     const keep = []
+    const c = process.cpuUsage()
     for (let i = 0; i < (args.objects ?? 1000); i++) keep.push({ i, s: 'x' + i })
     setTimeout(() => {
-      send({ uss: uss(), kept: keep.length, minorFaults: process.resourceUsage().minorPageFault })
+      const used = process.cpuUsage(c)
+      send({ uss: uss(), kept: keep.length, minorFaults: process.resourceUsage().minorPageFault, bodyCpuMs: (used.user + used.system) / 1000 })
       finish(0)
     }, 1)
   },

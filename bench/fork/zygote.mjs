@@ -1,11 +1,13 @@
-// The harness's zygote: `node --single-threaded [flags] zygote.mjs <graph> [--no-gc]`, spawned by
+// The harness's zygote: `node --single-threaded [flags] zygote.mjs <graph> [--gc=none|major|last-resort]`, spawned by
 // Zygote.start() (dist/native.js). It loads a module graph, becomes quiescent, and serves forks. Each
 // forked child reads its scenario from the request payload (JSON) and talks to the worker over its own
 // channel in JSON lines (see scenarios.mjs).
 import { loadAddon, readZygoteConfig, serveForks } from '../../dist/native.js'
 
 const graph = process.argv[2] ?? 'none'
-const gc = !process.argv.includes('--no-gc')
+// --gc=none|major|last-resort (default none); --no-warm
+const gcArg = process.argv.find((a) => a.startsWith('--gc='))?.slice(5) ?? 'none'
+const gc = gcArg === 'none' ? false : gcArg
 const { addon, reason } = loadAddon()
 if (!addon) throw new Error(reason)
 
@@ -31,6 +33,7 @@ globalThis.v8MathRandom = Math.random
 const config = readZygoteConfig()
 const { request, channel } = serveForks(addon, config, {
   compactHeap: gc,
+  warm: !process.argv.includes('--no-warm'),
   resetUuidCache: !process.argv.includes('--no-uuid-reset'),
   deathSignal: addon.treeDeathSignal,
   childWatchThread: process.argv.includes('--child-thread'),

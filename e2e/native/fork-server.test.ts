@@ -1,16 +1,17 @@
 // The fork server outside any framework, on Node 22, 24 and 26: the harness zygote (bench/fork/
 // zygote.mjs) serves forks to this process over its control socket; each child's behaviour is checked
 // on what it reports over its own channel, its output, its exit as the zygote reaped it, and /proc.
-import { readdirSync, readlinkSync } from 'node:fs'
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { isRunning, survivors } from '../helpers/processes.js'
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { repoRoot } from '../helpers/package.js'
-import { harness, MAJORS, nodeBinary } from './helpers.js'
+import { harness, MAJORS, nativeEntry, nodeBinary } from './helpers.js'
 
 type Harness = typeof import('../../bench/fork/harness.mjs')
 const { startZygote, forkScenario } = (await import(harness)) as Harness
+const { zygoteFlags } = (await import(nativeEntry)) as typeof import('../../src/core/native/index.js')
 type Zygote = Awaited<ReturnType<Harness['startZygote']>>
 
 test("without dropping the platform's worker-thread tasks, a Node 26 child hangs in its first collections (the self-test says so)", () => {
@@ -27,7 +28,7 @@ describe.each(MAJORS)('Node %i', (major) => {
   const strays: number[] = []
 
   beforeAll(async () => {
-    zygote = await startZygote({ node: nodeBinary(major), zygoteArgs: ['--use-random'], onStrays: (pids: number[]) => strays.push(...pids) })
+    zygote = await startZygote({ node: nodeBinary(major), flags: zygoteFlags(major), zygoteArgs: ['--use-random'], onStrays: (pids: number[]) => strays.push(...pids) })
   })
   afterAll(async () => {
     const gone = await zygote.shutdown()
@@ -38,7 +39,7 @@ describe.each(MAJORS)('Node %i', (major) => {
   test('the one-fork self-test passes with --single-threaded, and says why not without it', () => {
     const selfTest = (flags: string[]): unknown =>
       JSON.parse(spawnSync(nodeBinary(major), [...flags, join(repoRoot, 'dist', 'fork-self-test.js')], { encoding: 'utf8', timeout: 30_000 }).stdout)
-    expect(selfTest(['--single-threaded'])).toMatchObject({ ok: true })
+    expect(selfTest([...zygoteFlags(major)])).toMatchObject({ ok: true })
     expect(selfTest([])).toMatchObject({ ok: false, reason: expect.stringContaining('--single-threaded') })
   })
 
@@ -48,6 +49,12 @@ describe.each(MAJORS)('Node %i', (major) => {
     expect(r.pid).toBe(c.child.pid)
     expect(r.realPid).toBe(c.child.pid)
     expect(r.ppid).toBe(zygote.pid)
+    // Its own process group, an OOM score above the zygote's, the zygote's signal mask, and the
+    // platform's worker-thread tasks redirected.
+    expect(r.pgid).toBe(c.child.pid)
+    expect(r.oomScoreAdj).toBe(Number(readFileSync(`/proc/${zygote.pid}/oom_score_adj`, 'utf8')) + 100)
+    expect(r.sigBlk).toBe(/^SigBlk:\s+(\w+)/m.exec(readFileSync(`/proc/${zygote.pid}/task/${zygote.pid}/status`, 'utf8'))?.[1])
+    expect(r.workerTaskSlots).toBe(2)
     expect(r.fs).toBe(String(c.child.pid))
     expect(r.crypto).toMatch(/^[0-9a-f]{16}$/)
     expect(r.dynamicImport).toBe('function')
@@ -80,7 +87,7 @@ describe.each(MAJORS)('Node %i', (major) => {
   })
 
   test('without the reset, children that inherit a used randomUUID batch repeat each other', async () => {
-    const z = await startZygote({ node: nodeBinary(major), zygoteArgs: ['--use-random', '--no-uuid-reset'] })
+    const z = await startZygote({ node: nodeBinary(major), flags: zygoteFlags(major), zygoteArgs: ['--use-random', '--no-uuid-reset'] })
     try {
       const [a, b] = await Promise.all([forkScenario(z, 'draws'), forkScenario(z, 'draws')])
       const [x, y] = await Promise.all([a.next(), b.next()])
@@ -160,8 +167,9 @@ describe.each(MAJORS)('Node %i', (major) => {
 
   test('leftovers of an exited child (a daemon in its own session, a detached child) are killed and reported', async () => {
     const c = await forkScenario(zygote, 'tree')
-    const { pids } = (await c.next()) as { pids: number[] }
+    const { pids, daemonPpid } = (await c.next()) as { pids: number[]; daemonPpid: number }
     const [, ...grandchildren] = pids
+    expect(daemonPpid).toBe(c.child.pid) // the child is a subreaper
     for (const pid of grandchildren) expect(isRunning(pid)).toBe(true)
     c.send({ exit: 0 })
     expect(await c.child.exited).toMatchObject({ code: 0 })

@@ -154,6 +154,8 @@ static void *watch_main(void *unused) {
       polling = 1;
       continue;
     }
+    // The pid may have been recycled since the zygote recorded it: then the process we watch is gone.
+    if (proc_start_time(watch_arg.watch[i].pid) != watch_arg.watch[i].start_time) end_own_tree();
     fds[n].fd = fd;
     fds[n].events = POLLIN;
     n++;

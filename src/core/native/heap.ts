@@ -6,10 +6,12 @@ import { runInNewContext } from 'node:vm'
 
 type Gc = (options?: { type?: string; execution?: string; flavor?: string }) => void
 
-export function compactHeap(): void {
-  const gc = exposedGc()
-  // 'last-resort' = V8's CollectAllAvailableGarbage: repeated full GCs that compact; older V8 ignores it.
-  gc({ type: 'major', execution: 'sync', flavor: 'last-resort' })
+/**
+ * 'major': one full mark-compact (V8 compacts the pages it finds fragmented). 'last-resort': V8's
+ * CollectAllAvailableGarbage, repeated full GCs that reduce memory (older V8 treats it as 'major').
+ */
+export function compactHeap(flavor: 'major' | 'last-resort' = 'major'): void {
+  exposedGc()({ type: 'major', execution: 'sync', flavor: flavor === 'last-resort' ? 'last-resort' : 'regular' })
 }
 
 function exposedGc(): Gc {

@@ -56,6 +56,7 @@ export class Zygote {
   readonly #server: ConnectBackServer
   readonly #requests = new Map<number, Request>()
   #nextId = 1
+  #goneReason: string | undefined
 
   private constructor(proc: ChildProcess, control: Socket, server: ConnectBackServer, ready: Extract<ZygoteEvent, { type: 'ready' }>, gone: Promise<ZygoteGone>) {
     this.process = proc
@@ -73,7 +74,7 @@ export class Zygote {
     const server = await ConnectBackServer.listen()
     const watchPids = [process.pid, ...(options.mainPid && options.mainPid !== process.pid ? [options.mainPid] : [])]
     const out = options.stdio ?? 'pipe'
-    const proc = spawn(options.node, [...options.execArgv, options.script, ...(options.args ?? [])], {
+    const proc: ChildProcess = spawn(options.node, [...options.execArgv, options.script, ...(options.args ?? [])], {
       cwd: options.cwd,
       env: { ...(options.env ?? process.env), [ZYGOTE_CONFIG_ENV]: encodeZygoteConfig({ controlFd: 3, connectPath: server.address, watchPids }) },
       stdio: ['ignore', out, out, 'pipe'],
@@ -83,6 +84,9 @@ export class Zygote {
     let bye: ZygoteGone['bye']
     let zygote: Zygote | undefined
     const early: ZygoteEvent[] = []
+    // The end of the zygote's stderr, for the error when it dies before it is ready.
+    let stderrTail = ''
+    proc.stderr?.on('data', (d: Buffer) => (stderrTail = (stderrTail + d.toString()).slice(-2000)))
     const gone = new Promise<ZygoteGone>((resolve) => {
       proc.once('exit', (code, signal) => {
         // Children that were not reported exited are beyond reach now.
@@ -101,7 +105,7 @@ export class Zygote {
         }
       })
       control.on('error', () => {})
-      void gone.then((g) => reject(new Error(`the zygote exited before it was ready (${g.signal ?? `code ${g.code}`})`)))
+      void gone.then((g) => reject(new Error(`the zygote exited before it was ready (${g.signal ?? `code ${g.code}`})${stderrTail ? `:\n${stderrTail}` : ''}`)))
     })
     zygote = new Zygote(proc, control, server, ready, gone)
     for (const event of early) zygote.#onEvent(event, options)
@@ -110,6 +114,7 @@ export class Zygote {
 
   /** Asks for a child; resolves once it is forked and its three sockets are connected. */
   fork(payload: Uint8Array | string = ''): Promise<ForkedChildHandle> {
+    if (this.#goneReason) return Promise.reject(new Error(this.#goneReason))
     const id = this.#nextId++
     const bytes = typeof payload === 'string' ? Buffer.from(payload) : payload
     return new Promise((resolve, reject) => {
@@ -158,6 +163,7 @@ export class Zygote {
   }
 
   #loseAll(reason: string): void {
+    this.#goneReason = 'the zygote has exited'
     for (const [id, request] of this.#requests) {
       this.#requests.delete(id)
       request.failed(new Error(reason))

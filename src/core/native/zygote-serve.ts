@@ -11,8 +11,10 @@ import { resetUuidCache, type UuidCacheReset } from './uuid-cache.js'
 import type { ZygoteConfig } from './zygote-config.js'
 
 export interface ServeForksOptions extends Omit<ServeOptions, 'connectPath' | 'watchPids'> {
-  /** Run a compacting full GC before serving (default true). */
-  readonly compactHeap?: boolean
+  /** A full GC before serving: 'major', 'last-resort' (memory-reducing), or false (default: it did not help children, see native/README.md). */
+  readonly compactHeap?: false | 'major' | 'last-resort'
+  /** Compile the fix-ups' code in the zygote, so children do not (default true). */
+  readonly warm?: boolean
   /** Make crypto.randomUUID's batch start fresh in every child (default true; false only to show why). */
   readonly resetUuidCache?: boolean
   /** Called in the zygote once it is about to serve (after the GC and the UUID reset). */
@@ -27,7 +29,8 @@ export interface ForkedChild {
 
 export function serveForks(addon: NativeAddon, config: ZygoteConfig, options: ServeForksOptions = {}): ForkedChild {
   const uuidCache: UuidCacheReset = options.resetUuidCache === false ? { state: 'unknown', reason: 'not reset (resetUuidCache: false)' } : resetUuidCache()
-  if (options.compactHeap !== false) compactHeap()
+  if (options.compactHeap) compactHeap(options.compactHeap)
+  if (options.warm !== false) warmChildPath()
   options.onPrepared?.({ uuidCache })
   const request = addon.serve(config.controlFd, {
     connectPath: config.connectPath,
@@ -41,6 +44,13 @@ export function serveForks(addon: NativeAddon, config: ZygoteConfig, options: Se
   fixForkedChild(addon, request.pid)
   const channel = new Socket({ fd: request.channelFd, readable: true, writable: true })
   return { request, channel }
+}
+
+// V8 compiles a function at its first call: what a child runs first would be compiled, and its
+// bytecode allocated, again in every child. Run those paths once here on throwaway objects.
+function warmChildPath(): void {
+  reseedMathRandom({ Math: Object.create(Math) as Math, Function })
+  new Socket().destroy()
 }
 
 /** What every forked child needs before user code runs (also after addon.fork()). */
