@@ -176,8 +176,10 @@ export function startFixture(spec: RunSpec): StartedRun {
     killByToken(token)
   }
   let limit: NodeJS.Timeout | undefined
+  let hasExited = false
   const stopAfter = (ms: number): void => {
     clearTimeout(limit)
+    if (hasExited) return
     limit = setTimeout(() => {
       hung = true
       kill()
@@ -190,10 +192,11 @@ export function startFixture(spec: RunSpec): StartedRun {
   const closed = new Promise<void>((resolve) => runner.on('close', () => resolve()))
   const finished = new Promise<FixtureRun>((resolve) => {
     runner.on('exit', async (code, signal) => {
+      hasExited = true
+      clearTimeout(limit)
       await Promise.race([closed, new Promise((r) => setTimeout(r, 2000))])
       runner.stdout.destroy()
       runner.stderr.destroy()
-      clearTimeout(limit)
       const wallMs = Date.now() - started
       let json: RunnerJson = { testResults: [] }
       try {
