@@ -13,6 +13,7 @@ export type Check =
   | 'defect 7'
   | 'defect 8'
   | 'defect 9'
+  | 'defect 10: stuck line'
   | 'defect 10: Worker'
   | 'defect 10: own timers'
   | 'defect 10: writing output'
@@ -37,6 +38,9 @@ const FAILING_TODAY: Partial<Record<Check, (runtime: Runtime, mode: Mode) => boo
   'defect 7': everywhere,
   'defect 8': everywhere,
   'defect 9': everywhere,
+  // 'defect 10: stuck line' passes today, except on an overloaded machine: at a load of 6× the
+  // cores, the Jest child's watchdog misses its 400 ms inspector deadline and a busy loop is reported
+  // "blocked in native code" (seen in 2 of 8 Jest runs then; never with the machine less loaded).
   'defect 10: Worker': everywhere,
   // Only Jest has timers of its own in the child.
   'defect 10: own timers': underJest,

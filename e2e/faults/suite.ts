@@ -106,12 +106,9 @@ export function faultSuite(runtime: Runtime, mode: Mode): void {
     }
 
     describe('the fault matrix', () => {
-      const spinLine = markedLine(casesFile(runtime), 'spin')
-
-      test('a sync loop times out at its limit, stuck on the loop line', () => {
-        const message = failed(matrix, CASE.syncLoop)
-        expect(message).toContain('timed out after 1000 ms')
-        expect(message).toMatch(new RegExp(`It was busy at:\\n\\s+(?:at|→) spin \\(.*cases\\.[jt]s:${spinLine}:\\d+\\)`))
+      test('a sync loop times out at its limit', () => {
+        // Where it was stuck is defect 10's check: under heavy load it can say "blocked in native code".
+        expect(failed(matrix, CASE.syncLoop)).toContain('timed out after 1000 ms')
         expect(matrix.result(CASE.syncLoop).duration).toBeLessThan(TIMEOUT_VERDICT_MS)
         expect(matrix.reportLine(CASE.syncLoop)?.outcome).toBe('timeout')
       })
@@ -294,6 +291,11 @@ export function faultSuite(runtime: Runtime, mode: Mode): void {
           expect(guard!.left, 'our children alive when Jest had exited (they were frozen, so only Jest could end them)').toEqual([])
         })
       }
+
+      check('defect 10: stuck line', 'defect 10: a sync loop is reported busy, on its loop line', () => {
+        const spinLine = markedLine(casesFile(runtime), 'spin')
+        expect(failed(matrix, CASE.syncLoop)).toMatch(new RegExp(`It was busy at:\\n\\s+(?:at|→) spin \\(.*cases\\.[jt]s:${spinLine}:\\d+\\)`))
+      })
 
       check('defect 10: Worker', 'defect 10: a timeout names the live Worker that spins', () => {
         // The diagnosis, without the stack under it (Jest's has testWorker.js frames).
