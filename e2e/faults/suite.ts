@@ -2,7 +2,7 @@
 // the killed-runner run beside it, and for Jest's helper the exit run), then each case and each defect
 // is checked in its own test. Assertions say what is right; a defect that is still there is marked in
 // expected-failures.ts and runs as `test.fails`, so its fix turns it into a failure until flipped.
-import { readFileSync } from 'node:fs'
+import { readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { casesFile, defectsFile, filesFor, markedLine } from './fixture-files.js'
@@ -98,7 +98,11 @@ export function faultSuite(runtime: Runtime, mode: Mode): void {
 
     afterAll(() => {
       // Whatever a defect left running (the daemons of defect 3 today) is ended here, by token only.
-      for (const run of [matrix, daemon?.run, killed?.run, guard?.run]) if (run) killByToken(run.token)
+      for (const run of [matrix, daemon?.run, killed?.run, guard?.run]) {
+        if (!run) continue
+        killByToken(run.token)
+        if (!process.env.E2E_FAULTS_KEEP) rmSync(run.dir, { recursive: true, force: true })
+      }
     })
 
     const check = (id: Check, name: string, fn: () => unknown): void => {
