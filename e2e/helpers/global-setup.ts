@@ -25,6 +25,9 @@ export default function setup(): void {
     rmSync(join(vitest5, part), { recursive: true, force: true })
     cpSync(join(fixtures, 'vitest4-plugin', part), join(vitest5, part), { recursive: true })
   }
+  // ... and the same fault matrix (e2e/faults) as Vitest 4.1.
+  rmSync(join(vitest5, 'faults-matrix'), { recursive: true, force: true })
+  cpSync(join(fixtures, 'vitest4', 'faults-matrix'), join(vitest5, 'faults-matrix'), { recursive: true })
   ensureInstalled(vitest5)
   for (const project of ['vitest4', 'vitest4-plugin', 'vitest4-tags', 'vitest5', 'demo-vitest']) unpackInto(tarball, join(fixtures, project))
 }
