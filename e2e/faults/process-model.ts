@@ -5,7 +5,8 @@ import { expect } from 'vitest'
 import type { ReportLine } from './run.js'
 
 export function processModel(): string | undefined {
-  return process.env.E2E_PROCESS_MODEL || undefined
+  // E2E_MODEL is what `npm test` sets for each e2e project (e2e/helpers/model.ts).
+  return process.env.E2E_PROCESS_MODEL || process.env.E2E_MODEL || undefined
 }
 
 export function processModelEnv(): Record<string, string> {
@@ -19,7 +20,8 @@ export function processModelEnv(): Record<string, string> {
  */
 export function expectProcessModel(lines: readonly ReportLine[]): void {
   expect(lines.length, 'the run wrote JSON Lines records').toBeGreaterThan(0)
-  const models = new Set(lines.map((l) => l.processModel))
+  // A record with no model is a test that failed before any child ran (its options, its arguments).
+  const models = new Set(lines.map((l) => l.processModel).filter((m) => m !== null && m !== undefined))
   const want = processModel()
   if (want) expect([...models], `every record ran under ISOLATED_TEST_PROCESS_MODEL=${want}`).toEqual([want])
   else expect(models.size, `the records disagree on processModel: ${[...models].join(', ')}`).toBe(1)

@@ -44,5 +44,8 @@ const all = {
 }
 
 export function runtimes(framework: Framework): readonly Runtime[] {
-  return process.env.E2E_FAULTS_RUNTIMES === 'default' ? all[framework].slice(0, 1) : all[framework]
+  // The fork server needs Node 22 or later: on that model the matrix runs on Node 24 only.
+  const forks = (process.env.E2E_PROCESS_MODEL || process.env.E2E_MODEL) === 'fork-server'
+  const usable = forks ? all[framework].filter((r) => r.nodeMajor >= 22) : all[framework]
+  return process.env.E2E_FAULTS_RUNTIMES === 'default' ? usable.slice(0, 1) : usable
 }

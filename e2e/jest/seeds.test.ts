@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { fixturesDir, isGone, leftovers, runJest, type JestRun, type RunOptions } from './helpers.js'
+import { FORK_SERVER } from '../helpers/model.js'
 
 interface Entry {
   readonly where: string
@@ -94,8 +95,9 @@ describe.each(['fork', 'spawn'] as const)('the seed examples with isolated() und
   test('Example 1: each child sees the module-scope list as the method leaves it, and the parent keeps its own', () => {
     // The test's own assertions check the lists (fork: with the parent's update; spawn: without).
     expect(run.result('each child appends to its own copy of the list').status).toBe('passed')
-    // Both methods start a new Node that imports the file again: the module scope runs in each child.
-    expect(printedPids(run.output, 'MODULE SCOPE')).toHaveLength(3)
+    // Fresh processes: each child imports the file again, so the module scope runs in the parent and in
+    // each child. The fork server: it runs once more, in the zygote both children are forked from.
+    expect(printedPids(run.output, 'MODULE SCOPE')).toHaveLength(FORK_SERVER ? 2 : 3)
     const inherited = method === 'fork' ? '["Initial value","Parent process update"]' : '["Initial value"]'
     expect(run.output.split(`[FUNC SCOPE] child`).length - 1).toBe(2)
     expect(run.output).toMatch(new RegExp(`\\[FUNC SCOPE\\] child \\d+: list initially ${inherited.replace(/[[\]]/g, '\\$&')}\\n`))
@@ -149,7 +151,9 @@ describe.each(['fork', 'spawn'] as const)('the seed examples with isolated() und
 
   test('no process is left', () => {
     const pids = [...printedPids(run.output, 'MODULE SCOPE'), ...printedPids(run.output, 'LOGGER MODULE SCOPE')]
-    expect(pids).toHaveLength(3 + 6)
+    // The parent's, then each child's (fresh) or each zygote's: the calls with the `setup` option are
+    // forks of a zygote of their own (fork server).
+    expect(pids).toHaveLength(FORK_SERVER ? 2 + 3 : 3 + 6)
     expect(pids.filter((pid) => !isGone(pid))).toEqual([])
     expect(leftovers(run)).toEqual([])
   })

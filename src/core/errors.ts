@@ -78,7 +78,7 @@ function whereStuck(d: TimeoutDetails): string {
     case 'busy':
       return d.frames.length > 0 ? `It was busy at:\n${formatFrames(d.frames)}${workers}` : `It was busy, outside any code of yours that could be shown.${workers}`
     case 'idle':
-      return `It was idle, waiting on: ${d.resources.length > 0 ? d.resources.join(', ') : 'nothing the event loop tracks (a promise that never settles)'}.${workers}${
+      return `It was idle, waiting on: ${d.resources.length > 0 ? d.resources.join(', ') : d.workers && d.workers.length > 0 ? 'its worker threads' : 'nothing the event loop tracks (a promise that never settles)'}.${workers}${
         d.origins.length > 0 ? `\nPending, by where it was created:\n${d.origins.map((o) => `    ${o}`).join('\n')}` : '\nTo see where its pending promises were created, set the `asyncOrigins: true` option.'
       }`
     case 'native':

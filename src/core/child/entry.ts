@@ -6,7 +6,7 @@
 import { Worker } from 'node:worker_threads'
 import { ZYGOTE_CONFIG_ENV } from '../native/zygote-config.js'
 import { startZygote } from './zygote.js'
-import { CHANNEL_IN_FD, CHANNEL_OUT_FD, CHILD_STATE, TAG, WATCHDOG_FD, isOurs, type ChildMessage, type ParentMessage, type PrepareRequest, type RunRequest } from '../ipc/protocol.js'
+import { CHANNEL_IN_FD, CHANNEL_OUT_FD, CHILD_STATE, TAG, TREE_ENV, WATCHDOG_FD, isOurs, type ChildMessage, type ParentMessage, type PrepareRequest, type RunRequest } from '../ipc/protocol.js'
 import { serializeThrown } from '../ipc/serialize.js'
 import type { ChildState } from './state.js'
 import type { ChildAdapter } from '../adapter.js'
@@ -55,8 +55,13 @@ function withStateReport(send: (m: ChildMessage) => void, state: () => ChildStat
   }
 }
 
+// The containment token stays whatever env the request brings (a fork's request brings its own): the
+// test's processes must inherit it.
+const treeToken = process.env[TREE_ENV]
+
 function applyRequest(request: RunRequest): void {
   for (const key of Object.keys(process.env)) if (!(key in request.env)) delete process.env[key]
+  if (treeToken !== undefined && request.env[TREE_ENV] === undefined) process.env[TREE_ENV] = treeToken
   for (const [key, value] of Object.entries(request.env)) process.env[key] = value
   process.env.ISOLATED_TEST_CHILD = '1'
   if (process.cwd() !== request.cwd) process.chdir(request.cwd)

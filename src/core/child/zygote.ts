@@ -11,6 +11,7 @@ import { TAG, type RunRequest } from '../ipc/protocol.js'
 import { loadAddon } from '../native/addon.js'
 import { readZygoteConfig, type ZygoteConfig } from '../native/zygote-config.js'
 import { serveForks } from '../native/zygote-serve.js'
+import { reseedMathRandom } from '../native/random.js'
 import { monotonicMs } from '../clock.js'
 import { markResourceBaseline } from './resources.js'
 import { trackAsyncOrigins } from './async-origins.js'
@@ -103,6 +104,11 @@ function notQuiescent({ startResources, startThreads, origins }: Zygote): string
  * quiescent, says why and waits to be ended); in each forked child it returns with `state` now
  * describing the child's own request.
  */
+/** A realm of the child's own (Jest's sandbox, a jsdom window) draws its own random numbers after a fork. */
+export function reseedRealm(realm: object): void {
+  reseedMathRandom(realm as Parameters<typeof reseedMathRandom>[0])
+}
+
 export async function forkPoint(state: ChildState): Promise<void> {
   const z = zygote()
   if (!z) throw new Error('isolated-test: forkPoint() outside a zygote')

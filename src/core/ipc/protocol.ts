@@ -27,6 +27,8 @@ export const TAG = '__isolated_test__'
 export const CHANNEL_IN_FD = 3
 export const CHANNEL_OUT_FD = 4
 export const WATCHDOG_FD = 5
+/** A child's containment token (core/parent/containment/token.ts): its descendants inherit it. */
+export const TREE_ENV = 'ISOLATED_TEST_TREE'
 /** Set in the child's environment; also how a wrapped function knows it already runs in a child. */
 export const CHILD_ENV = 'ISOLATED_TEST_CHILD'
 /** Where the child keeps its state for code loaded through the framework's module loader. */

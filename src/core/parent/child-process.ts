@@ -1,6 +1,6 @@
 // Starts one child: a fresh Node process leading its own process group, with our message channel,
 // piped stdout/stderr and the watchdog pipe. Nothing here knows about tests.
-import process from 'node:process'
+import { realProcess as process } from '../real-process.js'
 import { clearTimeout, setTimeout } from 'node:timers'
 import { spawn, type ChildProcess } from 'node:child_process'
 import type { Readable, Duplex, Writable } from 'node:stream'

@@ -2,7 +2,7 @@
 // child tree here; on SIGKILL (which we cannot catch) each child's watchdog sees its pipe close and
 // kills its own group. One guard per process, kept on the real `process`: under Jest every test file
 // loads its own copy of this module in a sandbox, and each must not add listeners of its own.
-import process from 'node:process'
+import { realProcess as process } from '../real-process.js'
 import type { Containment } from './containment/index.js'
 
 interface Guard {

@@ -37,10 +37,11 @@ export class ForkedChild implements Child {
   private readonly tail: StderrTail
   private readonly sockets: ChildSockets
 
-  constructor(sockets: ChildSockets, exit: Promise<ChildExit>) {
+  /** `containment`: made before the fork, its token in the child's request. */
+  constructor(sockets: ChildSockets, exit: Promise<ChildExit>, containment: Containment) {
     this.sockets = sockets
     this.pid = sockets.pid
-    this.containment = new Containment({ childIsSubreaper: true })
+    this.containment = containment
     this.containment.adopt(this.pid)
     trackChild(this.containment)
     logPids([this.pid])

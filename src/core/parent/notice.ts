@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto'
 import { closeSync, openSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import process from 'node:process'
+import { realProcess as process } from '../real-process.js'
 import { startTimeOf } from '../process-info.js'
 import { runnerPid } from './watched.js'
 

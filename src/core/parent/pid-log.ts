@@ -1,6 +1,6 @@
 // ISOLATED_TEST_PID_LOG=path appends the pid of every process we start or find in a child's tree, so
 // a test (or a suspicious user) can check afterwards that none of them is still alive.
-import process from 'node:process'
+import { realProcess as process } from '../real-process.js'
 import { appendFileSync } from 'node:fs'
 
 export function logPids(pids: readonly number[]): void {

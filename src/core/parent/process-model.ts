@@ -9,6 +9,7 @@ import { release, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { loadAddon } from '../native/addon.js'
+import { zygoteFlags } from '../native/zygote-flags.js'
 import type { ProcessModel } from './child.js'
 import type { ProcessModelOption } from '../options.js'
 import { IsolatedConfigError } from '../errors.js'
@@ -26,12 +27,9 @@ export interface ModelDecision {
 
 const major = Number(process.versions.node.split('.')[0])
 
-/**
- * The zygote's Node flags by major. `--single-threaded` is required (a forked child has only the
- * forking thread); the rest is what measured faster for CPU-bound test code (native/README.md).
- */
-export function forkFlags(nodeMajor = major): string[] {
-  return nodeMajor === 24 ? ['--single-threaded', '--no-maglev'] : ['--single-threaded']
+/** The zygote's Node flags by major, chosen by measurement (native/README.md). */
+export function forkFlags(nodeMajor = major): readonly string[] {
+  return zygoteFlags(nodeMajor)
 }
 
 let selfTest: Promise<{ ok: boolean; reason?: string }> | undefined

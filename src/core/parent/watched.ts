@@ -7,8 +7,7 @@ import { startTimeOf } from '../process-info.js'
 /** Set in a child's environment: `[{ pid, start }]` of the processes it watches. */
 export const WATCH_ENV = 'ISOLATED_TEST_WATCH'
 
-// Under Jest's sandbox `process` is a copy; the real one knows whether this process has an IPC parent.
-const real = process.getBuiltinModule?.('node:process') ?? process
+import { realProcess as real } from '../real-process.js'
 
 /** The runner's main process: this one in a worker thread or in band, else the parent that forked us. */
 export function runnerPid(): number {

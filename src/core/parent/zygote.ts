@@ -10,6 +10,7 @@ import type { ChildExit } from '../native/zygote-client.js'
 import { deserializeThrown } from '../ipc/serialize.js'
 import { ChildHandle, type StartOptions } from './child-process.js'
 import { ForkedChild } from './forked-child.js'
+import { Containment } from './containment/index.js'
 import { logPids } from './pid-log.js'
 
 export interface ZygoteOptions {
@@ -96,6 +97,9 @@ export class Zygote {
   fork(request: RunRequest): Promise<ForkedChild> {
     if (this.gone) return Promise.reject(new Error(this.gone))
     const id = this.nextId++
+    // The fork's own containment token: its processes carry it, not the zygote's.
+    const containment = new Containment({ childIsSubreaper: true })
+    const forked: RunRequest = { ...request, env: { ...request.env, ...containment.env } }
     return new Promise((resolve, reject) => {
       let exit!: (e: ChildExit) => void
       const exited = new Promise<ChildExit>((r) => (exit = r))
@@ -103,9 +107,9 @@ export class Zygote {
       this.pending.set(id, pending)
       void this.server.sockets(id).then((sockets) => {
         pending.connected = true
-        resolve(new ForkedChild(sockets, exited))
+        resolve(new ForkedChild(sockets, exited, containment))
       })
-      this.control.write(encodeFork(id, serialize(request)))
+      this.control.write(encodeFork(id, serialize(forked)))
     })
   }
 

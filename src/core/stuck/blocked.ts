@@ -5,15 +5,34 @@ import { readFileSync } from 'node:fs'
 
 // System calls that write (x64: write, writev, pwrite64; arm64: write, writev, pwrite64).
 const WRITE_CALLS = process.arch === 'arm64' ? new Set([64, 66, 68]) : new Set([1, 20, 18])
+const SAMPLES = 12
+const sleeper = new Int32Array(new SharedArrayBuffer(4))
 
-export function blockedState(pid: number): 'busy' | 'writing' | 'native' {
+type Sample = 'running' | 'writing' | 'syscall' | 'unknown'
+
+function sample(pid: number): Sample {
   try {
     const syscall = readFileSync(`/proc/${pid}/task/${pid}/syscall`, 'utf8').trim().split(' ')
-    if (syscall[0] === 'running') return 'busy'
+    if (syscall[0] === 'running') return 'running'
     const nr = Number(syscall[0])
     const target = Number(syscall[1])
-    return WRITE_CALLS.has(nr) && (target === 1 || target === 2) ? 'writing' : 'native'
+    return WRITE_CALLS.has(nr) && (target === 1 || target === 2) ? 'writing' : 'syscall'
   } catch {
-    return 'native'
+    return 'unknown'
   }
+}
+
+/**
+ * Sampled a few times, a few ms apart: a thread writing a large buffer to a pipe alternates between
+ * copying (running) and waiting for the reader (in write), so one sample is not enough to tell.
+ */
+export function blockedState(pid: number): 'busy' | 'writing' | 'native' {
+  const seen = new Set<Sample>()
+  for (let i = 0; i < SAMPLES; i++) {
+    const s = sample(pid)
+    if (s === 'writing' || s === 'unknown') return s === 'writing' ? 'writing' : 'native'
+    seen.add(s)
+    if (i < SAMPLES - 1) Atomics.wait(sleeper, 0, 0, 4)
+  }
+  return seen.has('syscall') && !seen.has('running') ? 'native' : seen.has('running') && !seen.has('syscall') ? 'busy' : 'native'
 }

@@ -40,22 +40,16 @@ export async function captureStuck(cdp: Cdp, pid: number, ownWorker?: string): P
     const frames = await Promise.race([paused, wait(500, undefined)])
     const viaStack = frames?.[0] ? await stackFromPausedFrame(cdp, frames[0].callFrameId) : undefined
     const all = viaStack ?? frames?.map((f) => mapFrame(f, scripts)) ?? []
-    // Paused in Node's own code only (a timer or I/O callback starting while the loop was idle): the
-    // child was waiting, not stuck in code; resume and say what it waits on.
-    const idleTick = frames !== undefined && all.every((f) => f.file.startsWith('node:') || f.file === '')
-    if (frames && !idleTick) {
+    const user = all.filter((f) => !FRAMEWORK.test(f.file) && f.file !== '')
+    const allFrames = all.filter((f) => !f.file.startsWith('node:')).slice(0, 10)
+    if (frames && user.length > 0) {
       // Let a SIGTERM handler run; the child is killed next either way.
       void cdp.post('Debugger.resume', {}, 100)
       const workers = await describeWorkers(cdp, ownWorker)
-      return {
-        op: 'stuck',
-        state: 'busy',
-        frames: all.filter((f) => !FRAMEWORK.test(f.file)).slice(0, 10),
-        allFrames: all.filter((f) => !f.file.startsWith('node:')).slice(0, 10),
-        resources: [],
-        workers,
-      }
+      return { op: 'stuck', state: 'busy', frames: user.slice(0, 10), allFrames, resources: [], workers }
     }
+    // Paused in Node's or the framework's code only (a callback of theirs starting while the loop was
+    // idle): none of the user's code was running. Resume and say what the child waits on.
     // No JS is running: the event loop is waiting. Disabling drops the pending pause (or resumes it).
     if (frames) await cdp.post('Debugger.resume', {}, 100)
     await cdp.post('Debugger.disable', {}, 100)
@@ -65,7 +59,7 @@ export async function captureStuck(cdp: Cdp, pid: number, ownWorker?: string): P
     const found = evaluated?.result.value ? (JSON.parse(evaluated.result.value) as { resources: string[]; origins: string[]; queued: number }) : undefined
     const workers = await describeWorkers(cdp, ownWorker)
     const state = !found ? blockedState(pid) : found.queued > 0 ? 'writing' : 'idle'
-    return { op: 'stuck', state, frames: [], resources: summarize(found?.resources ?? []), origins: found?.origins ?? [], workers }
+    return { op: 'stuck', state, frames: [], allFrames, resources: summarize(found?.resources ?? []), origins: found?.origins ?? [], workers }
   } finally {
     offScripts()
     offPaused()
@@ -87,7 +81,7 @@ async function describeWorkers(cdp: Cdp, ownWorker: string | undefined): Promise
   const out: string[] = []
   for (const w of attached.slice(0, 5)) {
     const where = await pauseWorker(cdp, w.sessionId)
-    out.push(`a Worker (${displayPath(w.url)})${where ? `, busy at ${where}` : ''}`)
+    out.push(`a Worker (${w.url ? displayPath(w.url) : 'inline code'})${where ? `, busy at ${where}` : ''}`)
   }
   void cdp.post('NodeWorker.disable', {}, 100)
   return out

@@ -17,7 +17,7 @@ import { makeSnapshotsReadOnly, snapshotWriteError } from './snapshots.js'
 import { beginState, type StateSession } from '../../../core/child/state-carry.js'
 import { callWrapped } from '../../../core/child/call-wrapped.js'
 import { phaseEnds, phaseStarts } from '../../../core/child/phase.js'
-import { forkPoint } from '../../../core/child/zygote.js'
+import { forkPoint, reseedRealm } from '../../../core/child/zygote.js'
 import type { StateScope } from '../../../core/state/snapshot.js'
 import type { AnyFunction } from '../../../core/state/closure.js'
 
@@ -31,6 +31,7 @@ export class TargetSelector {
   readonly errors: SerializedThrown[] = []
   ran = false
   private readonly swapped = new Map<Hook, TestFn>()
+  private bodyEnded = false
   /** Hooks announced as phases, whose end is announced too. */
   private readonly timedHooks = new Set<Hook>()
   private session: StateSession | undefined
@@ -58,7 +59,8 @@ export class TargetSelector {
         break
       case 'test_fn_success':
       case 'test_fn_failure':
-        if ('test' in event && event.test === this.target) phaseEnds(this.state, 'body')
+        // Ended by the body's own return already; circus's word is the fallback.
+        if ('test' in event && event.test === this.target) this.bodyEnds()
         break
       case 'hook_success':
       case 'hook_failure':
@@ -103,6 +105,13 @@ export class TargetSelector {
       for (const key of Object.keys(env)) if (!(key in real)) delete env[key]
       Object.assign(env, real)
     }
+    // So are the values Jest copied from the zygote's process (its pid), and its Math.random sequence.
+    const sandboxProcess = this.global.process as { pid?: number; ppid?: number } | undefined
+    if (sandboxProcess && sandboxProcess !== process) {
+      sandboxProcess.pid = process.pid
+      sandboxProcess.ppid = process.ppid
+    }
+    reseedRealm(this.global)
     await this.started(circus)
   }
 
@@ -153,38 +162,80 @@ export class TargetSelector {
     found.fn = this.announcing(raw as TestFn, body)
   }
 
-  /** Tells the parent the body starts (Jest 29 starts concurrent bodies before test_fn_start); with hooks in the parent, the state session starts here. */
-  private bodyStarts(body: AnyFunction): StateSession | undefined {
-    this.state.bodyStarted = performance.now()
-    phaseStarts(this.state, 'body')
+  /** With hooks in the parent, the state session starts at the body. */
+  private bodySession(body: AnyFunction): StateSession | undefined {
     if (this.request.hooks === 'parent') this.session = beginState(this.state, body, this.scope)
     return this.session
   }
 
+  /** The body's phase begins: right before the user's function, after our carry is set up. */
+  private bodyStarts = (): void => {
+    this.state.bodyStarted = performance.now()
+    phaseStarts(this.state, 'body')
+  }
+
+  /** The body ends, as far as its time is concerned: when it returns, throws, settles, or calls `done` (once). */
+  private bodyEnds = (): void => {
+    if (this.bodyEnded) return
+    this.bodyEnded = true
+    phaseEnds(this.state, 'body')
+  }
+
   /** The body, announced, with the parent's captured variables carried in at its first statement (fork). */
   private announcing(fn: TestFn, body: AnyFunction): TestFn {
-    const starts = (): StateSession | undefined => this.bodyStarts(body)
+    const session = (): StateSession | undefined => this.bodySession(body)
+    const starts = this.bodyStarts
+    const ends = this.bodyEnds
+    const settled = <T>(result: T): T => {
+      if (result instanceof Promise || (typeof result === 'object' && result !== null && typeof (result as { then?: unknown }).then === 'function')) {
+        return (result as unknown as PromiseLike<unknown>).then(
+          (value) => (ends(), value),
+          (error: unknown) => {
+            ends()
+            throw error
+          },
+        ) as unknown as T
+      }
+      ends()
+      return result
+    }
     const isGenerator = Object.prototype.toString.call(fn) === '[object GeneratorFunction]'
     let wrapped: TestFn
     if (isGenerator) {
       // No carry: circus steps a generator later, outside any call of ours.
       wrapped = function* (this: unknown, ...args: unknown[]) {
+        session()
         starts()
-        return yield* (fn as unknown as (...a: unknown[]) => Generator).apply(this, args)
+        try {
+          return yield* (fn as unknown as (...a: unknown[]) => Generator).apply(this, args)
+        } finally {
+          ends()
+        }
       } as unknown as TestFn
     } else if (fn.length > 0) {
       // A `done` test: circus decides by the function's length, and it must return nothing.
       wrapped = function (this: unknown, done: unknown) {
-        const session = starts()
-        if (!session) return fn.call(this, done)
-        session.invoke(() => fn.call(this, done), false).catch((error: unknown) => (done as (e: unknown) => void)(error))
+        const carry = session()
+        const callback = Object.assign((...a: unknown[]) => (ends(), (done as (...x: unknown[]) => unknown)(...a)), done as object)
+        try {
+          if (!carry) return (starts(), fn.call(this, callback))
+          carry.invoke(() => (starts(), fn.call(this, callback)), false).catch((error: unknown) => callback(error))
+        } catch (error) {
+          ends()
+          throw error
+        }
         return undefined
       } as TestFn
     } else {
       wrapped = function (this: unknown) {
-        const session = starts()
+        const carry = session()
         // We call the body ourselves, synchronously: the carry stops at its first statement.
-        return session ? session.invoke(() => fn.call(this), false) : fn.call(this)
+        try {
+          return settled(carry ? carry.invoke(() => (starts(), fn.call(this)), false) : (starts(), fn.call(this)))
+        } catch (error) {
+          ends()
+          throw error
+        }
       } as TestFn
     }
     return wrapped

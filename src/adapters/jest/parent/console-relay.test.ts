@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest'
 import { CONSOLE_MARK, type ConsoleFrame } from '../protocol.js'
-import { ConsoleRelay } from './console-relay.js'
+import { ConsoleRelay, type RawSink } from './console-relay.js'
 
 function recorder() {
   const calls: string[] = []
@@ -9,27 +9,27 @@ function recorder() {
     calls.push(`${name}:${format === '%s' ? message : `${format} ${message}`}`)
     _buffer.push({ origin: '    at ConsoleRelay.call (ours)' })
   }
-  return { calls, _buffer, console: { _buffer, log: method('log'), info: method('info'), warn: method('warn'), error: method('error'), debug: method('debug') } }
+  const raw: string[] = []
+  const sink: RawSink = { write: (stream, text) => raw.push(`${stream}:${text}`) }
+  return { calls, raw, sink, _buffer, console: { _buffer, log: method('log'), info: method('info'), warn: method('warn'), error: method('error'), debug: method('debug') } }
 }
 const frame = (type: string, message: string, origin = ''): ConsoleFrame => ({ [CONSOLE_MARK]: true, type, message, origin })
 
-test('raw text arrives in any chunks and goes out line by line; a last partial line on flush', () => {
-  const { calls, console } = recorder()
-  const relay = new ConsoleRelay(console)
-  for (const ch of 'progress: one\ntwo\ntail without newline') relay.write('stdout', ch)
+test('raw output goes to the raw sink as it comes, byte for byte, never through the console', () => {
+  const { calls, raw, sink, console } = recorder()
+  const relay = new ConsoleRelay(console, sink)
+  relay.write('stdout', 'progress: ')
   relay.write('stderr', 'an error line\n')
-  relay.flush()
-  expect(calls).toEqual(['log:progress: one', 'log:two', 'error:an error line', 'log:tail without newline'])
+  expect(raw).toEqual(['stdout:progress: ', 'stderr:an error line\n'])
+  expect(calls).toEqual([])
 })
 
-test('console calls keep their type and the child origin; raw text without a newline never swallows them', () => {
-  const { calls, console, _buffer } = recorder()
-  const relay = new ConsoleRelay(console)
-  relay.write('stdout', 'progress: ')
+test('console calls keep their type and the origin of the call in the child', () => {
+  const { calls, sink, console, _buffer } = recorder()
+  const relay = new ConsoleRelay(console, sink)
   relay.call(frame('log', 'x', '    at Object.<anonymous> (/p/a.test.js:3:11)'))
   relay.call(frame('warn', 'careful %s'))
   relay.call(frame('table', '┌─┐'))
-  relay.flush()
-  expect(calls).toEqual(['log:x', 'warn:careful %s', 'log:┌─┐', 'log:progress: '])
+  expect(calls).toEqual(['log:x', 'warn:careful %s', 'log:┌─┐'])
   expect(_buffer[0]!.origin).toBe('    at Object.<anonymous> (/p/a.test.js:3:11)')
 })

@@ -1,7 +1,7 @@
-// Replays a Jest child's output through the test's console, so Jest attributes it to the file, buffers
-// or prints it as it does in-process, and never sees it after the test is done ("Cannot log after tests
-// are done"). Console calls arrive on the channel with their type and origin; the test's own raw bytes
-// on stdout/stderr arrive as text, line by line.
+// A Jest child's output, as it would appear in-process: console calls (which arrive on the channel with
+// their type and origin) go through the test's console, so Jest attributes, buffers or prints them as
+// it does in-process; the test's own raw bytes on stdout/stderr go, unchanged, to this worker's stdout
+// and stderr, where a raw write made in-process goes too.
 import type { ConsoleFrame } from '../protocol.js'
 import type { TestConsole } from '../circus-types.js'
 
@@ -12,16 +12,24 @@ interface BufferedEntry {
   origin: string
 }
 
+// The real streams: in Jest's sandbox, `process` is a copy.
+const real = process.getBuiltinModule('node:process')
+
+export interface RawSink {
+  write(stream: 'stdout' | 'stderr', text: string): void
+}
+
+const processSink: RawSink = { write: (stream, text) => void real[stream].write(text) }
+
 export class ConsoleRelay {
-  private readonly partial = { stdout: '', stderr: '' }
+  constructor(
+    private readonly console: TestConsole,
+    private readonly raw: RawSink = processSink,
+  ) {}
 
-  constructor(private readonly console: TestConsole) {}
-
-  /** Raw output: whole lines go out as they complete. */
+  /** Raw output, as it comes. */
   write(stream: 'stdout' | 'stderr', text: string): void {
-    const lines = (this.partial[stream] + text).split('\n')
-    this.partial[stream] = lines.pop() ?? ''
-    if (lines.length > 0) this.raw(stream, lines.join('\n'))
+    this.raw.write(stream, text)
   }
 
   /** One console call of the child, with its type, attributed to where the child's code made it. */
@@ -35,16 +43,6 @@ export class ConsoleRelay {
     if (Array.isArray(buffer) && buffer.length === before + 1 && frame.origin) buffer[before]!.origin = frame.origin
   }
 
-  /** Emits a last line without its newline: call once the child's streams are closed. */
-  flush(): void {
-    for (const stream of ['stdout', 'stderr'] as const) {
-      if (this.partial[stream]) this.raw(stream, this.partial[stream])
-      this.partial[stream] = ''
-    }
-  }
-
-  private raw(stream: 'stdout' | 'stderr', text: string): void {
-    if (stream === 'stdout') this.console.log('%s', text)
-    else this.console.error('%s', text)
-  }
+  /** Nothing is held: kept for the callers that end a child's output. */
+  flush(): void {}
 }

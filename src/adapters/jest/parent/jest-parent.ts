@@ -1,6 +1,6 @@
 // In a Jest worker, the main Jest process is our parent. When it goes away (killed by a signal only it
 // received), the worker may live on and keep running the file: end our children then, and start none.
-import process from 'node:process'
+import { realProcess as process } from '../../../core/real-process.js'
 import { killAllChildren } from '../../../core/parent/exit-guard.js'
 import { IsolatedConfigError } from '../../../core/errors.js'
 
@@ -14,6 +14,11 @@ export function watchJestParent(): void {
     gone = true
     killAllChildren()
   })
+}
+
+/** True once the main Jest process is gone: nothing new is started then. */
+export function jestIsGone(): boolean {
+  return gone
 }
 
 export function assertJestAlive(): void {

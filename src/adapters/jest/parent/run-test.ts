@@ -15,7 +15,7 @@ import { judgeReport, stateRequest, writeRecord, type RunRecord, type StateVerdi
 import type { AnyFunction } from '../../../core/state/closure.js'
 import type { TestConsole } from '../circus-types.js'
 import { ConsoleRelay } from './console-relay.js'
-import { assertJestAlive } from './jest-parent.js'
+import { assertJestAlive, jestIsGone } from './jest-parent.js'
 import { presentForJest } from './present-error.js'
 import { ensureJestRunId } from './run-id.js'
 
@@ -151,8 +151,9 @@ export async function jestForkSource(file: JestFileContext): Promise<ForkSource 
 
 /** Starts this file's zygote now, while Jest loads the file in this worker: the first test then waits less. */
 export function prestartJestZygote(file: JestFileContext): void {
+  if (jestIsGone()) return
   void jestForkSource(file)
-    .then((source) => source && zygoteFor(source.key, source.file, file.options.bootTimeout, source.zygote))
+    .then((source) => (source && !jestIsGone() ? zygoteFor(source.key, source.file, file.options.bootTimeout, source.zygote) : undefined))
     .catch(() => {
       // the test that needs it reports what went wrong
     })

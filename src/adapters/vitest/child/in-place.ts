@@ -2,7 +2,7 @@
 // task is the target), it gets the parent's fixtures and, for an `isolated()` body, the state carry and
 // report around it; anything else (a wrapped function called from the body) just runs here.
 import { IsolatedMismatchError } from '../../../core/errors.js'
-import { phaseStarts } from '../../../core/child/phase.js'
+import { asPhase, phaseStarts } from '../../../core/child/phase.js'
 import { getChildState, siteKey, type InPlaceCall } from '../../../core/child/state.js'
 import { runBodyWithState } from '../../../core/child/state-carry.js'
 import type { AnyFunction } from '../../../core/state/closure.js'
@@ -22,7 +22,8 @@ export function runInPlace({ fn, thisArg, args, site, options }: InPlaceCall): u
     throw new IsolatedMismatchError(`The test body was wrapped at ${siteKey(expected)} in the parent but at ${siteKey(site)} in the child.`)
   }
   for (const [k, v] of Object.entries(child.request.context)) first[k] = v
-  // isolated() on a body: the state carry and report wrap the raw body here (under the plugin, the runner does it).
-  if (expected) return runBodyWithState(child, fn as AnyFunction, call)
+  // isolated() on a body: the state carry and report wrap the raw body here (under the plugin, the
+  // runner does it), and the body's phase is the user's function alone.
+  if (expected) return runBodyWithState(child, fn as AnyFunction, () => asPhase(child, 'body', call))
   return call()
 }

@@ -149,9 +149,12 @@ export default class IsolatedChildRunner extends TestRunner {
     const state = this.state
     if (test !== this.target || !state) return fn()
     state.bodyStarted = performance.now()
+    // An isolated() body announces its own phase, around the user's function only (child/in-place.ts).
+    if (state.request.target.kind === 'test' && state.request.target.test.site) return fn()
     const session = this.stateSession()
-    // Without hooks here the body is the first thing of the test: carry at its first statement.
-    return asPhase(state, 'body', () => (session ? session.invoke(fn, true) : fn()))
+    // Without hooks here the body is the first thing of the test: carry at its first statement. The
+    // phase starts after the carry is set up (its inspector work is ours, not the test's).
+    return session ? session.invoke(() => asPhase(state, 'body', fn), true) : asPhase(state, 'body', fn)
   }
 
   private session: StateSession | undefined

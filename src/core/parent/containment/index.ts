@@ -8,7 +8,7 @@
 // The end: freeze the tree (SIGSTOP), list it again until the list is stable, SIGKILL it, and check
 // again until nothing is left. Every pid signalled is checked against its start time first, so a pid
 // the kernel gave to another process meanwhile is never signalled.
-import process from 'node:process'
+import { realProcess as process } from '../../real-process.js'
 import { execFileSync } from 'node:child_process'
 import { clearTimeout, setTimeout } from 'node:timers'
 import { startTimeOf } from '../../process-info.js'

@@ -6,8 +6,9 @@
 import { randomBytes } from 'node:crypto'
 import { readdirSync, readFileSync } from 'node:fs'
 
-/** The variable that carries a child's token. */
-export const TREE_ENV = 'ISOLATED_TEST_TREE'
+import { TREE_ENV } from '../../ipc/protocol.js'
+
+export { TREE_ENV }
 
 export function newToken(): string {
   return randomBytes(12).toString('hex')

@@ -1,7 +1,7 @@
 // The processes below a pid: from /proc/<pid>/task/<tid>/children on Linux (our own descendants only,
 // no exec), else from one `ps` listing. A process re-parented away from the tree (a daemon whose parent
 // exited, when no subreaper holds it) is not below it any more: see token.ts and cgroup.ts.
-import process from 'node:process'
+import { realProcess as process } from '../../real-process.js'
 import { execFileSync } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 
