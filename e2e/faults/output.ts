@@ -34,6 +34,23 @@ export class OutputSink {
       this.fullMegabyteLines++
       return
     }
-    this.kept.push(line.length < LONG_RUN ? line : line.replace(new RegExp(`#{${LONG_RUN},}`, 'g'), (run) => `#×${run.length}`))
+    this.kept.push(line.length < LONG_RUN ? line : shortenRuns(line))
   }
+}
+
+/** Each run of '#' of LONG_RUN or more becomes `#×<n>`. A loop, not a regex: V8's regex overflows its stack on a 50 MB run. */
+function shortenRuns(line: string): string {
+  const parts: string[] = []
+  let from = 0
+  for (let i = line.indexOf('#'); i >= 0; i = line.indexOf('#', i)) {
+    let end = i
+    while (end < line.length && line.charCodeAt(end) === 35) end++
+    if (end - i >= LONG_RUN) {
+      parts.push(line.slice(from, i), `#×${end - i}`)
+      from = end
+    }
+    i = end
+  }
+  parts.push(line.slice(from))
+  return parts.join('')
 }

@@ -190,8 +190,9 @@ export function startFixture(spec: RunSpec): StartedRun {
   // A process that outlives the runner (an orphaned worker, a daemon) may still hold its stdout:
   // after the runner exits, its output gets 2 s to drain, no more.
   const closed = new Promise<void>((resolve) => runner.on('close', () => resolve()))
-  const finished = new Promise<FixtureRun>((resolve) => {
-    runner.on('exit', async (code, signal) => {
+  // Whatever goes wrong reading the run's files rejects `finished`: a helper that throws must not hang the suite.
+  const finished = new Promise<FixtureRun>((resolve, reject) => {
+    runner.on('exit', (code, signal) => void (async () => {
       hasExited = true
       clearTimeout(limit)
       await Promise.race([closed, new Promise((r) => setTimeout(r, 2000))])
@@ -236,7 +237,7 @@ export function startFixture(spec: RunSpec): StartedRun {
         reportLine: (fullName) => report.find((l) => l.fullName === fullName),
         pids: (caseName) => recorded.filter((r) => r.case === caseName).map((r) => r.pid),
       })
-    })
+    })().catch(reject))
   })
   return { pid, dir, token, finished, exited, kill, stopAfter }
 }

@@ -33,3 +33,20 @@ test('console calls keep their type and the origin of the call in the child', ()
   expect(calls).toEqual(['log:x', 'warn:careful %s', 'log:┌─┐'])
   expect(_buffer[0]!.origin).toBe('    at Object.<anonymous> (/p/a.test.js:3:11)')
 })
+
+test("a child's V8 out-of-memory report goes to stdout, so jest-worker does not kill the worker; other stderr stays on stderr", async () => {
+  const { ProcessSink } = await import('./console-relay.js')
+  const out: string[] = []
+  const streams = { stdout: { write: (t: string) => out.push(`stdout:${t}`) }, stderr: { write: (t: string) => out.push(`stderr:${t}`) } }
+  const sink = new ProcessSink(streams)
+  sink.write('stderr', 'plain\n')
+  sink.write('stderr', '<--- Last few')
+  sink.write('stderr', ' GCs --->\n')
+  sink.write('stderr', 'FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory\n')
+  expect(out).toEqual([
+    'stderr:plain\n',
+    'stderr:<--- Last few',
+    'stdout: GCs --->\n',
+    'stdout:FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory\n',
+  ])
+})

@@ -19,12 +19,32 @@ export interface RawSink {
   write(stream: 'stdout' | 'stderr', text: string): void
 }
 
-const processSink: RawSink = { write: (stream, text) => void real[stream].write(text) }
+// jest-worker watches its worker's stderr for V8's out-of-memory report and then kills the worker
+// (jest-worker's _detectOutOfMemoryCrash). A child's OOM is the child's crash, reported as such: its
+// report goes to the worker's stdout instead, byte for byte, so the worker and its other tests live on.
+const OOM_MARKERS = ['heap out of memory', 'allocation failure;', 'Last few GCs']
+const MARKER_ROOM = Math.max(...OOM_MARKERS.map((m) => m.length))
+
+/** Writes to the real streams; stderr text that would make jest-worker kill this worker goes to stdout. */
+export class ProcessSink implements RawSink {
+  private stderrTail = ''
+  constructor(private readonly streams: Record<'stdout' | 'stderr', { write(text: string): unknown }> = real) {}
+
+  write(stream: 'stdout' | 'stderr', text: string): void {
+    if (stream === 'stderr') {
+      // A marker may be split across two writes: look at the end of the last one too.
+      const seen = this.stderrTail + text
+      this.stderrTail = seen.slice(-MARKER_ROOM)
+      if (OOM_MARKERS.some((m) => seen.includes(m))) stream = 'stdout'
+    }
+    this.streams[stream].write(text)
+  }
+}
 
 export class ConsoleRelay {
   constructor(
     private readonly console: TestConsole,
-    private readonly raw: RawSink = processSink,
+    private readonly raw: RawSink = new ProcessSink(),
   ) {}
 
   /** Raw output, as it comes. */
