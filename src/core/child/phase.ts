@@ -13,6 +13,11 @@ export function phaseEnds(state: Pick<ChildState, 'send'>, phase: string): void 
   state.send({ [TAG]: true, kind: 'phase-end', phase, at: monotonicMs() })
 }
 
+/** Our own work inside the current phase took `ms` (the parent moves the phase's deadline by as much). */
+export function phaseExcludes(state: Pick<ChildState, 'send'>, ms: number): void {
+  if (ms > 0) state.send({ [TAG]: true, kind: 'phase-ours', ms })
+}
+
 /** Calls `fn` as the phase: announced before, and its end announced when it returns, throws or settles. */
 export function asPhase<T>(state: Pick<ChildState, 'send'>, phase: string, fn: () => T, limit?: number, setting?: string): T {
   phaseStarts(state, phase, limit, setting)

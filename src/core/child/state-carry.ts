@@ -1,5 +1,6 @@
 // The child's side of the state across the boundary: under 'fork', carry the parent's globals and
 // the body's captured variables in; around the body, take the snapshots the report compares.
+import { phaseExcludes } from './phase.js'
 import type { ChildState } from './state.js'
 import type { StateRequest } from '../ipc/protocol.js'
 import { takeSnapshot, type StateSnapshot } from '../state/snapshot.js'
@@ -68,24 +69,30 @@ export function beginState(child: ChildState, body: AnyFunction | undefined, sco
     // "Left open" and "changed" are judged when the body settles, before afterEach hooks tidy up.
     if (report && before) after = snapshotOf(req, body, scope)
   }
+  const ourPause = (ms: number): void => phaseExcludes(child, ms)
   const run = async <T>(invoke: () => T, calledLater: boolean): Promise<T> => {
     const vars = req.carry && body && req.parent?.captured && before?.captured ? variablesToCarry(req.parent.captured, before.captured) : []
     if (!body || vars.length === 0) return await invoke()
     if (calledLater) {
-      const applied = await applyCapturedVariablesWhenCalled(body, vars, async () => invoke())
+      const applied = await applyCapturedVariablesWhenCalled(body, vars, async () => invoke(), ourPause)
       carried = applied
       return await applied.returned
     }
     // A body that throws at once was still carried into: keep what was applied for the report.
     let thrown: { error: unknown } | undefined
-    const applied = applyCapturedVariables(body, vars, () => {
-      try {
-        return invoke()
-      } catch (error) {
-        thrown = { error }
-        return undefined
-      }
-    })
+    const applied = applyCapturedVariables(
+      body,
+      vars,
+      () => {
+        try {
+          return invoke()
+        } catch (error) {
+          thrown = { error }
+          return undefined
+        }
+      },
+      ourPause,
+    )
     carried = applied
     if (thrown) throw thrown.error
     return await (applied.returned as T)

@@ -120,6 +120,8 @@ export type ChildMessage =
   | { readonly [TAG]: true; readonly kind: 'phase'; readonly phase: string; readonly limit: number | undefined; readonly setting?: string; readonly at: number }
   /** The phase's function settled at `at`: what follows until the next phase is the framework's and ours. */
   | { readonly [TAG]: true; readonly kind: 'phase-end'; readonly phase: string; readonly at: number }
+  /** Inside the current phase, our own work (the carry's pause at the body's first statement) took `ms`: not the user's time. */
+  | { readonly [TAG]: true; readonly kind: 'phase-ours'; readonly ms: number }
   | {
       readonly [TAG]: true
       readonly kind: 'result'

@@ -12,6 +12,7 @@ import { loadAddon } from '../native/addon.js'
 import { zygoteFlags } from '../native/zygote-flags.js'
 import type { ProcessModel } from './child.js'
 import type { ProcessModelOption } from '../options.js'
+import { noticeOnce } from './notice.js'
 import { IsolatedConfigError } from '../errors.js'
 
 
@@ -89,7 +90,11 @@ const decisions = new Map<ProcessModelOption, Promise<ModelDecision>>()
 
 /** The model for this option (the option, else ISOLATED_TEST_PROCESS_MODEL, else 'auto'); once per process. */
 export function decideProcessModel(option: ProcessModelOption | undefined): Promise<ModelDecision> {
-  const wanted = option ?? parseModel(process.env[PROCESS_MODEL_ENV]) ?? 'auto'
+  const fromEnv = process.env[PROCESS_MODEL_ENV]
+  if (option === undefined && fromEnv && !parseModel(fromEnv)) {
+    throw new IsolatedConfigError(`${PROCESS_MODEL_ENV} must be 'auto', 'fork-server' or 'fresh', got ${JSON.stringify(fromEnv)}.`)
+  }
+  const wanted = option ?? parseModel(fromEnv) ?? 'auto'
   let decided = decisions.get(wanted)
   if (!decided) {
     decided = decide(wanted)
@@ -104,7 +109,10 @@ async function decide(wanted: ProcessModelOption): Promise<ModelDecision> {
   if (blocker && wanted === 'fork-server') {
     throw new IsolatedConfigError(`processModel is 'fork-server' (the option or ${PROCESS_MODEL_ENV}), but ${blocker}. Use 'auto' to fall back to fresh processes, or 'fresh'.`)
   }
-  if (blocker) return { model: 'fresh', reason: blocker, flags: [] }
+  if (blocker) {
+    noticeOnce('process model', `isolated-test: isolated tests run in fresh Node processes, not forks of a zygote: ${blocker}. Forks need Linux x64 and Node 22 or later; processModel: 'fresh' (or ${PROCESS_MODEL_ENV}=fresh) says so and silences this line.`)
+    return { model: 'fresh', reason: blocker, flags: [] }
+  }
   return { model: 'fork-server', flags: forkFlags() }
 }
 

@@ -74,6 +74,8 @@ interface Segment {
   readonly deadline: number
   readonly cut: boolean
   readonly setting: string | undefined
+  /** Our own pauses inside this user phase (the carry): they move its deadline, not its limit. */
+  readonly ours: number
 }
 
 export async function runInChild(o: RunChildOptions): Promise<RunChildResult> {
@@ -139,16 +141,16 @@ async function runAcquired(o: RunChildOptions, obtain: () => Promise<Child>, key
   }
 
   let segment: Segment
-  const enter = (kind: Segment['kind'], phase: string, since: number, limit: number, setting?: string): void => {
-    const own = since + limit
-    segment = { kind, phase, since, limit, deadline: Math.min(own, cutAt), cut: cutAt < own, setting }
+  const enter = (kind: Segment['kind'], phase: string, since: number, limit: number, setting?: string, ours = 0): void => {
+    const own = since + limit + ours
+    segment = { kind, phase, since, limit, deadline: Math.min(own, cutAt), cut: cutAt < own, setting, ours }
     clearTimeout(timer)
     const current = segment
     if (Number.isFinite(current.deadline)) timer = setTimeout(() => void expire(current), Math.max(0, current.deadline - monotonicMs()))
   }
 
   const timeoutError = (s: Segment, report: WatchdogReport | undefined, forced: boolean, elapsed: number, late = false): IsolatedTimeoutError => {
-    const limit = Math.max(0, Math.round(s.deadline - s.since))
+    const limit = Math.max(0, Math.round(s.deadline - s.since - s.ours))
     const details: TimeoutDetails = {
       limit,
       method: o.options.method,
@@ -236,6 +238,13 @@ async function runAcquired(o: RunChildOptions, obtain: () => Promise<Child>, key
           }
           if (message.phase === 'body') bodyEnded = message.at
           enter('ours', `after the ${message.phase === 'body' ? 'test body' : message.phase}`, message.at, limits.bootTimeout)
+          break
+        }
+        case 'phase-ours': {
+          // Our pause inside the user's phase: its deadline moves by as much (never past a framework timer's cut).
+          const s = segment
+          if (s.kind !== 'user') break
+          enter('user', s.phase, s.since, s.limit, s.setting, s.ours + message.ms)
           break
         }
         case 'result':

@@ -142,8 +142,8 @@ function outcome(v: CapturedVariable): CarryOutcome {
  * variable to its value from `values`: a `let` is reassigned; a `const` (or import) holding an array,
  * plain object, Map or Set is refilled in place; anything else is reported, with the reason.
  */
-export function applyCapturedVariables<T>(fn: AnyFunction, values: readonly CapturedVariable[], invoke: () => T): ApplyResult<T> {
-  const carry = startCarry(fn, values)
+export function applyCapturedVariables<T>(fn: AnyFunction, values: readonly CapturedVariable[], invoke: () => T, onOurPause?: (ms: number) => void): ApplyResult<T> {
+  const carry = startCarry(fn, values, onOurPause)
   try {
     const returned = invoke()
     return { ...carry.finish(), returned }
@@ -157,8 +157,8 @@ export function applyCapturedVariables<T>(fn: AnyFunction, values: readonly Capt
  * (Vitest resolves fixtures first): the breakpoint stays until the body starts or `invoke`'s promise
  * settles.
  */
-export async function applyCapturedVariablesWhenCalled<T>(fn: AnyFunction, values: readonly CapturedVariable[], invoke: () => Promise<T>): Promise<ApplyResult<Promise<T>>> {
-  const carry = startCarry(fn, values)
+export async function applyCapturedVariablesWhenCalled<T>(fn: AnyFunction, values: readonly CapturedVariable[], invoke: () => Promise<T>, onOurPause?: (ms: number) => void): Promise<ApplyResult<Promise<T>>> {
+  const carry = startCarry(fn, values, onOurPause)
   let returned: Promise<T>
   try {
     returned = invoke()
@@ -181,7 +181,7 @@ interface Carry {
   cleanUp(): void
 }
 
-function startCarry(fn: AnyFunction, values: readonly CapturedVariable[]): Carry {
+function startCarry(fn: AnyFunction, values: readonly CapturedVariable[], onOurPause?: (ms: number) => void): Carry {
   const applied: AppliedVariable[] = []
   const notApplied: UnappliedVariable[] = []
   const pending: CapturedVariable[] = []
@@ -205,8 +205,11 @@ function startCarry(fn: AnyFunction, values: readonly CapturedVariable[]): Carry
   let hit = false
   const onPaused = (params: unknown): void => {
     const { hitBreakpoints = [], callFrames } = params as { hitBreakpoints?: string[]; callFrames: CallFrame[] }
+    const pausedAt = performance.now()
+    let ours = false
     try {
       if (hit || breakpointId === undefined || !hitBreakpoints.includes(breakpointId)) return
+      ours = true
       hit = true
       post('Debugger.removeBreakpoint', { breakpointId })
       breakpointId = undefined
@@ -217,6 +220,8 @@ function startCarry(fn: AnyFunction, values: readonly CapturedVariable[]): Carry
     } finally {
       // A same-thread pause ends only when someone resumes it; nobody else will (see README).
       post('Debugger.resume')
+      // The body was stopped at its first statement while we set its variables: our time, not its.
+      if (ours) onOurPause?.(performance.now() - pausedAt)
     }
   }
   let off: (() => void) | undefined

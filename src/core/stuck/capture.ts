@@ -33,8 +33,12 @@ export async function captureStuck(cdp: Cdp, pid: number, ownWorker?: string): P
     // Every message is served by the main thread, through a V8 interrupt when it runs JS. A thread that
     // runs (JS, or a cold start replaying many scripts) answers late rather than never: give it longer
     // than one blocked in a system call, which will not answer at all.
-    const enabling = cdp.post('Debugger.enable', {}, 1200)
-    const enabled = (await Promise.race([enabling, wait(300, undefined)])) ?? (blockedState(pid) === 'busy' ? await Promise.race([enabling, wait(900, undefined)]) : undefined)
+    // A cheap probe first: Debugger.enable replays every parsed script, which in a Jest child (thousands
+    // of modules) on a loaded machine takes longer than a thread blocked in a system call gets.
+    const probing = cdp.post('Runtime.evaluate', { expression: '0', returnByValue: true }, 1200)
+    const answered = (await Promise.race([probing, wait(300, undefined)])) ?? (blockedState(pid) === 'busy' ? await probing : undefined)
+    if (answered === undefined) return { op: 'stuck', state: blockedState(pid), frames: [], resources: [] }
+    const enabled = await cdp.post('Debugger.enable', {}, 1500)
     if (enabled === undefined) return { op: 'stuck', state: blockedState(pid), frames: [], resources: [] }
     void cdp.post('Debugger.pause', {}, 500)
     const frames = await Promise.race([paused, wait(500, undefined)])

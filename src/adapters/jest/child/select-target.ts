@@ -4,6 +4,7 @@
 // timed phase to the parent, leaves retries, `failing` and timing to the parent, and keeps the outcome.
 // The state session (carry and report) starts before the first hook with hooks in the child, else at
 // the body. A wrapped function called with arguments is called once the file is imported; no test runs.
+import { realProcess } from '../../../core/real-process.js'
 import { IsolatedMismatchError } from '../../../core/errors.js'
 import type { SerializedThrown } from '../../../core/ipc/protocol.js'
 import { type JestRunRequest } from '../protocol.js'
@@ -100,7 +101,7 @@ export class TargetSelector {
     // The sandbox copied the zygote's environment when it was made: it takes the child's, as a fresh
     // child's sandbox would have (the request's, plus what the child entry sets).
     const env = this.scope.env as Record<string, string | undefined> | undefined
-    const real = process.getBuiltinModule('node:process').env
+    const real = realProcess.env
     if (env && env !== real) {
       for (const key of Object.keys(env)) if (!(key in real)) delete env[key]
       Object.assign(env, real)
@@ -229,13 +230,19 @@ export class TargetSelector {
     } else {
       wrapped = function (this: unknown) {
         const carry = session()
-        // We call the body ourselves, synchronously: the carry stops at its first statement.
-        try {
-          return settled(carry ? carry.invoke(() => (starts(), fn.call(this)), false) : (starts(), fn.call(this)))
-        } catch (error) {
-          ends()
-          throw error
+        // The body's time ends when the user's function settles, not when our state snapshot after it
+        // is taken (carry.invoke settles only after that).
+        const call = (): unknown => {
+          starts()
+          try {
+            return settled(fn.call(this))
+          } catch (error) {
+            ends()
+            throw error
+          }
         }
+        // We call the body ourselves, synchronously: the carry stops at its first statement.
+        return (carry ? carry.invoke(call, false) : call()) as ReturnType<TestFn>
       } as TestFn
     }
     return wrapped

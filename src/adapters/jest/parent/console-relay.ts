@@ -2,6 +2,7 @@
 // their type and origin) go through the test's console, so Jest attributes, buffers or prints them as
 // it does in-process; the test's own raw bytes on stdout/stderr go, unchanged, to this worker's stdout
 // and stderr, where a raw write made in-process goes too.
+import { realProcess } from '../../../core/real-process.js'
 import type { ConsoleFrame } from '../protocol.js'
 import type { TestConsole } from '../circus-types.js'
 
@@ -13,7 +14,7 @@ interface BufferedEntry {
 }
 
 // The real streams: in Jest's sandbox, `process` is a copy.
-const real = process.getBuiltinModule('node:process')
+const real = realProcess
 
 export interface RawSink {
   write(stream: 'stdout' | 'stderr', text: string): void

@@ -128,7 +128,8 @@ export function createIsolatingEnvironment(Base: JestEnvironmentClass, runnerDir
       const options = this.plans.get(test)
       if (!options || this.wrapped.has(test)) return
       this.wrapped.add(test)
-      const plan = planTest(test, state, options, wrapperMeta(test.fn)?.site)
+      const meta = wrapperMeta(test.fn)
+      const plan = planTest(test, state, options, meta?.site, meta ? resolveOptions(this.options).timeout : options.timeout)
       // Jest's own timer must never fire before ours.
       test.timeout = plan.jestTimeout
       const body = (wrapperMeta(test.fn)?.fn ?? test.fn) as AnyFunction

@@ -31,17 +31,24 @@ test('names and registration order', () => {
 test("without `timeout` the body's limit is the test's Jest timeout; Jest's timer covers boot, hooks, body and the kill window", () => {
   const { root, inner, top } = tree()
   const options = resolveOptions({})
-  const plan = planTest(inner, state(root), options, undefined)
+  const plan = planTest(inner, state(root), options, undefined, undefined)
   expect(plan.limits.timeout).toBe(5000)
   // beforeAll (100) and beforeEach (the Jest timeout, 5000) run in the child too.
   expect(plan.jestTimeout).toBeGreaterThan(options.bootTimeout + 5000 + 100 + 5000 + killWindow(options))
-  expect(planTest(top, state(root), options, undefined).limits.timeout).toBe(700)
+  expect(planTest(top, state(root), options, undefined, undefined).limits.timeout).toBe(700)
 })
 
 test('an explicit limit is used for the body and the hooks; no limit means no Jest timer to speak of', () => {
   const { root, inner } = tree()
-  const plan = planTest(inner, state(root), resolveOptions({ timeout: 300, hooks: 'parent' }), undefined)
+  const plan = planTest(inner, state(root), resolveOptions({ timeout: 300, hooks: 'parent' }), undefined, 300)
   expect(plan.limits.timeout).toBe(300)
   expect(plan.hookTimeout).toBe(300)
-  expect(planTest(inner, state(root), resolveOptions({ timeout: 0 }), undefined).jestTimeout).toBe(MAX_TIMEOUT)
+  expect(planTest(inner, state(root), resolveOptions({ timeout: 0 }), undefined, 0).jestTimeout).toBe(MAX_TIMEOUT)
+})
+
+test("isolated(ms) on a body sets the body's limit; the hooks keep the file's (Jest's own beforeEach included)", () => {
+  const { root, inner } = tree()
+  const plan = planTest(inner, state(root), resolveOptions({ timeout: 10 }), undefined, undefined)
+  expect(plan.limits.timeout).toBe(10)
+  expect(plan.hookTimeout).toBeUndefined()
 })

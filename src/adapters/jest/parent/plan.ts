@@ -25,10 +25,13 @@ export function hooksRunInChild(test: TestEntry): Hook[] {
   return ancestors(test).flatMap((block) => block.hooks)
 }
 
-export function planTest(test: TestEntry, state: CircusState, options: ResolvedOptions, site: Site | undefined): TestPlan {
+/**
+ * `hookTimeout`: the hooks' limit from the options of the file (config, pragma); `isolated(ms)` on a
+ * body sets that body's limit only, as under the Vitest plugin.
+ */
+export function planTest(test: TestEntry, state: CircusState, options: ResolvedOptions, site: Site | undefined, hookTimeout: number | undefined): TestPlan {
   const jestLimit = test.timeout || state.testTimeout
   const body = options.timeout ?? (jestLimit > 0 ? jestLimit : Infinity)
-  const hookTimeout = options.timeout
   let total = options.bootTimeout + body + killWindow(options) + SETTLE_MS
   if (options.hooks === 'child') {
     for (const hook of hooksRunInChild(test)) total += hook.timeout || hookTimeout || state.testTimeout
