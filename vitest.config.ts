@@ -11,8 +11,9 @@ export default defineConfig({
         test: {
           name: model === 'fresh' ? 'e2e' : 'e2e-fork-server',
           include: ['e2e/**/*.test.ts'],
-          // The native addon's own tests run once: they are about the addon, not a process model.
-          exclude: model === 'fresh' ? [] : ['e2e/native/**'],
+          // The native addon's own tests run once: they are about the addon, not a process model. The
+          // fidelity suites run on 'auto' (Vitest 5.1 on Node 24 forks, the rest on Node 20 is fresh).
+          exclude: model === 'fresh' ? [] : ['e2e/native/**', 'e2e/fidelity/**'],
           env: { E2E_MODEL: model },
           sequence: { groupOrder: order + 1 },
           // Vitest fixtures (pack + unpack, the Vitest 5 project) and Jest fixtures (npm ci + tarball).
