@@ -199,7 +199,7 @@ export function faultSuite(runtime: Runtime, mode: Mode): void {
         expect(run.hung, `the run was still going ${DAEMON_GRACE_MS} ms after the body had ended (killed after ${run.wallMs} ms)`).toBe(false)
         const r = run.result(DEFECT.d1)
         expect(r.status, `verdict after ${r.duration} ms: ${r.failure.split('\n')[0]}`).toBe('passed')
-        expect(r.duration, 'time to verdict, with a 10 s limit').toBeLessThan(5000)
+        expect(r.duration, 'time to verdict, with a 10 s limit (held up, it would wait for the daemon: DAEMON_GRACE_MS)').toBeLessThan(9000)
         expect(run.reportLine(DEFECT.d1)?.outcome, 'its JSON Lines record').toBe('pass')
         const pids = run.pids('defect 1')
         expect(pids).toHaveLength(1)
@@ -359,7 +359,7 @@ export function faultSuite(runtime: Runtime, mode: Mode): void {
 
 /** The defect-7 tests of a mode (in the fixture's defects files). */
 function defect7Names(mode: Mode): string[] {
-  const limit = mode === 'plugin' ? 60 : 10
+  const limit = 60
   const names = Array.from({ length: 10 }, (_, i) => `defect 7 trivial body ${i + 1} at ${limit} ms`)
   // test.concurrent under isolated() is left out: the helper cannot tell a concurrent test's context from arguments.
   if (mode !== 'helper') names.push(...Array.from({ length: 8 }, (_, i) => `defect 7 concurrent 90 ms body ${i + 1} at 300 ms`))

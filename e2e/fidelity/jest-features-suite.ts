@@ -2,6 +2,7 @@
 // Runs of fixtures/fidelity-jest: the main run (helper/ with isolated() on bodies, env/ under the
 // isolated-test environment), its framework-env files in band and on workers, native ESM and
 // --randomize (each beside an in-process run, ISOLATED_TEST=off), and a config with a typo.
+import { fidelityRuns } from './runtimes.js'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -47,7 +48,7 @@ export function jestFeatureSuite(runtime: Runtime, options: FeatureSuiteOptions)
     return r
   }
 
-  describe(`${runtime.label}: everyday features under isolation`, () => {
+  describe.skipIf(!fidelityRuns(runtime))(`${runtime.label}: everyday features under isolation`, () => {
     beforeAll(() => {
       dir = tempProject(runtime, 'features', (d) => copyTree(FIXTURE, d))
     }, HOOK_LIMIT_MS)

@@ -55,3 +55,11 @@ export const runtimes: Readonly<Record<RuntimeName, Runtime>> = {
     node: () => process.execPath,
   },
 }
+
+/**
+ * The runtimes `npm test` runs the fidelity suites on: the default path (Vitest 4.1 on Node 20) and
+ * Jest 30. They take about 5 minutes per runtime; E2E_FIDELITY=all adds Vitest 5.1 and Jest 29.
+ */
+export function fidelityRuns(runtime: Runtime): boolean {
+  return process.env.E2E_FIDELITY === 'all' || runtime.name === 'vitest4' || runtime.name === 'jest30'
+}

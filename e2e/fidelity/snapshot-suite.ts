@@ -3,6 +3,7 @@
 // (isolated() with fork, with spawn, and the project mode: the Vitest plugin or the Jest environment),
 // then compares byte for byte the snapshot files and inline-rewritten sources per mode, the runner's
 // snapshot summary, the verdicts and the exit code.
+import { fidelityRuns } from './runtimes.js'
 import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -160,7 +161,7 @@ export function snapshotSuite(runtime: Runtime, options: SnapshotSuiteOptions): 
     ;(options.knownFailures.has(id) ? test.fails : test)(name, fn as () => void)
   }
 
-  describe(`${runtime.label}: snapshots match the in-process run`, () => {
+  describe.skipIf(!fidelityRuns(runtime))(`${runtime.label}: snapshots match the in-process run`, () => {
     for (const scenario of SCENARIOS) {
       describe(scenario.name, () => {
         let pair: Pair

@@ -2,6 +2,7 @@
 // One run of fixtures/fidelity-vitest (helper/ with isolated() on bodies, project/ under the plugin)
 // in the default pool, and one run of its framework-env files in each other pool; each check below
 // reads that run's JSON report, what the bodies recorded, and what a custom reporter saw.
+import { fidelityRuns } from './runtimes.js'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -46,7 +47,7 @@ export function vitestFeatureSuite(runtime: Runtime, options: FeatureSuiteOption
     ;(options.knownFailures.has(name) ? test.fails : test)(name, fn as () => Promise<void>)
   }
 
-  describe(`${runtime.label}: everyday features under isolation`, () => {
+  describe.skipIf(!fidelityRuns(runtime))(`${runtime.label}: everyday features under isolation`, () => {
     let dir: string
     let out: string
     let run: FixtureRun

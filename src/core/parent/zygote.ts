@@ -88,6 +88,11 @@ export class Zygote {
     return this.process.pid
   }
 
+  /** True while a child it forked has not exited: ending the zygote now would end that child too. */
+  get busy(): boolean {
+    return this.pending.size > 0
+  }
+
   /** Why the zygote is gone, once it is. */
   get death(): string | undefined {
     return this.gone

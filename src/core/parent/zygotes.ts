@@ -10,7 +10,8 @@ import { Zygote, type ZygoteOptions } from './zygote.js'
 const IDLE_MS = 10_000
 
 interface Entry {
-  starting: Promise<Zygote> | undefined
+  /** The zygote being started and checked: one per key, however many tests ask at once. */
+  starting: Promise<ZygoteFor> | undefined
   current: Zygote | undefined
   deaths: number
   fallback: string | undefined
@@ -27,6 +28,35 @@ function fallBack(entry: Entry, file: string, reason: string): ZygoteFor {
   return { fallback: reason }
 }
 
+/** Starts a zygote and waits until it has collected the file and found itself quiescent (or refused). */
+async function startChecked(entry: Entry, file: string, bootTimeout: number, make: () => ZygoteOptions): Promise<ZygoteFor> {
+  const zygote = await Zygote.start(make())
+  // A zygote that hangs while importing the file (a top-level loop) is not waited on for ever.
+  let timer: NodeJS.Timeout | undefined
+  const state = await Promise.race([
+    zygote.state,
+    new Promise<{ ok: false; refused: false; reason: string }>((resolve) => {
+      timer = setTimeout(() => resolve({ ok: false, refused: false, reason: `its zygote did not collect the file within bootTimeout (${bootTimeout} ms)` }), bootTimeout)
+    }),
+  ])
+  clearTimeout(timer)
+  if (!state.ok) {
+    zygote.shutdown()
+    return fallBack(entry, file, state.reason)
+  }
+  return { zygote }
+}
+
+/** Ends the zygote once it has served nobody for IDLE_MS, never while a child of it runs. */
+function armIdle(entry: Entry, zygote: Zygote): void {
+  clearTimeout(entry.idle)
+  entry.idle = setTimeout(() => {
+    if (zygote.busy) return armIdle(entry, zygote)
+    if (entry.current === zygote) entry.current = undefined
+    zygote.shutdown()
+  }, IDLE_MS).unref()
+}
+
 /** The zygote serving `key`, started with `make()` when there is none yet; or why the file runs fresh. */
 export async function zygoteFor(key: string, file: string, bootTimeout: number, make: () => ZygoteOptions): Promise<ZygoteFor> {
   let entry = pool.get(key)
@@ -38,31 +68,14 @@ export async function zygoteFor(key: string, file: string, bootTimeout: number, 
     if (entry.deaths >= 2) return fallBack(entry, file, 'its zygote died twice')
   }
   if (!entry.current) {
-    entry.starting ??= Zygote.start(make())
-    const zygote = await entry.starting
-    entry.starting = undefined
-    // A zygote that hangs while importing the file (a top-level loop) is not waited on for ever.
-    let timer: NodeJS.Timeout | undefined
-    const state = await Promise.race([
-      zygote.state,
-      new Promise<{ ok: false; refused: false; reason: string }>((resolve) => {
-        timer = setTimeout(() => resolve({ ok: false, refused: false, reason: `its zygote did not collect the file within bootTimeout (${bootTimeout} ms)` }), bootTimeout)
-      }),
-    ])
-    clearTimeout(timer)
-    if (!state.ok) {
-      zygote.shutdown()
-      return fallBack(entry, file, state.reason)
-    }
-    entry.current ??= zygote
+    const starting = (entry.starting ??= startChecked(entry, file, bootTimeout, make))
+    const got = await starting
+    if (entry.starting === starting) entry.starting = undefined
+    if (!('zygote' in got)) return got
+    entry.current ??= got.zygote
   }
   const zygote = entry.current
-  clearTimeout(entry.idle)
-  const e = entry
-  e.idle = setTimeout(() => {
-    if (e.current === zygote) e.current = undefined
-    zygote.shutdown()
-  }, IDLE_MS).unref()
+  armIdle(entry, zygote)
   return { zygote }
 }
 

@@ -9,6 +9,8 @@ import type { CustomConsoleClass } from './load-jest.js'
 /** Frames of the console machinery itself, above the user's call. */
 const CONSOLE_INTERNALS = /@jest[\\/]console|[\\/]isolated-test[\\/]dist[\\/]|\(node:internal|^\s+at (?:new )?FramedConsole\./
 
+const OUR_CODE = /[\\/]isolated-test[\\/]dist[\\/]/
+
 export function createChildConsole(CustomConsole: CustomConsoleClass, link: Link): TestConsole {
   class FramedConsole extends CustomConsole {
     // CustomConsole routes every method through these two (Jest 29 and 30).
@@ -26,7 +28,12 @@ export function createChildConsole(CustomConsole: CustomConsoleClass, link: Link
 function userOrigin(): string {
   const lines = (new Error().stack ?? '').split('\n').slice(1)
   const first = lines.findIndex((line) => !CONSOLE_INTERNALS.test(line))
-  return first < 0 ? '' : lines.slice(first).join('\n')
+  if (first < 0) return ''
+  // Below the user's frames come ours (the body's wrapper, the child runner): in-process they would
+  // be Jest's own, which Jest leaves out too.
+  const rest = lines.slice(first)
+  const ours = rest.findIndex((line) => OUR_CODE.test(line))
+  return (ours < 0 ? rest : rest.slice(0, ours)).join('\n')
 }
 
 function send(link: Link, type: string, message: string, groupDepth: number): void {

@@ -109,8 +109,14 @@ export class TargetSelector {
     // So are the values Jest copied from the zygote's process (its pid), and its Math.random sequence.
     const sandboxProcess = this.global.process as { pid?: number; ppid?: number } | undefined
     if (sandboxProcess && sandboxProcess !== process) {
-      sandboxProcess.pid = process.pid
-      sandboxProcess.ppid = process.ppid
+      // Jest copies property descriptors: on Node 24 `pid` arrives as a getter without a setter.
+      for (const [key, value] of [['pid', process.pid], ['ppid', process.ppid]] as const) {
+        try {
+          Object.defineProperty(sandboxProcess, key, { value, writable: true, configurable: true, enumerable: true })
+        } catch {
+          // not configurable: the sandbox keeps the zygote's value
+        }
+      }
     }
     reseedRealm(this.global)
     await this.started(circus)

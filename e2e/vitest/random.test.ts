@@ -1,0 +1,34 @@
+// Concurrent isolated bodies draw different random values on either process model; under the fork
+// server they are forks of one zygote that drew before them (fixtures/vitest4/random).
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { beforeAll, expect, test } from 'vitest'
+import { distinct, readDraws, type Draw } from '../helpers/draws.js'
+import { repoRoot } from '../helpers/package.js'
+import { runVitest, type VitestRun } from '../helpers/run-vitest.js'
+import { survivors } from '../helpers/processes.js'
+
+let run: VitestRun
+let draws: Draw[]
+
+beforeAll(() => {
+  const file = join(mkdtempSync(join(tmpdir(), 'isolated-draws-')), 'draws.jsonl')
+  run = runVitest(join(repoRoot, 'fixtures', 'vitest4'), ['random/'], { E2E_DRAWS_FILE: file })
+  draws = readDraws(file)
+})
+
+test('every body ran, each in its own child', () => {
+  for (const name of ['a', 'b', 'c', 'd']) expect(run.test(`draws ${name}`).status).toBe('passed')
+  expect(draws.map((d) => d.name).sort()).toEqual(['a', 'b', 'c', 'd'])
+  expect(distinct(draws.map((d) => d.pid))).toBe(4)
+})
+
+test('no two children draw the same Math.random() or randomUUID()', () => {
+  expect(distinct(draws.map((d) => d.random))).toBe(4)
+  expect(distinct(draws.map((d) => d.uuid))).toBe(4)
+})
+
+test('no process is left', async () => {
+  expect(await survivors(run.pids)).toEqual([])
+})
