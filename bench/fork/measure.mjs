@@ -1,4 +1,4 @@
-// `node bench/fork/measure.mjs [--majors 22,24,26] [--runs 5] [--children 200] [--sections a,b]`
+// `node bench/fork/measure.mjs [--majors 22,24,26] [--runs 5] [--children 200] [--samples 30] [--sections a,b]`
 // (after `npm run build`): the fork server's figures, framework-free, per Node major. Prints tables
 // and writes bench/.work/fork-results.json. Medians; the machine is shared and noisy.
 import { spawnSync } from 'node:child_process'
@@ -17,6 +17,8 @@ const arg = (name, fallback) => {
 const MAJORS = arg('majors', '22,24,26').split(',').map(Number)
 const RUNS = Number(arg('runs', 5))
 const CHILDREN = Number(arg('children', 200))
+// Trivial and bare children per latency median (bench/run.mjs lowers it for its quick pass).
+const SAMPLES = Number(arg('samples', 30))
 const SECTIONS = arg('sections', 'faults,latency,memory,gc,warm,watch,flags,node20').split(',')
 const results = {}
 
@@ -66,9 +68,9 @@ async function latency(major) {
   try {
     const rss = procKb(zygote.pid, 'status', 'VmRSS')
     const samples = []
-    for (let i = 0; i < 30; i++) samples.push(await trivial(zygote))
+    for (let i = 0; i < SAMPLES; i++) samples.push(await trivial(zygote))
     const floor = []
-    for (let i = 0; i < 30; i++) floor.push(await bare(zygote))
+    for (let i = 0; i < SAMPLES; i++) floor.push(await bare(zygote))
     // The marginal cost: CHILDREN sequential trivial children, slope between the 50th and the last.
     const marks = []
     const each = []
@@ -259,6 +261,34 @@ if (SECTIONS.includes('flags')) {
     console.error(`flags: Node ${major} done`)
   }
   table(`CPU-bound bodies: CPU ms in a forked child vs a plain node (medians of ${RUNS} interleaved rounds; ratio)`, ['Node', 'workload', 'plain node', ...Object.keys(FLAG_SETS)], rows)
+}
+
+if (SECTIONS.includes('cpu')) {
+  // The 'flags' section with only the chosen flags (zygoteFlags), the quick pass bench/run.mjs makes.
+  const rows = []
+  for (const major of MAJORS) {
+    const zygote = await startZygote({ node: nodeFor(major), flags: zygoteFlags(major) })
+    try {
+      const samples = {}
+      for (let round = 0; round < RUNS; round++) {
+        for (const kind of workloadKinds) {
+          ;(samples[`${kind}/plain`] ??= []).push(cpuPlain(major, kind).cpuMs)
+          const c = await forkScenario(zygote, 'cpu', { kind })
+          ;(samples[`${kind}/forked`] ??= []).push((await c.next()).cpuMs)
+          await c.child.exited
+        }
+      }
+      for (const kind of workloadKinds) {
+        const plain = median(samples[`${kind}/plain`])
+        const forked = median(samples[`${kind}/forked`])
+        results[`cpu-${major}-${kind}`] = { flags: zygoteFlags(major), plain, forked, ratio: forked / plain }
+        rows.push([major, kind, round(plain, 0), round(forked, 0), `${round(forked / plain, 2)}x`])
+      }
+    } finally {
+      await zygote.shutdown()
+    }
+  }
+  table(`CPU-bound bodies with the chosen flags: CPU ms, forked child vs plain node (medians of ${RUNS} interleaved rounds)`, ['Node', 'workload', 'plain node', 'forked', 'ratio'], rows)
 }
 
 if (SECTIONS.includes('node20')) {

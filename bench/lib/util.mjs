@@ -1,0 +1,31 @@
+// Paths, process running and statistics shared by the bench modules.
+import { spawnSync } from 'node:child_process'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const repo = fileURLToPath(new URL('../..', import.meta.url))
+export const work = join(repo, 'bench', '.work')
+export const vitestBin = join(repo, 'node_modules', 'vitest', 'vitest.mjs')
+// The fork server needs Node >= 22; every framework scenario runs on 24 so both models share a Node.
+export const node24 = join(repo, 'fixtures', 'nodes', 'node_modules', 'node24', 'bin', 'node')
+// Jest 30 + babel-jest as the e2e global setup installed them (main's fixture: worktrees share it).
+export const jestModules = '/work/main/fixtures/jest30/node_modules'
+
+export function write(path, text) {
+  mkdirSync(join(path, '..'), { recursive: true })
+  writeFileSync(path, text)
+}
+
+/** Runs a command to the end; throws with its output unless it exits 0. */
+export function run(file, args, { env = {}, cwd = repo } = {}) {
+  const r = spawnSync(file, args, { cwd, encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, ...env } })
+  if (r.status !== 0) throw new Error(`${file} ${args.join(' ')} exited with ${r.status ?? r.signal}:\n${r.stdout}\n${r.stderr}`)
+  return r
+}
+
+export const median = (xs) => {
+  if (!xs.length) return NaN
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
+}
