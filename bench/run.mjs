@@ -11,7 +11,7 @@ import { forkFigures } from './lib/fork-figures.mjs'
 import { calibrateHeavy } from './lib/modules.mjs'
 import { buildScenarios } from './lib/scenarios.mjs'
 import { timeOnce } from './lib/timing.mjs'
-import { jestModules, median, node24, repo, run, work } from './lib/util.mjs'
+import { ensureFixtures, jestModules, median, node24, repo, run, work } from './lib/util.mjs'
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3)
 if (!Number.isInteger(RUNS) || RUNS < 1) throw new TypeError(`BENCH_RUNS must be an integer ≥ 1, got ${JSON.stringify(process.env.BENCH_RUNS)}.`)
@@ -23,6 +23,7 @@ const progress = (text) => process.stderr.write(`[${((Date.now() - started) / 10
 
 // ---- set up -----------------------------------------------------------------------------------
 
+ensureFixtures()
 rmSync(work, { recursive: true, force: true })
 mkdirSync(work, { recursive: true })
 const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work]).stdout)
