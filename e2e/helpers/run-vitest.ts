@@ -30,7 +30,15 @@ export interface VitestRun {
   test(fullName: string, index?: number): AssertionResult
 }
 
-export function runVitest(projectDir: string, args: readonly string[], env: Record<string, string> = {}, vitestBin = join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs'), node = defaultNode()): VitestRun {
+/** `allowFresh`: report lines that may say 'fresh' under the fork server (a file that falls back, on purpose). */
+export function runVitest(
+  projectDir: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+  vitestBin = join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs'),
+  node = defaultNode(),
+  allowFresh?: (line: { file: string; fullName: string }) => boolean,
+): VitestRun {
   const dir = mkdtempSync(join(tmpdir(), 'isolated-e2e-'))
   const jsonFile = join(dir, 'report.json')
   const pidLog = join(dir, 'pids.log')
@@ -41,7 +49,7 @@ export function runVitest(projectDir: string, args: readonly string[], env: Reco
     env: { ...process.env, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0', ISOLATED_TEST_PID_LOG: pidLog, ISOLATED_TEST_REPORT: reportFile, ...modelEnv(), ...env },
     timeout: 170_000,
   })
-  assertModel(reportFile)
+  assertModel(reportFile, allowFresh)
   let json: { testResults: { assertionResults: AssertionResult[] }[] }
   try {
     json = JSON.parse(readFileSync(jsonFile, 'utf8'))

@@ -33,6 +33,16 @@ interface Pending {
   readonly exit: (e: ChildExit) => void
 }
 
+/**
+ * The gist of a dead zygote's stderr, for a one-line notice. Never the raw tail: a test worker's stderr
+ * is watched by some runners (jest-worker kills a worker whose stderr shows V8's out-of-memory report).
+ */
+function whyItDied(stderrTail: string): string {
+  if (/heap out of memory|Allocation failed/i.test(stderrTail)) return ': it ran out of memory (raise --max-old-space-size through the `execArgv` option)'
+  const last = stderrTail.trim().split('\n').pop()?.trim()
+  return last ? `: ${last.slice(0, 200)}` : ''
+}
+
 export class Zygote {
   readonly process: ChildHandle
   /** Settles once the zygote serves forks, or cannot. */
@@ -70,7 +80,7 @@ export class Zygote {
     void this.process.ready.then(() => this.process.start(o.request))
     void this.process.exited.then((info) => {
       this.gone = `the zygote (pid ${this.process.pid}) ${info.signal ? `was killed by ${info.signal}` : `exited with code ${info.code}`}`
-      settle({ ok: false, refused: false, reason: `${this.gone} before it was ready${this.process.stderrTail() ? `:\n${this.process.stderrTail()}` : ''}` })
+      settle({ ok: false, refused: false, reason: `${this.gone} before it was ready${whyItDied(this.process.stderrTail())}` })
       for (const [id, p] of this.pending) {
         this.pending.delete(id)
         p.reject(new Error(this.gone))

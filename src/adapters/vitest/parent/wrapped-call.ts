@@ -48,8 +48,14 @@ export function destructuredNames(fn: { toString(): string }): string[] {
 
 type VitestContext = Record<string, unknown> & { task: { id: string }; signal?: AbortSignal }
 
-function isVitestContext(value: unknown, current: unknown): value is VitestContext {
-  return typeof value === 'function' || typeof value === 'object' ? value !== null && (value as { task?: unknown }).task === current && current !== undefined : false
+/**
+ * Vitest's test context, known by the test it carries (`task`, a test of this file). Not by the worker's
+ * "current test": under test.concurrent that is only the last one started.
+ */
+function isVitestContext(value: unknown, filepath: string): value is VitestContext {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return false
+  const task = (value as { task?: { type?: unknown; id?: unknown; file?: { filepath?: unknown } } }).task
+  return typeof task === 'object' && task !== null && task.type === 'test' && typeof task.id === 'string' && task.file?.filepath === filepath
 }
 
 const describeLimit = (_phase: string, limit: number): string => `isolated(ms) / the \`timeout\` option (now ${limit} ms)`
@@ -63,9 +69,9 @@ export async function callInVitest(vitest: VitestWorkerState, call: WrappedCall)
   const first = args[0]
   const record: RunRecord = {}
   const body = fn as unknown as AnyFunction
-  const current = vitest.current
+  const isTest = isVitestContext(first, filepath)
+  const current = isTest ? (first.task as unknown as NonNullable<typeof vitest.current>) : vitest.current
   const testName = current ? fullTestName(current) : '(outside a test)'
-  const isTest = isVitestContext(first, current)
   let error: unknown
   let skipped = false
   let limit: number | undefined
