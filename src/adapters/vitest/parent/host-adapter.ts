@@ -1,6 +1,10 @@
 // `isolated()` in a Vitest worker: registered with the core when the public entry loads.
 import { registerHost, type HostAdapter } from '../../../core/adapter.js'
 import { getVitestWorkerState } from '../worker-state.js'
+// Static, not import(): Vitest's vm pools (vmThreads, vmForks) load our package in a vm context whose
+// loader cannot serve a chunk imported later ("request for './chunk-….js' is not in cache").
+import { prestartZygote } from './host.js'
+import { callInVitest } from './wrapped-call.js'
 
 export const vitestHost: HostAdapter = {
   requirement: 'a Vitest worker (Vitest ≥ 4.1)',
@@ -9,12 +13,12 @@ export const vitestHost: HostAdapter = {
   // A wrapper made while the file is collected: its zygote (with the fork server) boots meanwhile.
   onWrapperMade(options) {
     const vitest = getVitestWorkerState()
-    if (vitest?.filepath) void import('./host.js').then((m) => m.prestartZygote(vitest, options, vitest.filepath!, undefined))
+    if (vitest?.filepath) prestartZygote(vitest, options, vitest.filepath, undefined)
   },
   call(call) {
     const vitest = getVitestWorkerState()
     if (!vitest) return undefined
-    return import('./wrapped-call.js').then((m) => m.callInVitest(vitest, call))
+    return callInVitest(vitest, call)
   },
 }
 
