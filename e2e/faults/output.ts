@@ -10,6 +10,11 @@ export class OutputSink {
   private partial: string[] = []
   /** Lines that are exactly one full line of the '50 MB output' case (1 MB − 1 '#'), any indentation. */
   fullMegabyteLines = 0
+  /**
+   * '=' characters in runs of 64 or more: Jest's '50 MB output' case writes '=' lines, which the main
+   * process may cut with another worker's output (as it does in-process), so it is counted by the character.
+   */
+  equalsInRuns = 0
 
   write(text: string): void {
     let start = 0
@@ -34,19 +39,38 @@ export class OutputSink {
       this.fullMegabyteLines++
       return
     }
+    if (line.length >= EQUALS_RUN) this.equalsInRuns += equalsInRuns(line)
     this.kept.push(line.length < LONG_RUN ? line : shortenRuns(line))
   }
 }
 
-/** Each run of '#' of LONG_RUN or more becomes `#×<n>`. A loop, not a regex: V8's regex overflows its stack on a 50 MB run. */
+const EQUALS_RUN = 64
+
+function equalsInRuns(line: string): number {
+  let count = 0
+  for (let i = line.indexOf('='); i >= 0; i = line.indexOf('=', i)) {
+    let end = i
+    while (end < line.length && line.charCodeAt(end) === 61) end++
+    if (end - i >= EQUALS_RUN) count += end - i
+    i = end
+  }
+  return count
+}
+
+/** Each run of '#' or '=' of LONG_RUN or more becomes `#×<n>`. A loop, not a regex: V8's regex overflows its stack on a 50 MB run. */
 function shortenRuns(line: string): string {
   const parts: string[] = []
   let from = 0
-  for (let i = line.indexOf('#'); i >= 0; i = line.indexOf('#', i)) {
+  for (let i = 0; i < line.length; ) {
+    const c = line.charCodeAt(i)
+    if (c !== 35 && c !== 61) {
+      i++
+      continue
+    }
     let end = i
-    while (end < line.length && line.charCodeAt(end) === 35) end++
+    while (end < line.length && line.charCodeAt(end) === c) end++
     if (end - i >= LONG_RUN) {
-      parts.push(line.slice(from, i), `#×${end - i}`)
+      parts.push(line.slice(from, i), `${String.fromCharCode(c)}×${end - i}`)
       from = end
     }
     i = end

@@ -64,6 +64,8 @@ export interface FixtureRun {
   /** stdout, then stderr, with long runs of '#' shortened. */
   readonly output: string
   readonly fullMegabyteLines: number
+  /** '=' characters in long runs (OutputSink.equalsInRuns), stdout and stderr. */
+  readonly equalsInRuns: number
   readonly pidLog: readonly number[]
   readonly recorded: readonly Recorded[]
   readonly report: readonly ReportLine[]
@@ -210,6 +212,7 @@ export function startFixture(spec: RunSpec): StartedRun {
       const recorded = jsonLines<Recorded>(files.recorded)
       const output = `${stdout.end()}\n${stderr.end()}`
       const fullMegabyteLines = stdout.fullMegabyteLines + stderr.fullMegabyteLines
+      const equalsInRuns = stdout.equalsInRuns + stderr.equalsInRuns
       resolve({
         spec,
         dir,
@@ -220,6 +223,7 @@ export function startFixture(spec: RunSpec): StartedRun {
         wallMs,
         output,
         fullMegabyteLines,
+        equalsInRuns,
         pidLog: readPids(files.pidLog),
         recorded,
         report,

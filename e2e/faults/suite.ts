@@ -168,7 +168,9 @@ export function faultSuite(runtime: Runtime, mode: Mode): void {
         const r = matrix.result(CASE.output)
         expect(r.status, r.failure).toBe('passed')
         if (isJest) {
-          expect(matrix.fullMegabyteLines).toBe(50)
+          // Raw writes reach Jest's main process through the worker's stdout, as in-process, where another
+          // worker's output may land inside a 1 MB line: the case writes '=' and is counted by the character.
+          expect(matrix.equalsInRuns).toBe(50 * (MB - 1))
           expect(matrix.output).toContain('50 MB written')
         } else {
           const chars = matrix.console.find((e) => e.test === CASE.output && e.stdoutChars !== undefined)?.stdoutChars
