@@ -10,3 +10,19 @@ export function startTimeOf(pid: number): string | undefined {
     return undefined
   }
 }
+
+/**
+ * The one process named by pid and start time is still running code: present, and neither a zombie
+ * nor dead. A zombie keeps its start time until its parent reaps it, which an orphaned runner's new
+ * parent may never do promptly.
+ */
+export function isRunning(pid: number, start: string | undefined): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    if (fields[0] === 'Z' || fields[0] === 'X') return false
+    return start === undefined || fields[19] === start
+  } catch {
+    return false
+  }
+}

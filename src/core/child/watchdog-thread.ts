@@ -7,7 +7,7 @@ import { Socket } from 'node:net'
 import { workerData } from 'node:worker_threads'
 import { execFileSync } from 'node:child_process'
 import type { WatchdogReport } from '../ipc/protocol.js'
-import { startTimeOf } from '../process-info.js'
+import { isRunning } from '../process-info.js'
 import { captureStuck, type Cdp } from '../stuck/capture.js'
 
 interface Watched {
@@ -48,7 +48,7 @@ function tryKill(pid: number): void {
 }
 
 function isGone(w: Watched): boolean {
-  if (w.start !== undefined) return startTimeOf(w.pid) !== w.start
+  if (w.start !== undefined) return !isRunning(w.pid, w.start)
   try {
     process.kill(w.pid, 0)
     return false

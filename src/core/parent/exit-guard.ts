@@ -17,8 +17,10 @@ function guard(): Guard {
   const existing = holder[GUARD]
   if (existing) return existing
   const live = new Set<Containment>()
+  // Without the freeze: the runner may SIGKILL this process right after its SIGTERM, and a tree we had
+  // stopped would stay stopped, out of reach of its own watchdogs.
   const killAll = (): void => {
-    for (const tree of live) tree.killAll()
+    for (const tree of live) tree.killNow()
     live.clear()
   }
   const onSignal = (signal: NodeJS.Signals): void => {

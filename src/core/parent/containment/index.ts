@@ -156,6 +156,27 @@ export class Containment {
     return [...frozen.values()].filter((m) => m.pid !== this.root?.pid)
   }
 
+  /**
+   * SIGKILL to the tree at once, without the freeze: for a process about to die itself (its exit, or a
+   * signal that may be followed by SIGKILL). A freeze interrupted by our own death would leave the tree
+   * stopped for ever, where no watchdog of it can run.
+   */
+  killNow(): void {
+    if (this.cgroup) {
+      this.cgroup.kill()
+    }
+    const members = this.members({ scan: false })
+    if (this.root && this.rootAlive()) {
+      try {
+        process.kill(-this.root.pid, 'SIGKILL')
+      } catch {
+        // no group
+      }
+      this.signal(this.root, 'SIGKILL')
+    }
+    for (const m of members) this.signal(m, 'SIGKILL')
+  }
+
   /** Drops the child's cgroup once its tree is gone. */
   dispose(): void {
     this.cgroup?.remove()
