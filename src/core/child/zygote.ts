@@ -125,7 +125,9 @@ export async function forkPoint(state: ChildState): Promise<void> {
   state.send({ [TAG]: true, kind: 'zygote-ready', at: monotonicMs() })
   // The zygote's channel goes: its children get their own, and the zygote runs no JS from here on.
   state.link.detach()
-  const { request: forked, channel } = serveForks(addon!, z.config, { closeFds: [...setup.closeFds] })
+  // A child whose zygote dies ends its own tree first (its grandchildren would otherwise be re-parented
+  // out of reach), then itself: the addon's tree death signal, not a bare SIGKILL.
+  const { request: forked, channel } = serveForks(addon!, z.config, { closeFds: [...setup.closeFds], deathSignal: addon!.treeDeathSignal })
   // ---- from here on: a forked child ----
   state.link.attach(channel, forked.channelFd)
   const request = deserialize(forked.payload) as RunRequest
