@@ -325,7 +325,10 @@ export function faultSuite(runtime: Runtime, mode: Mode): void {
         for (const name of [DEFECT.d10fork, DEFECT.d10spawn]) {
           const message = failed(matrix, name)
           expect(message, name).toContain('timed out after 300 ms')
-          expect(message, name).toContain('writing output')
+          // Or, when the reader caught up while we asked (a loaded machine), the write ended late: also true,
+          // and never "busy" or "blocked in native code".
+          expect(message, name).toMatch(/writing output|It finished, but only after its limit had passed/)
+          expect(message, name).not.toMatch(/blocked in native code|It was busy at/)
         }
       })
 

@@ -76,9 +76,13 @@ export class ChannelEnd {
 const STDERR_TAIL_LINES = 20
 
 /** The last lines a child wrote to stderr, for crash messages. */
+/** V8's fatal-error line: kept even when a long native stack trace (Node 24) pushes it out of the tail. */
+const FATAL_LINE = /FATAL ERROR: .*(?:heap out of memory|Allocation failed)/
+
 export class StderrTail {
   private readonly lines: string[] = []
   private partial = ''
+  private fatal: string | undefined
 
   constructor(stream: Readable) {
     stream.on('data', (chunk: Buffer) => this.keep(chunk.toString('utf8')))
@@ -87,12 +91,15 @@ export class StderrTail {
   text(): string {
     const lines = [...this.lines]
     if (this.partial) lines.push(this.partial)
-    return lines.slice(-STDERR_TAIL_LINES).join('\n')
+    const tail = lines.slice(-STDERR_TAIL_LINES)
+    if (this.fatal && !tail.includes(this.fatal)) tail.unshift(this.fatal, '…')
+    return tail.join('\n')
   }
 
   private keep(text: string): void {
     const parts = (this.partial + text).split('\n')
     this.partial = parts.pop() ?? ''
+    this.fatal ??= parts.find((line) => FATAL_LINE.test(line))
     this.lines.push(...parts)
     if (this.lines.length > STDERR_TAIL_LINES * 2) this.lines.splice(0, this.lines.length - STDERR_TAIL_LINES)
   }
