@@ -1,5 +1,6 @@
 // Frames on a zygote's control socket (the C side is native/src/protocol.h): u32 length of what
 // follows, u8 type, body; little-endian.
+import type { ExitStatus } from './addon.js'
 const FORK = 1
 const SHUTDOWN = 2
 const READY = 0x81
@@ -15,16 +16,7 @@ export type ByeReason = 'control-closed' | 'watched-died' | 'shutdown'
 export type ZygoteEvent =
   | { readonly type: 'ready'; readonly pid: number; readonly pidfd: boolean; readonly dontforkRanges: number; readonly dontforkBytes: number }
   | { readonly type: 'forked'; readonly id: number; readonly pid: number; readonly forkStartNs: bigint; readonly forkCallMicros: number }
-  | {
-      readonly type: 'exit'
-      readonly id: number
-      readonly pid: number
-      readonly code: number | null
-      readonly signal: number | null
-      readonly maxRssKb: number
-      readonly userMicros: number
-      readonly systemMicros: number
-    }
+  | ({ readonly type: 'exit'; readonly id: number } & ExitStatus)
   | { readonly type: 'fork-failed'; readonly id: number; readonly errno: number }
   | { readonly type: 'strays'; readonly pids: readonly number[] }
   | { readonly type: 'bye'; readonly reason: ByeReason; readonly pid: number }
