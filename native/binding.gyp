@@ -9,10 +9,11 @@
         "src/dontfork.c",
         "src/child.c",
         "src/serve.c",
-        "src/platform.c"
+        "src/platform.c",
+        "src/stack.c"
       ],
       "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"],
-      "libraries": ["-ldl"],
+      "libraries": ["-ldl", "-lpthread"],
       "cflags_c": ["-std=gnu11", "-O2", "-Wall", "-Wextra", "-fno-strict-aliasing", "-U_FORTIFY_SOURCE"],
       "conditions": [["OS!='linux'", { "type": "none" }]]
     }

@@ -8,7 +8,7 @@ import { repo, run, work } from './util.mjs'
 export const MAJORS = [22, 24, 26]
 
 export function forkFigures(runs) {
-  const args = ['--majors', MAJORS.join(','), '--runs', String(runs), '--children', '60', '--samples', '10', '--sections', 'latency,memory,cpu']
+  const args = ['--majors', MAJORS.join(','), '--runs', String(runs), '--children', '60', '--samples', '10', '--sections', 'faults,latency,memory,cpu']
   // measure.mjs loads dist/ and the harness zygote; the default node only starts the majors' binaries.
   run(process.execPath, [join(repo, 'bench', 'fork', 'measure.mjs'), ...args])
   return { args, results: JSON.parse(readFileSync(join(work, 'fork-results.json'), 'utf8')) }

@@ -77,6 +77,8 @@ export interface ExitGuard {
   readonly spares: readonly LiveProcess[]
   /** Those still running once Jest had exited. */
   readonly left: readonly number[]
+  /** What each of those is (state, parent, command), to tell a zygote from a forked child when it fails. */
+  readonly leftInfo: readonly string[]
   /** Why the handshake did not happen, if it did not. */
   readonly error: string | undefined
   readonly run: FixtureRun
@@ -86,10 +88,22 @@ export interface ExitGuard {
  * Defect 9: Jest exits while a spare child is kept. The spare is frozen (SIGSTOP) first, so it cannot
  * end itself when it sees Jest go: only Jest's own exit can end it, as it must.
  */
+function describeProcess(pid: number): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').slice(0, 200)
+    return `pid ${pid} state ${state} ppid ${ppid}: ${command}`
+  } catch {
+    return `pid ${pid}: gone`
+  }
+}
+
 export async function exitGuard(runtime: Runtime): Promise<ExitGuard> {
   const started = startFixture({ runtime, mode: 'helper', files: filesFor(runtime, 'helper', 'exit-guard'), limitMs: 120_000 })
   let spares: LiveProcess[] = []
   let left: number[] = []
+  let leftInfo: string[] = []
   let error: string | undefined
   try {
     await waitUntil('the last test to start', () => existsSync(join(started.dir, 'exit-guard-ready')), started, 90_000)
@@ -98,10 +112,11 @@ export async function exitGuard(runtime: Runtime): Promise<ExitGuard> {
     writeFileSync(join(started.dir, 'exit-guard-go'), 'go\n')
     await started.exited
     left = spares.map((s) => s.pid).filter(isRunning)
+    leftInfo = left.map(describeProcess)
   } catch (e) {
     error = (e as Error).message
   } finally {
     started.kill()
   }
-  return { spares, left, error, run: await started.finished }
+  return { spares, left, leftInfo, error, run: await started.finished }
 }

@@ -299,7 +299,7 @@ export function faultSuite(runtime: Runtime, mode: Mode): void {
         check('defect 9', "defect 9: Jest's exit ends a spare child itself", () => {
           expect(guard!.error, `the handshake: ${guard!.run.output.slice(-2000)}`).toBeUndefined()
           expect(guard!.spares.length, 'a spare child was kept when the last test ran').toBeGreaterThan(0)
-          expect(guard!.left, 'our children alive when Jest had exited (they were frozen, so only Jest could end them)').toEqual([])
+          expect(guard!.left, `our children alive when Jest had exited (they were frozen, so only Jest could end them): ${guard!.leftInfo.join('; ')}\n${guard!.run.output.slice(-1500)}`).toEqual([])
         })
       }
 

@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,6 +18,7 @@
 #include "napi_util.h"
 #include "procs.h"
 #include "serve.h"
+#include "stack.h"
 
 static napi_value get_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv) {
   size_t argc = want;
@@ -158,6 +160,18 @@ static napi_value exit_now(napi_env env, napi_callback_info info) {
   _exit(code & 0xff);
 }
 
+// shutdownWrite(fd): shutdown(fd, SHUT_WR); false when fd is not a connected socket. A forked child
+// ends its output sockets with its answer, so the worker has all of it without waiting for its death.
+static napi_value shutdown_write(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  get_args(env, info, 1, argv);
+  int32_t fd;
+  if (!arg_int(env, argv[0], &fd, "fd")) return NULL;
+  napi_value r;
+  napi_get_boolean(env, shutdown(fd, SHUT_WR) == 0, &r);
+  return r;
+}
+
 // dontforkRanges(): { count, bytes } of the mappings marked MADV_DONTFORK now.
 static napi_value dontfork_info(napi_env env, napi_callback_info info) {
   (void)info;
@@ -289,6 +303,7 @@ static napi_value serve_js(napi_env env, napi_callback_info info) {
   if (napi_typeof(env, argv[1], &t) != napi_ok || t != napi_object) return throw_type(env, "options must be an object");
   if (read_serve_opts(env, argv[1], &o, path, sizeof path) < 0) return NULL;
   CHECK_NAPI(env, napi_get_uv_event_loop(env, (struct uv_loop_s **)&o.loop));
+  o.stack_thread = stack_prepare(env);
   serve_result_t res;
   int err = serve_run(&o, &res);
   if (err) return throw_errno(env, -err, "serve");
@@ -308,6 +323,9 @@ static napi_value serve_js(napi_env env, napi_callback_info info) {
   set_prop(env, r, "payload", payload);
   napi_create_bigint_uint64(env, res.fork_start_ns, &start);
   set_prop(env, r, "forkStartNs", start);
+  napi_value armed;
+  napi_get_boolean(env, stack_armed != 0, &armed);
+  set_prop(env, r, "stackArmed", armed);
   return r;
 }
 
@@ -325,6 +343,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"waitNoHang", wait_no_hang},
       {"killTree", kill_tree_js},
       {"exitNow", exit_now},
+      {"shutdownWrite", shutdown_write},
       {"dontforkRanges", dontfork_info},
       {"fork", fork_js},
       {"serve", serve_js},
@@ -338,6 +357,8 @@ static napi_value init(napi_env env, napi_value exports) {
   // The parent-death signal whose handler ends a child's tree before it dies (a real-time signal
   // nothing in Node uses; JavaScript cannot install a handler for it).
   set_prop(env, exports, "treeDeathSignal", make_int(env, SIGRTMAX - 4));
+  // Asks a forked child for its JS stack (stack.h).
+  set_prop(env, exports, "stackSignal", make_int(env, STACK_SIGNAL));
   set_prop(env, exports, "abiVersion", make_int(env, 1));
   return exports;
 }

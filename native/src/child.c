@@ -2,6 +2,7 @@
 #include "child.h"
 #include "platform.h"
 #include "procs.h"
+#include "stack.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -95,6 +96,8 @@ static int connect_back(const char *path, int len, uint32_t id, int kind) {
   return fd;
 }
 
+int child_connect_back(const char *path, int len, uint32_t id, int kind) { return connect_back(path, len, id, kind); }
+
 // Puts `fd` on `target` (1 or 2) with the blocking mode the old descriptor had, so a stdout stream
 // the zygote already created keeps libuv's assumptions.
 static int install_stdio(int fd, int target) {
@@ -131,6 +134,8 @@ int child_after_fork(const child_opts_t *o, int *channel_fd) {
   // ISOLATED_TEST_KEEP_WORKER_TASKS: leave them (only to show what goes wrong without this).
   child_worker_task_slots = getenv("ISOLATED_TEST_KEEP_WORKER_TASKS") ? 0 : drop_worker_thread_tasks();
   if (o->restore_mask) sigprocmask(SIG_SETMASK, o->restore_mask, NULL);
+  // Where the child is stuck, on request (no inspector per child); without it the worker opens one.
+  if (o->connect_path && o->stack_thread) stack_arm(o->connect_path, o->connect_len, o->id, CONNECT_STACK);
   if (o->loop && uv_loop_fork(o->loop) != 0) return CHILD_EXIT_LOOP;
   if (o->watch_thread && start_watch_thread(o->watch, o->nwatch, o->zygote) != 0) return CHILD_EXIT_SETUP;
   return 0;

@@ -19,7 +19,7 @@ enum {
 };
 
 /** Channel kinds a child announces on each connect-back connection. */
-enum { CONNECT_CHANNEL = 0, CONNECT_STDOUT = 1, CONNECT_STDERR = 2 };
+enum { CONNECT_CHANNEL = 0, CONNECT_STDOUT = 1, CONNECT_STDERR = 2, CONNECT_STACK = 3 };
 
 typedef struct {
   pid_t pid;
@@ -37,6 +37,7 @@ typedef struct {
   int connect_len;
   int close_fds[MAX_CLOSE]; // the zygote's own descriptors (control socket, signalfd, pidfds)
   int nclose;
+  int stack_thread;    // answer STACK_SIGNAL with the JS stack (stack.h), over a connect-back connection
   int watch_thread;    // start a thread that ends our tree when a watched process or the zygote dies
   watched_t watch[MAX_WATCH];
   int nwatch;

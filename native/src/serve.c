@@ -216,6 +216,7 @@ static int fork_child(zygote_t *z, uint32_t id, const unsigned char *payload, si
       if (z->kids[i].pidfd >= 0) close(z->kids[i].pidfd);
     for (int i = 0; i < o->nclose && c.nclose < MAX_CLOSE; i++) c.close_fds[c.nclose++] = o->close_fds[i];
     c.watch_thread = o->child_watch_thread;
+    c.stack_thread = o->stack_thread;
     for (int i = 0; i < o->nwatch; i++) c.watch[c.nwatch++] = z->watched[i];
     c.restore_mask = &z->old_mask;
     c.loop = o->loop;

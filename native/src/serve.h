@@ -18,6 +18,7 @@ typedef struct {
   int nwatch;
   int oom_delta;            // children get the zygote's oom_score_adj plus this
   int death_signal;         // children's PR_SET_PDEATHSIG (SIGKILL or a tree-ending handler's signal)
+  int stack_thread;         // children answer STACK_SIGNAL with their JS stack (stack_prepare() succeeded)
   int child_watch_thread;   // children also watch `watch` themselves, with a thread
   int close_fds[MAX_CLOSE - 8]; // more zygote-only fds to close in children
   int nclose;

@@ -15,6 +15,17 @@ export interface VitestWorkerState {
   readonly rpc: Record<string, (...args: unknown[]) => Promise<unknown>>
   readonly filepath?: string
   readonly current?: Test
+  /** The module runner's modules (Vitest 4 and 5): each one's source map, inline in its code (4) or kept beside it (5). */
+  readonly evaluatedModules?: { getModuleSourceMapById?(id: string): { readonly map?: object } | null | undefined }
+}
+
+/** The source map the worker's module runner holds for a module (the same transform a child ran), if any. */
+export function moduleSourceMap(state: VitestWorkerState, file: string): object | undefined {
+  try {
+    return state.evaluatedModules?.getModuleSourceMapById?.(file)?.map ?? undefined
+  } catch {
+    return undefined
+  }
 }
 
 /**

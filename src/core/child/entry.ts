@@ -8,7 +8,7 @@ import { ZYGOTE_CONFIG_ENV } from '../native/zygote-config.js'
 import { startZygote } from './zygote.js'
 import { CHANNEL_IN_FD, CHANNEL_OUT_FD, CHILD_STATE, TAG, TREE_ENV, WATCHDOG_FD, isOurs, type ChildMessage, type ParentMessage, type PrepareRequest, type RunRequest } from '../ipc/protocol.js'
 import { serializeThrown } from '../ipc/serialize.js'
-import type { ChildState } from './state.js'
+import { getChildState, type ChildState } from './state.js'
 import type { ChildAdapter } from '../adapter.js'
 import { createLink } from './link.js'
 import { loadAddon } from '../native/addon.js'
@@ -49,8 +49,10 @@ function send(message: ChildMessage): void {
 /** The result message carries the state report and the import time, wherever it is sent from. */
 function withStateReport(send: (m: ChildMessage) => void, state: () => ChildState): (m: ChildMessage) => void {
   return (m) => {
+    if (m.kind === 'fatal') state().endOutput?.()
     if (m.kind !== 'result') return send(m)
     const s = state()
+    s.endOutput?.()
     send({ ...m, report: m.report ?? s.report, importMs: s.bodyStarted === undefined ? undefined : s.bodyStarted - s.received })
   }
 }
@@ -111,6 +113,7 @@ link.onMessage((message: unknown) => {
   if (m.kind !== 'run' || running) return
   running = true
   run(m.request).catch((error: unknown) => {
+    getChildState()?.endOutput?.()
     send({ [TAG]: true, kind: 'fatal', error: serializeThrown(error) })
   })
 })

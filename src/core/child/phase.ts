@@ -2,14 +2,17 @@
 // function starts and when it settles, with the time measured here (core/clock.ts). Everything between
 // two phases is the framework's and ours, which the parent bounds separately.
 import { TAG } from '../ipc/protocol.js'
+import { trace } from '../trace.js'
 import { monotonicMs } from '../clock.js'
 import type { ChildState } from './state.js'
 
 export function phaseStarts(state: Pick<ChildState, 'send'>, phase: string, limit?: number, setting?: string): void {
+  trace(`c.phase.${phase}`)
   state.send({ [TAG]: true, kind: 'phase', phase, limit, ...(setting === undefined ? {} : { setting }), at: monotonicMs() })
 }
 
 export function phaseEnds(state: Pick<ChildState, 'send'>, phase: string): void {
+  trace(`c.phase-end.${phase}`)
   state.send({ [TAG]: true, kind: 'phase-end', phase, at: monotonicMs() })
 }
 

@@ -32,6 +32,11 @@ export interface ChildState {
   bodyStarted?: number | undefined
   /** The raw functions behind those wrappers, by `site#ordinal`. */
   readonly wrappers: Map<string, (...args: unknown[]) => unknown>
+  /**
+   * A forked child ends its stdout and stderr just before its answer (result or fatal): the parent then
+   * has all of its output at EOF, without waiting for its death (measured: 8-25 ms a test).
+   */
+  endOutput?: (() => void) | undefined
   /** Set by the adapter's child half: how a wrapper called in this child runs (default: in place, as it is). */
   inPlace?: ((call: InPlaceCall) => unknown) | undefined
 }

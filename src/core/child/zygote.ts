@@ -3,11 +3,12 @@
 // quiescent, says it is ready and blocks in the native serve loop: it runs no JavaScript again. Each
 // fork returns from that loop in a new child, which takes its own channel, request, env and cwd and
 // goes on from the fork point as if it had done all that work itself.
+import { trace } from '../trace.js'
 import { createHook } from 'node:async_hooks'
 import { readdirSync, readFileSync } from 'node:fs'
-import { open as openInspector } from 'node:inspector'
+import { open as openInspector, url as inspectorUrl } from 'node:inspector'
 import { deserialize } from 'node:v8'
-import { TAG, type RunRequest } from '../ipc/protocol.js'
+import { TAG, isOurs, type ParentMessage, type RunRequest } from '../ipc/protocol.js'
 import { loadAddon } from '../native/addon.js'
 import { readZygoteConfig, type ZygoteConfig } from '../native/zygote-config.js'
 import { serveForks } from '../native/zygote-serve.js'
@@ -129,16 +130,31 @@ export async function forkPoint(state: ChildState): Promise<void> {
   // out of reach), then itself: the addon's tree death signal, not a bare SIGKILL.
   const { request: forked, channel } = serveForks(addon!, z.config, { closeFds: [...setup.closeFds], deathSignal: addon!.treeDeathSignal })
   // ---- from here on: a forked child ----
+  trace('c.forked')
   state.link.attach(channel, forked.channelFd)
   const request = deserialize(forked.payload) as RunRequest
   setup.applyRequest(request)
   if (request.asyncOrigins) trackAsyncOrigins()
   state.request = request
   state.received = performance.now()
+  state.endOutput = () => {
+    addon!.shutdownWrite(1)
+    addon!.shutdownWrite(2)
+  }
   // What the zygote held was checked to be ours or the framework's: the user's resources start now.
   markResourceBaseline()
-  // Without a watchdog thread (too dear per child), the parent asks the inspector where we are stuck.
-  openInspector(0, '127.0.0.1', false)
-  const { url } = await import('node:inspector')
-  state.send({ [TAG]: true, kind: 'forked', inspector: url(), forkStartNs: String(forked.forkStartNs) })
+  // Without a watchdog thread (too dear per child), the parent asks where we are stuck: our stack thread
+  // answers for busy JS (native/src/stack.c); when we are idle, our JS opens the inspector on request.
+  state.link.onMessage((m) => {
+    if (!isOurs(m) || (m as ParentMessage).kind !== 'open-inspector') return
+    let url: string | undefined
+    try {
+      openInspector(0, '127.0.0.1', false)
+      url = inspectorUrl()
+    } catch {
+      // a port cannot be opened: the parent reads /proc instead
+    }
+    state.send({ [TAG]: true, kind: 'inspector', url })
+  })
+  state.send({ [TAG]: true, kind: 'forked', stack: forked.stackArmed, forkStartNs: String(forked.forkStartNs) })
 }

@@ -110,6 +110,8 @@ export interface PrepareRequest<Payload = unknown> {
 export type ParentMessage =
   | { readonly [TAG]: true; readonly kind: 'prepare'; readonly prepare: PrepareRequest }
   | { readonly [TAG]: true; readonly kind: 'run'; readonly request: RunRequest }
+  /** To a forked child whose JS is idle: open the inspector now (it is not opened per child: 16-28 ms). */
+  | { readonly [TAG]: true; readonly kind: 'open-inspector' }
 
 export type ChildMessage =
   | { readonly [TAG]: true; readonly kind: 'ready' }
@@ -135,8 +137,13 @@ export type ChildMessage =
   | { readonly [TAG]: true; readonly kind: 'zygote-ready'; readonly at: number }
   /** A zygote cannot serve forks safely (what the import left open): the file runs in fresh children. */
   | { readonly [TAG]: true; readonly kind: 'zygote-refused'; readonly reasons: readonly string[] }
-  /** A forked child is on its own channel: its inspector (for stuck frames) and when the fork began (CLOCK_MONOTONIC ns). */
-  | { readonly [TAG]: true; readonly kind: 'forked'; readonly inspector: string | undefined; readonly forkStartNs: string }
+  /**
+   * A forked child is on its own channel: whether its stack thread answers the addon's stack signal
+   * (where it is stuck, without an inspector), and when the fork began (CLOCK_MONOTONIC ns).
+   */
+  | { readonly [TAG]: true; readonly kind: 'forked'; readonly stack: boolean; readonly forkStartNs: string }
+  /** The inspector a forked child opened when asked (`open-inspector`), or undefined when it could not. */
+  | { readonly [TAG]: true; readonly kind: 'inspector'; readonly url: string | undefined }
   /** The child could not run the request (import failed, test not found): never retried elsewhere. */
   | { readonly [TAG]: true; readonly kind: 'fatal'; readonly error: SerializedThrown }
 

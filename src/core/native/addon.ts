@@ -30,6 +30,8 @@ export interface ForkRequest {
   readonly payload: Buffer
   /** CLOCK_MONOTONIC in the zygote just before fork(), comparable with process.hrtime.bigint(). */
   readonly forkStartNs: bigint
+  /** The child's stack thread runs: it answers `stackSignal` with its JS stack on a connect-back connection of kind 3. */
+  readonly stackArmed: boolean
 }
 
 export interface ServeOptions {
@@ -61,6 +63,10 @@ export interface NativeAddon {
   readonly abiVersion: number
   /** A real-time signal: as a child's parent-death signal, its handler ends the child's tree, then the child. */
   readonly treeDeathSignal: number
+  /** A real-time signal: asks a forked child whose stack thread runs for its JS stack (native/src/stack.h). */
+  readonly stackSignal: number
+  /** shutdown(fd, SHUT_WR): the reader gets EOF after what was written. False when fd is not a connected socket. */
+  shutdownWrite(fd: number): boolean
   setChildSubreaper(on: boolean): void
   /** PR_SET_PDEATHSIG for the calling thread's process; 0 clears it. */
   setParentDeathSignal(signal: number): void

@@ -1,7 +1,9 @@
 // The worker's end of the children's own channels. A forked child connects, in C before any of its
 // JavaScript runs, three times to one unix socket the worker listens on (an abstract name: nothing on
 // disk to clean up), each connection announced by a 16-byte header: "ITC1", request id, child pid, kind
-// (0 channel, 1 stdout, 2 stderr). This matches them to the request and hands the sockets over.
+// (0 channel, 1 stdout, 2 stderr, 3 a stack answer). This matches them to the request and hands the
+// sockets over; a stack answer (the child's stack thread, native/src/stack.c) is read to its end and
+// handed to whoever asked for it.
 import { randomBytes } from 'node:crypto'
 import { createServer, type Server, type Socket } from 'node:net'
 
@@ -18,6 +20,9 @@ const HEADER = 16
 const MAGIC = 0x31435449 // "ITC1" little-endian
 const KINDS = ['channel', 'stdout', 'stderr'] as const
 type Kind = (typeof KINDS)[number]
+const STACK_KIND = 3
+/** A stack answer is small text (frames and the source maps of their scripts); more is not an answer. */
+const STACK_MAX_BYTES = 16 << 20
 
 interface Pending {
   pid?: number
@@ -29,6 +34,7 @@ export class ConnectBackServer {
   readonly address: string
   readonly #server: Server
   readonly #pending = new Map<number, Pending>()
+  readonly #stackWaiters = new Map<number, (text: string) => void>()
 
   private constructor(address: string, server: Server) {
     this.address = address
@@ -58,6 +64,16 @@ export class ConnectBackServer {
     })
   }
 
+  /** The next stack answer of request `id`'s child (asked by signalling it). One question at a time per child. */
+  stackAnswer(id: number): Promise<string> {
+    return new Promise((resolve) => {
+      this.#stackWaiters.set(id, (text) => {
+        this.#stackWaiters.delete(id)
+        resolve(text)
+      })
+    })
+  }
+
   /** Drops what is known of a request whose child will not connect (it exited first). */
   forget(id: number): void {
     const entry = this.#pending.get(id)
@@ -82,9 +98,11 @@ export class ConnectBackServer {
       const header = socket.read(HEADER) as Buffer | null
       if (!header) return
       socket.off('readable', onReadable)
-      const kind = KINDS[header[12] ?? 99]
-      if (header.readUInt32LE(0) !== MAGIC || !kind) return void socket.destroy()
+      if (header.readUInt32LE(0) !== MAGIC) return void socket.destroy()
       const id = header.readUInt32LE(4)
+      if (header[12] === STACK_KIND) return this.#readStack(id, socket)
+      const kind = KINDS[header[12] ?? 99]
+      if (!kind) return void socket.destroy()
       const entry = this.#entry(id)
       entry.pid = header.readUInt32LE(8)
       entry.sockets[kind] = socket
@@ -92,6 +110,25 @@ export class ConnectBackServer {
     }
     // A 'readable' listener starts reading (pauseOnConnect held it) without switching to flowing mode.
     socket.on('readable', onReadable)
+  }
+
+  #readStack(id: number, socket: Socket): void {
+    const chunks: Buffer[] = []
+    let size = 0
+    const take = (): void => {
+      for (let chunk: Buffer | null; (chunk = socket.read() as Buffer | null) !== null; ) {
+        size += chunk.length
+        if (size > STACK_MAX_BYTES) return void socket.destroy()
+        chunks.push(chunk)
+      }
+    }
+    socket.on('readable', take)
+    take()
+    socket.once('end', () => {
+      take()
+      socket.destroy()
+      this.#stackWaiters.get(id)?.(Buffer.concat(chunks).toString('utf8'))
+    })
   }
 
   #settle(id: number, entry: Pending): void {

@@ -27,6 +27,11 @@ export interface Child {
   readonly ready: Promise<void>
   readonly stdout: Readable
   readonly stderr: Readable
+  /**
+   * Resolves when stdout and stderr have ended, if the child ends them with its answer (a forked child
+   * does): its output is then complete without waiting for its death. Undefined: wait for `closed`.
+   */
+  readonly outputEnded?: Promise<void> | undefined
   /** Hands the child its request (a forked child was forked with it: nothing to do). */
   start(request: RunRequest): void
   stderrTail(): string

@@ -1,14 +1,20 @@
 // A child forked from a zygote, seen from the test worker: its three connect-back sockets (channel,
 // stdout, stderr), its exit as the zygote reports it, its tree (it is a subreaper, set in C after the
-// fork), and, having no watchdog thread, its inspector for where it is stuck.
+// fork), and, having no watchdog thread, where it is stuck: its stack thread answers the addon's stack
+// signal with the JS stack (busy), and an idle child opens its inspector when asked (what it waits on).
 import { constants } from 'node:os'
 import type { Readable } from 'node:stream'
 import { InspectorLinesFilter } from './inspector-lines.js'
 import { setTimeout as delay } from 'node:timers/promises'
 import type { ChildMessage, RunRequest, WatchdogReport } from '../ipc/protocol.js'
+import type { StuckFrame } from '../errors.js'
 import type { ChildSockets } from '../native/connect-back.js'
 import type { ChildExit } from '../native/zygote-client.js'
-import { captureStuck } from '../stuck/capture.js'
+import { captureStuck, userFrames } from '../stuck/capture.js'
+import { blockedState, isPolling } from '../stuck/blocked.js'
+import { parseNativeStack } from '../stuck/native-stack.js'
+import { TAG } from '../ipc/protocol.js'
+import { trace } from '../trace.js'
 import { connectCdp } from '../stuck/websocket-cdp.js'
 import { ChannelEnd, StderrTail, type Child, type ExitInfo } from './child.js'
 import { DRAIN_AFTER_EXIT_MS } from './child-process.js'
@@ -20,6 +26,15 @@ import { logPids } from './pid-log.js'
 const SIGNAL_NAMES = new Map<number, NodeJS.Signals>()
 for (const [name, n] of Object.entries(constants.signals)) if (!SIGNAL_NAMES.has(n)) SIGNAL_NAMES.set(n, name as NodeJS.Signals)
 
+/** How to ask a forked child for its JS stack: the signal, and the next answer on the connect-back server. */
+export interface StackAsker {
+  readonly signal: number
+  /** The next answer (the child's stack thread gives up after a while: "no-answer"). */
+  answer(): Promise<string>
+  /** The framework's map of a script whose code names none. */
+  readonly sourceMap?: ((file: string) => object | undefined) | undefined
+}
+
 export class ForkedChild implements Child {
   readonly model = 'fork-server' as const
   readonly pid: number
@@ -30,16 +45,21 @@ export class ForkedChild implements Child {
   readonly ready: Promise<void>
   readonly stdout: Readable
   readonly stderr: Readable
+  readonly outputEnded: Promise<void>
   /** When the zygote began the fork (CLOCK_MONOTONIC ns), for the record. */
   forkStartNs: bigint | undefined
-  private inspectorUrl: string | undefined
+  private stackArmed = false
+  /** Bytes read from its stdout and stderr so far: flowing output while it does not answer means it is writing. */
+  private outputBytes = 0
   private readonly channel: ChannelEnd
   private readonly tail: StderrTail
   private readonly sockets: ChildSockets
+  private readonly stack: StackAsker | undefined
 
-  /** `containment`: made before the fork, its token in the child's request. */
-  constructor(sockets: ChildSockets, exit: Promise<ChildExit>, containment: Containment) {
+  /** `containment`: made before the fork, its token in the child's request. `stack`: how to ask for its JS stack. */
+  constructor(sockets: ChildSockets, exit: Promise<ChildExit>, containment: Containment, stack?: StackAsker) {
     this.sockets = sockets
+    this.stack = stack
     this.pid = sockets.pid
     this.containment = containment
     this.containment.adopt(this.pid)
@@ -56,6 +76,9 @@ export class ForkedChild implements Child {
     sockets.stdout.on('error', () => {})
     sockets.stderr.on('error', () => {})
     this.tail = new StderrTail(this.stderr)
+    for (const s of [sockets.stdout, sockets.stderr]) s.on('data', (chunk: Buffer) => (this.outputBytes += chunk.length))
+    const ends = (s: Readable): Promise<void> => new Promise((resolve) => (s.readableEnded ? resolve() : s.once('end', resolve).once('close', resolve)))
+    this.outputEnded = Promise.all([ends(this.stdout), ends(this.stderr)]).then(() => {})
     const ended = (s: Readable): Promise<unknown> => (s.destroyed ? Promise.resolve() : new Promise((resolve) => s.once('close', resolve)))
     const drained = Promise.all([this.exited, ended(sockets.channel), ended(sockets.stdout), ended(sockets.stderr)])
     this.closed = Promise.race([drained, this.exited.then(() => delay(DRAIN_AFTER_EXIT_MS))]).then(() => this.release())
@@ -63,7 +86,7 @@ export class ForkedChild implements Child {
       const off = this.onMessage((m) => {
         if (m.kind !== 'forked') return
         off()
-        this.inspectorUrl = m.inspector
+        this.stackArmed = m.stack
         this.forkStartNs = BigInt(m.forkStartNs)
         resolve()
       })
@@ -95,15 +118,58 @@ export class ForkedChild implements Child {
   }
 
   async captureStuck(waitMs: number): Promise<WatchdogReport | undefined> {
-    if (!this.inspectorUrl || this.exitInfo) return undefined
+    if (this.exitInfo) return undefined
     const started = performance.now()
-    const cdp = await connectCdp(this.inspectorUrl, Math.min(300, waitMs))
+    const left = (): number => Math.max(0, waitMs - (performance.now() - started))
+    // What the stack answer showed when none of it was the user's (the framework's frames, for a stretch of ours).
+    let idleAt: StuckFrame[] | undefined
+    if (this.stackArmed && this.stack && this.containment.signalChild(this.stack.signal)) {
+      trace('p.stuck.ask')
+      const answer = this.stack.answer()
+      const output = this.outputBytes
+      let text = await Promise.race([answer, delay(300, undefined)])
+      if (text === undefined) {
+        // Its output is still flowing: the main thread is inside one long write (it answers once that ends).
+        if (this.outputBytes > output) return { op: 'stuck', state: 'writing', frames: [], resources: [] }
+        // Running, or idle in the event loop on a loaded machine, it answers late rather than never;
+        // blocked in another system call, it will not answer at all.
+        if (isPolling(this.pid) || blockedState(this.pid) === 'busy') text = await Promise.race([answer, delay(left(), undefined)])
+      }
+      trace('p.stuck.answer')
+      const stack = text === undefined ? undefined : parseNativeStack(text, this.stack.sourceMap)
+      // The main thread never reached a safe point: blocked in a system call or a native addon.
+      if (!stack?.answered) return { op: 'stuck', state: blockedState(this.pid), frames: [], resources: [] }
+      const { frames, allFrames } = userFrames(stack.frames)
+      if (frames.length > 0) return { op: 'stuck', state: 'busy', frames, allFrames, resources: [] }
+      idleAt = allFrames
+    }
+    // No JS of the user's is running: the child's own JS can open its inspector, which says what it waits on.
+    const url = await this.openInspector(Math.min(1000, left()))
+    trace('p.stuck.inspector')
+    if (!url) return { op: 'stuck', state: blockedState(this.pid), frames: [], resources: [] }
+    const cdp = await connectCdp(url, Math.min(300, left()))
+    trace('p.stuck.connected')
     if (!cdp) return undefined
     try {
-      const left = Math.max(0, waitMs - (performance.now() - started))
-      return await Promise.race([captureStuck(cdp, this.pid), delay(left, undefined)])
+      const report = await Promise.race([captureStuck(cdp, this.pid, undefined, idleAt !== undefined), delay(left(), undefined)])
+      return report && idleAt?.length ? { ...report, allFrames: idleAt } : report
     } finally {
       cdp.close()
     }
+  }
+
+  private inspectorUrl: Promise<string | undefined> | undefined
+
+  /** Asks the child to open its inspector (once); undefined when it does not answer in `waitMs`. */
+  private openInspector(waitMs: number): Promise<string | undefined> {
+    this.inspectorUrl ??= new Promise((resolve) => {
+      const off = this.onMessage((m) => {
+        if (m.kind !== 'inspector') return
+        off()
+        resolve(m.url)
+      })
+      this.send({ [TAG]: true, kind: 'open-inspector' })
+    })
+    return Promise.race([this.inspectorUrl, delay(waitMs, undefined)])
   }
 }

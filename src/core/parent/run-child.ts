@@ -8,6 +8,7 @@
 // importing the file, the framework's and our work between phases) is an "ours" segment, bounded by
 // `bootTimeout` and reported as ours when it overruns. Under a framework timer (isolated() inside a
 // test) every segment is also cut to end a kill window before that timer fires.
+import { trace } from '../trace.js'
 import { clearTimeout, setTimeout } from 'node:timers'
 import { StringDecoder } from 'node:string_decoder'
 import { IsolatedBootError, IsolatedCrashError, IsolatedTimeoutError, pointAtUserCode, type TimeoutDetails } from '../errors.js'
@@ -20,6 +21,7 @@ import type { Child } from './child.js'
 import { Zygote, type ZygoteOptions } from './zygote.js'
 import { zygoteFor } from './zygotes.js'
 import { acquireSlot } from './slots.js'
+import { logPids } from './pid-log.js'
 import { offerSpare, spareKey, takeSpare } from './spares.js'
 import type { RunRecord } from './state-report.js'
 import type { StateReport } from '../state/report.js'
@@ -97,6 +99,10 @@ export async function runInChild(o: RunChildOptions): Promise<RunChildResult> {
   }
 }
 
+function leftoverNotice(leftovers: readonly { readonly pid: number; readonly command: string }[]): string {
+  return `isolated-test: the test left ${leftovers.length} process(es) running; they were killed with its process tree:\n${leftovers.map((p) => `  pid ${p.pid}: ${p.command}`).join('\n')}\n`
+}
+
 /** Decodes a byte stream as UTF-8 across chunk boundaries (a character split between chunks stays whole). */
 function relayOutput(stream: NodeJS.ReadableStream, type: 'stdout' | 'stderr', onOutput: RunChildOptions['onOutput']): () => void {
   const decoder = new StringDecoder('utf8')
@@ -121,6 +127,7 @@ async function forkOf(zygote: Zygote, request: RunRequest): Promise<Child> {
 
 async function runAcquired(o: RunChildOptions, obtain: () => Promise<Child>, key: string | undefined): Promise<RunChildResult> {
   const started = monotonicMs()
+  trace('p.run.start')
   const { limits } = o
   const kill = killWindow(o.options)
   const cutAt = limits.frameworkDeadline === undefined ? Infinity : limits.frameworkDeadline - kill
@@ -214,6 +221,7 @@ async function runAcquired(o: RunChildOptions, obtain: () => Promise<Child>, key
     throw new Error('isolated-test: the run ended without a child')
   }
   const live: Child = child
+  trace('p.child.obtained')
   const flushStdout = relayOutput(live.stdout, 'stdout', o.onOutput)
   const flushStderr = relayOutput(live.stderr, 'stderr', o.onOutput)
 
@@ -224,6 +232,7 @@ async function runAcquired(o: RunChildOptions, obtain: () => Promise<Child>, key
         case 'phase': {
           const limit = message.limit ?? limits.timeout
           if (message.phase === 'body') bodyStarted = message.at
+          trace(`p.phase.${message.phase}`)
           enter('user', message.phase, message.at, limit, message.setting)
           break
         }
@@ -248,6 +257,7 @@ async function runAcquired(o: RunChildOptions, obtain: () => Promise<Child>, key
           break
         }
         case 'result':
+          trace('p.result')
           finish({ ok: true, result: message.result, report: message.report, importMs: message.importMs })
           break
         case 'fatal':
@@ -283,17 +293,25 @@ async function runAcquired(o: RunChildOptions, obtain: () => Promise<Child>, key
   const now = monotonicMs()
   const body = bodyStarted === undefined ? 0 : (bodyEnded ?? now) - bodyStarted
   const boot = (bodyStarted ?? now) - started
-  if (!('timedOut' in outcome && outcome.timedOut)) {
+  const timedOut = 'timedOut' in outcome && outcome.timedOut
+  // A forked child ended its output with its answer: once that output is read, the test is done; its
+  // death (the kernel tearing down a copy of the zygote) and reaping go on in the background.
+  const quick = !timedOut && live.outputEnded !== undefined
+  if (quick) {
+    trace('p.quick')
+    const leftovers = live.containment.killAll()
+    if (leftovers.length > 0) {
+      logPids(leftovers.map((m) => m.pid))
+      o.onOutput('stderr', leftoverNotice(leftovers))
+    }
+    await live.outputEnded
+    void live.containment.end(live.exited, 'SIGKILL', 0)
+  } else if (!timedOut) {
     // The answer is in: nothing in the child needs a grace period.
     const { leftovers } = await live.containment.end(live.exited, 'SIGKILL', 0)
-    if (leftovers.length > 0) {
-      o.onOutput(
-        'stderr',
-        `isolated-test: the test left ${leftovers.length} process(es) running; they were killed with its process tree:\n${leftovers.map((p) => `  pid ${p.pid}: ${p.command}`).join('\n')}\n`,
-      )
-    }
+    if (leftovers.length > 0) o.onOutput('stderr', leftoverNotice(leftovers))
   }
-  await live.closed
+  if (!quick) await live.closed
   flushStdout()
   flushStderr()
   if (o.record) {
@@ -301,7 +319,8 @@ async function runAcquired(o: RunChildOptions, obtain: () => Promise<Child>, key
     o.record.import = importMs
     o.record.boot = importMs === undefined ? boot : Math.max(0, boot - importMs)
     o.record.body = body
-    o.record.exit = live.exitInfo ? { code: live.exitInfo.code, signal: live.exitInfo.signal } : undefined
+    // Quick: we SIGKILLed it after its answer and did not wait to see it die.
+    o.record.exit = live.exitInfo ? { code: live.exitInfo.code, signal: live.exitInfo.signal } : quick ? { code: null, signal: 'SIGKILL' } : undefined
     o.record.processModel = live.model
     if (outcome.ok && outcome.report) o.record.report = outcome.report
   }

@@ -1,6 +1,7 @@
 // A zygote, seen from the test worker: a fresh child started with the fork flags and asked to collect
 // the test file; once it is ready, each fork request gives a ForkedChild. The zygote's own output (the
 // file's top-level output, once) and its framework traffic while it boots go to the caller.
+import { trace } from '../trace.js'
 import { serialize } from 'node:v8'
 import type { Duplex } from 'node:stream'
 import type { ChildMessage, RunRequest } from '../ipc/protocol.js'
@@ -9,7 +10,8 @@ import { encodeFork, encodeShutdown, ZygoteEventDecoder, type ZygoteEvent } from
 import type { ChildExit } from '../native/zygote-client.js'
 import { deserializeThrown } from '../ipc/serialize.js'
 import { ChildHandle, type StartOptions } from './child-process.js'
-import { ForkedChild } from './forked-child.js'
+import { ForkedChild, type StackAsker } from './forked-child.js'
+import { loadAddon } from '../native/addon.js'
 import { Containment } from './containment/index.js'
 import { logPids } from './pid-log.js'
 
@@ -22,6 +24,8 @@ export interface ZygoteOptions {
   /** The framework's traffic while the zygote boots and collects (module fetches...). */
   readonly onOther: (message: unknown, zygote: ChildHandle) => void
   readonly onOutput: (type: 'stdout' | 'stderr', text: string) => void
+  /** The framework's source map of a module whose code names none (Vitest 5), for a child's stack answer. */
+  readonly sourceMap?: ((file: string) => object | undefined) | undefined
 }
 
 /** Why a zygote cannot serve: it refused (what the import left open), or it failed (boot error, crash). */
@@ -49,12 +53,14 @@ export class Zygote {
   readonly state: Promise<ZygoteState>
   private readonly control: Duplex
   private readonly server: ConnectBackServer
+  private readonly sourceMap: ZygoteOptions['sourceMap']
   private readonly pending = new Map<number, Pending>()
   private nextId = 1
   private gone: string | undefined
 
   private constructor(server: ConnectBackServer, o: ZygoteOptions) {
     this.server = server
+    this.sourceMap = o.sourceMap
     this.process = new ChildHandle(o.start, { flags: o.flags, connectPath: server.address })
     this.control = this.process.control!
     const decoder = new ZygoteEventDecoder()
@@ -120,12 +126,18 @@ export class Zygote {
       const exited = new Promise<ChildExit>((r) => (exit = r))
       const pending: Pending = { connected: false, reject, exit }
       this.pending.set(id, pending)
+      trace('p.fork.write')
       void this.server.sockets(id).then((sockets) => {
         pending.connected = true
-        resolve(new ForkedChild(sockets, exited, containment))
+        resolve(new ForkedChild(sockets, exited, containment, this.stackAsker(id)))
       })
       this.control.write(encodeFork(id, serialize(forked)))
     })
+  }
+
+  private stackAsker(id: number): StackAsker | undefined {
+    const signal = loadAddon().addon?.stackSignal
+    return signal === undefined ? undefined : { signal, answer: () => this.server.stackAnswer(id), sourceMap: this.sourceMap }
   }
 
   private onEvent(event: ZygoteEvent): void {

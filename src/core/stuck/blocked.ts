@@ -22,6 +22,18 @@ function sample(pid: number): Sample {
   }
 }
 
+// The event loop waiting for events (x64: epoll_wait, epoll_pwait, epoll_pwait2; arm64: epoll_pwait, epoll_pwait2).
+const POLL_CALLS = process.arch === 'arm64' ? new Set([22, 441]) : new Set([232, 281, 441])
+
+/** The main thread is in the event loop's poll: idle, and it will answer an interrupt (a loaded machine may be slow to run it). */
+export function isPolling(pid: number): boolean {
+  try {
+    return POLL_CALLS.has(Number(readFileSync(`/proc/${pid}/task/${pid}/syscall`, 'utf8').trim().split(' ')[0]))
+  } catch {
+    return false
+  }
+}
+
 /**
  * Sampled a few times, a few ms apart: a thread writing a large buffer to a pipe alternates between
  * copying (running) and waiting for the reader (in write), so one sample is not enough to tell.

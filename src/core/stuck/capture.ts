@@ -17,10 +17,19 @@ export interface Cdp {
 /** Frames of the framework and ours: a stuck line there is not the user's. */
 const FRAMEWORK = /^node:|\/node_modules\/(vitest|@vitest|vite|tinypool|jest-circus|jest-runtime|@jest|isolated-test)\/|\/isolated-test\/dist\//
 
+/** The user's frames of a stack (none: only Node's, the framework's and ours), and the whole stack without Node's. */
+export function userFrames(all: readonly StuckFrame[]): { readonly frames: StuckFrame[]; readonly allFrames: StuckFrame[] } {
+  return { frames: all.filter((f) => !FRAMEWORK.test(f.file) && f.file !== '').slice(0, 10), allFrames: all.filter((f) => !f.file.startsWith('node:')).slice(0, 10) }
+}
+
 const wait = <T>(ms: number, value: T): Promise<T> => new Promise((resolve) => setTimeout(() => resolve(value), ms))
 
-/** `pid`: the child's, for /proc when it does not answer. `ownWorker`: the URL part of a worker of ours to leave out. */
-export async function captureStuck(cdp: Cdp, pid: number, ownWorker?: string): Promise<WatchdogReport> {
+/**
+ * `pid`: the child's, for /proc when it does not answer. `ownWorker`: the URL part of a worker of ours to
+ * leave out. `knownIdle`: the child's stack was read another way and none of the user's code runs: skip
+ * straight to what it waits on (pausing an idle thread only waits out its timeout).
+ */
+export async function captureStuck(cdp: Cdp, pid: number, ownWorker?: string, knownIdle = false): Promise<WatchdogReport> {
   const scripts = new Map<string, ScriptInfo>()
   const offScripts = cdp.on('Debugger.scriptParsed', (p: { scriptId: string; url: string; sourceMapURL?: string }) => {
     scripts.set(p.scriptId, { url: p.url, sourceMapURL: p.sourceMapURL ?? '' })
@@ -35,6 +44,7 @@ export async function captureStuck(cdp: Cdp, pid: number, ownWorker?: string): P
     // than one blocked in a system call, which will not answer at all.
     // A cheap probe first: Debugger.enable replays every parsed script, which in a Jest child (thousands
     // of modules) on a loaded machine takes longer than a thread blocked in a system call gets.
+    if (knownIdle) return await waitingOn(cdp, pid, ownWorker, [])
     const probing = cdp.post('Runtime.evaluate', { expression: '0', returnByValue: true }, 1200)
     const answered = (await Promise.race([probing, wait(300, undefined)])) ?? (blockedState(pid) === 'busy' ? await probing : undefined)
     if (answered === undefined) return { op: 'stuck', state: blockedState(pid), frames: [], resources: [] }
@@ -44,30 +54,34 @@ export async function captureStuck(cdp: Cdp, pid: number, ownWorker?: string): P
     const frames = await Promise.race([paused, wait(500, undefined)])
     const viaStack = frames?.[0] ? await stackFromPausedFrame(cdp, frames[0].callFrameId) : undefined
     const all = viaStack ?? frames?.map((f) => mapFrame(f, scripts)) ?? []
-    const user = all.filter((f) => !FRAMEWORK.test(f.file) && f.file !== '')
-    const allFrames = all.filter((f) => !f.file.startsWith('node:')).slice(0, 10)
+    const { frames: user, allFrames } = userFrames(all)
     if (frames && user.length > 0) {
       // Let a SIGTERM handler run; the child is killed next either way.
       void cdp.post('Debugger.resume', {}, 100)
       const workers = await describeWorkers(cdp, ownWorker)
-      return { op: 'stuck', state: 'busy', frames: user.slice(0, 10), allFrames, resources: [], workers }
+      return { op: 'stuck', state: 'busy', frames: user, allFrames, resources: [], workers }
     }
     // Paused in Node's or the framework's code only (a callback of theirs starting while the loop was
     // idle): none of the user's code was running. Resume and say what the child waits on.
     // No JS is running: the event loop is waiting. Disabling drops the pending pause (or resumes it).
     if (frames) await cdp.post('Debugger.resume', {}, 100)
     await cdp.post('Debugger.disable', {}, 100)
-    // Idle, unless output is still queued for a pipe nobody reads fast enough.
-    const expression = `JSON.stringify({ resources: globalThis[Symbol.for(${JSON.stringify(RESOURCES_KEY.description)})]?.() ?? process.getActiveResourcesInfo(), origins: globalThis[Symbol.for('isolated-test.async-origins')]?.() ?? [], queued: (process.stdout.writableLength || 0) + (process.stderr.writableLength || 0) })`
-    const evaluated = await cdp.post<{ result: { value?: string } }>('Runtime.evaluate', { expression, returnByValue: true }, 300)
-    const found = evaluated?.result.value ? (JSON.parse(evaluated.result.value) as { resources: string[]; origins: string[]; queued: number }) : undefined
-    const workers = await describeWorkers(cdp, ownWorker)
-    const state = !found ? blockedState(pid) : found.queued > 0 ? 'writing' : 'idle'
-    return { op: 'stuck', state, frames: [], allFrames, resources: summarize(found?.resources ?? []), origins: found?.origins ?? [], workers }
+    return await waitingOn(cdp, pid, ownWorker, allFrames)
   } finally {
     offScripts()
     offPaused()
   }
+}
+
+/** What an idle child waits on: its resources and where they were made, its workers; or "writing". */
+async function waitingOn(cdp: Cdp, pid: number, ownWorker: string | undefined, allFrames: StuckFrame[]): Promise<WatchdogReport> {
+  // Idle, unless output is still queued for a pipe nobody reads fast enough.
+  const expression = `JSON.stringify({ resources: globalThis[Symbol.for(${JSON.stringify(RESOURCES_KEY.description)})]?.() ?? process.getActiveResourcesInfo(), origins: globalThis[Symbol.for('isolated-test.async-origins')]?.() ?? [], queued: (process.stdout.writableLength || 0) + (process.stderr.writableLength || 0) })`
+  const evaluated = await cdp.post<{ result: { value?: string } }>('Runtime.evaluate', { expression, returnByValue: true }, 300)
+  const found = evaluated?.result.value ? (JSON.parse(evaluated.result.value) as { resources: string[]; origins: string[]; queued: number }) : undefined
+  const workers = await describeWorkers(cdp, ownWorker)
+  const state = !found ? blockedState(pid) : found.queued > 0 ? 'writing' : 'idle'
+  return { op: 'stuck', state, frames: [], allFrames, resources: summarize(found?.resources ?? []), origins: found?.origins ?? [], workers }
 }
 
 /**

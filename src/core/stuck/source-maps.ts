@@ -15,15 +15,19 @@ export interface CallFrame {
 export interface ScriptInfo {
   readonly url: string
   readonly sourceMapURL: string
+  /** The map itself, when the framework holds it beside the code (no sourceMappingURL). */
+  readonly sourceMap?: object | undefined
 }
 
 const maps = new Map<string, SourceMap | null>()
 
-function loadMap(scriptId: string, url: string, sourceMapURL: string): SourceMap | null {
+function loadMap(scriptId: string, url: string, sourceMapURL: string, given?: object): SourceMap | null {
   if (maps.has(scriptId)) return maps.get(scriptId)!
   let map: SourceMap | null = null
   try {
-    if (sourceMapURL.startsWith('data:')) {
+    if (given) {
+      map = new SourceMap(given as ConstructorParameters<typeof SourceMap>[0])
+    } else if (sourceMapURL.startsWith('data:')) {
       const json = Buffer.from(sourceMapURL.slice(sourceMapURL.indexOf(',') + 1), 'base64').toString('utf8')
       map = new SourceMap(JSON.parse(json))
     } else if (sourceMapURL && url) {
@@ -44,7 +48,7 @@ function toPath(url: string): string {
 export function mapFrame(f: CallFrame, scripts: ReadonlyMap<string, ScriptInfo>): StuckFrame {
   const script = scripts.get(f.location.scriptId)
   const url = f.url || script?.url || ''
-  const map = script ? loadMap(f.location.scriptId, url, script.sourceMapURL) : null
+  const map = script ? loadMap(f.location.scriptId, url, script.sourceMapURL, script.sourceMap) : null
   const entry = map?.findEntry(f.location.lineNumber, f.location.columnNumber) as
     | { originalSource?: string; originalLine?: number; originalColumn?: number }
     | undefined

@@ -9,7 +9,7 @@ import type { VitestPrepareRequest, VitestRunRequest } from '../protocol.js'
 import { zygoteFor } from '../../../core/parent/zygotes.js'
 import type { RunRecord } from '../../../core/parent/state-report.js'
 import type { ResolvedOptions, Limits } from '../../../core/options.js'
-import { getVitestWorkerState, type VitestWorkerState } from '../worker-state.js'
+import { getVitestWorkerState, moduleSourceMap, type VitestWorkerState } from '../worker-state.js'
 import type { Child } from '../../../core/parent/child.js'
 import { runInChild, type ForkSource, type RunChildResult } from '../../../core/parent/run-child.js'
 import { decideProcessModel } from '../../../core/parent/process-model.js'
@@ -148,6 +148,8 @@ async function forkSource(state: VitestWorkerState, options: ResolvedOptions, fi
       flags: model.flags,
       request: { ...buildRequest(state, options, filepath, { target: { kind: 'zygote' }, hooks: options.hooks, context: {}, hookLimit: undefined, state: undefined }).request, env: start.env, cwd: start.cwd },
       onOther: (message, zygote) => relay(state, message, zygote, { taskId: fileTaskId, unhandled: [] }),
+      // Vitest 5 keeps a module's map beside its code, where V8 (and a child's stack answer) cannot see it.
+      sourceMap: (file) => moduleSourceMap(state, file),
       // The file's top-level output, once: under the file, not under a test.
       onOutput: (type, content) => fileOutput(state, filepath, fileTaskId).push(type, content),
     }),

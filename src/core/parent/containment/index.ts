@@ -100,14 +100,20 @@ export class Containment {
     return [...found.values()]
   }
 
-  private signal(m: Member, sig: NodeJS.Signals): void {
+  private signal(m: Member, sig: NodeJS.Signals | number): boolean {
     // A pid whose start time changed belongs to another process now.
-    if (m.start !== undefined && startTimeOf(m.pid) !== m.start) return
+    if (m.start !== undefined && startTimeOf(m.pid) !== m.start) return false
     try {
       process.kill(m.pid, sig)
+      return true
     } catch {
-      // gone
+      return false // gone
     }
+  }
+
+  /** Sends `sig` to the child alone (never to a process that took its pid since). True if sent. */
+  signalChild(sig: NodeJS.Signals | number): boolean {
+    return this.root !== undefined && this.signal(this.root, sig)
   }
 
   /** Sends `sig` to the child's group and every member. */
