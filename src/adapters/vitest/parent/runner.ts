@@ -6,7 +6,7 @@ import { relative, sep } from 'node:path'
 import { TestRunner, inject } from 'vitest'
 import type { File, Suite, Task, Test } from '@vitest/runner'
 import { mergeOptions, resolveOptions, validateOptions, type IsolatedOptions, type ResolvedOptions } from '../../../core/options.js'
-import { readPragma } from '../../../core/pragma.js'
+import { readPragmas } from '../../../core/pragma.js'
 import { killAllChildren } from '../../../core/parent/exit-guard.js'
 import { shutdownZygotes } from '../../../core/parent/zygotes.js'
 import { logToTask, prestartZygote, requireVitest, runInVitestChild, settleOutcome } from './host.js'
@@ -38,7 +38,10 @@ export default class IsolatedTestsRunner extends TestRunner {
     let pragma: IsolatedOptions | undefined
     let pragmaError: unknown
     try {
-      pragma = readPragma(readFileSync(file.filepath, 'utf8'), rel)
+      const { layers, warning } = readPragmas(readFileSync(file.filepath, 'utf8'), rel)
+      pragma = mergeOptions(...layers)
+      // Once per file and run: the file is decided once, before its tests run.
+      if (warning) logToTask(requireVitest(), file.id, warning)
     } catch (error) {
       pragmaError = error
     }
@@ -76,7 +79,7 @@ export default class IsolatedTestsRunner extends TestRunner {
     const rel = relative(this.config.root, file.filepath).split(sep).join('/')
     if ((include && !matchesAny(rel, include)) || (exclude && matchesAny(rel, exclude))) return
     try {
-      const options = resolveOptions(mergeOptions(base, readPragma(readFileSync(file.filepath, 'utf8'), rel)))
+      const options = resolveOptions(mergeOptions(base, ...readPragmas(readFileSync(file.filepath, 'utf8'), rel).layers))
       prestartZygote(requireVitest(), options, file.filepath, file.id)
     } catch {
       // a bad pragma is reported with the tests
