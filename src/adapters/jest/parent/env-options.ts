@@ -1,6 +1,7 @@
 // The environment's options, in layers: `testEnvironmentOptions.isolated` from the Jest config, then
-// the file's `@isolated-test {...}` pragmas (core/pragma.ts), then `isolated(...)` on a test body. Later
-// layers win; `env` merges key by key. Jest's own `@jest-environment-options` replaces the whole `isolated` key instead.
+// the file's `@isolated-test {...}` pragmas (core/pragma.ts), then `isolated(...)` on a test body.
+// Later layers win; `env` merges key by key. Jest's own `@jest-environment-options` replaces the
+// whole `isolated` key instead.
 import { dirname, isAbsolute, relative, resolve } from 'node:path'
 import { mergeOptions, validateOptions, type IsolatedOptions } from '../../../core/options.js'
 import { readPragmas } from '../../../core/pragma.js'

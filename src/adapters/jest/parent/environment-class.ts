@@ -62,8 +62,14 @@ export function createIsolatingEnvironment(Base: JestEnvironmentClass, runnerDir
       resolveOptions(this.options)
       this.testPath = context.testPath
       this.testConsole = context.console
-      // Once per file and run: Jest makes one environment per test file.
-      if (warning) this.testConsole.warn('%s', warning)
+      // Once per file and run (Jest makes one environment per test file); a warning never fails the file.
+      if (warning) {
+        try {
+          this.testConsole.warn('%s', warning)
+        } catch {
+          // a console that cannot print: nothing to warn through
+        }
+      }
       this.projectConfig = jsonCopy(projectConfig)
       this.globalConfig = jsonCopy(config.globalConfig)
       // isolated() in the test code leaves the file's summary line to us.

@@ -37,13 +37,21 @@ export default class IsolatedTestsRunner extends TestRunner {
     const fileIncluded = (!include || matchesAny(rel, include)) && !(exclude && matchesAny(rel, exclude))
     let pragma: IsolatedOptions | undefined
     let pragmaError: unknown
+    let warning: string | undefined
     try {
-      const { layers, warning } = readPragmas(readFileSync(file.filepath, 'utf8'), rel)
-      pragma = mergeOptions(...layers)
-      // Once per file and run: the file is decided once, before its tests run.
-      if (warning) logToTask(requireVitest(), file.id, warning)
+      const read = readPragmas(readFileSync(file.filepath, 'utf8'), rel)
+      pragma = mergeOptions(...read.layers)
+      warning = read.warning
     } catch (error) {
       pragmaError = error
+    }
+    // Once per file and run (a file is decided once, before its tests run); a warning never fails a test.
+    if (warning) {
+      try {
+        logToTask(requireVitest(), file.id, warning)
+      } catch {
+        // no channel to the reporter: nothing to warn through
+      }
     }
     for (const test of testsOf(file)) {
       const meta = (test.meta as { isolated?: unknown } | undefined)?.isolated
