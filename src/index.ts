@@ -2,7 +2,7 @@
 // knows none of them (see src/core/adapter.ts).
 import './adapters/vitest/parent/host-adapter.js'
 import './adapters/jest/parent/host-adapter.js'
-export { isolated, type Wrapped } from './core/isolated.js'
+export { isolated, type Decorate, type Promised, type Wrapped } from './core/isolated.js'
 export { inProcess } from './core/markers.js'
 export type { IsolatedOptions, Method, HooksMode, LeaksMode } from './core/options.js'
 export {
@@ -13,6 +13,7 @@ export {
   IsolatedSerializationError,
   IsolatedMismatchError,
   IsolatedConfigError,
+  IsolatedLeakError,
   isIsolatedTestError,
   type StuckFrame,
 } from './core/errors.js'

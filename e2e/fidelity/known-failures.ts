@@ -86,11 +86,8 @@ export const knownSnapshotFailures: Record<RuntimeName, ReadonlySet<string>> = {
   jest30: new Set(jest30Snapshots),
 }
 
-/** Items 2-5, 8 and 10 on Vitest 4.1 and 5.1 (the same list). */
+/** Items 2-4, 8 and 10 on Vitest 4.1 and 5.1 (the same list). */
 const vitestFeatures = [
-  'a pragma after a // @vitest-environment line applies',
-  'a pragma after a license header applies',
-  'an unused pragma-like comment gets one warning naming its file',
   'fork: concurrent.for: every row passes, once, with its own data',
   'fork: context.annotate reaches the reporter',
   'fork: for: every row passes, once, with its own data',
@@ -116,13 +113,10 @@ const vitestFeatures = [
   "vmThreads: the plugin with 'spawn' sees them as the worker has them",
 ]
 
-/** Items 2, 5 and 7-10 on Jest 30. */
+/** Items 2 and 7-10 on Jest 30. */
 const jest30Features = [
   "Node's ExperimentalWarning is printed as often as in-process, not relayed under every test",
   "a failing body that changed a module variable (fork): the user's failure comes first",
-  'a pragma after a license header applies',
-  'a pragma after tool comments (eslint, @ts-check) applies',
-  'an unused pragma-like comment gets one warning naming its file',
   'environment: concurrent children alive together get distinct ISOLATED_TEST_CHILD_ID values',
   'fork: concurrent.each: every row passes, once, with its own data',
   "fork: jest.getSeed() in the child is the run's --seed",
@@ -153,30 +147,5 @@ export const knownFeatureFailures: Record<RuntimeName, ReadonlySet<string>> = {
   jest30: new Set(jest30Features),
 }
 
-/**
- * Item 6, `${runtime} / ${TypeScript version} / ${example file}`: isolated()'s `never[]` parameters
- * make a destructured context `never` (fixture.ts, context.ts), no TaskMeta augmentation for
- * `meta.isolated` (meta.ts), IsolatedLeakError not exported (exports.ts).
- */
-export const knownTypeFailures: ReadonlySet<string> = new Set([
-  'jest29 / 5.9 / exports.ts',
-  'jest29 / 7.0 / exports.ts',
-  'jest30 / 5.9 / exports.ts',
-  'jest30 / 7.0 / exports.ts',
-  'vitest4 / 5.9 / context.ts',
-  'vitest4 / 5.9 / exports.ts',
-  'vitest4 / 5.9 / fixture.ts',
-  'vitest4 / 5.9 / meta.ts',
-  'vitest4 / 7.0 / context.ts',
-  'vitest4 / 7.0 / exports.ts',
-  'vitest4 / 7.0 / fixture.ts',
-  'vitest4 / 7.0 / meta.ts',
-  'vitest5 / 5.9 / context.ts',
-  'vitest5 / 5.9 / exports.ts',
-  'vitest5 / 5.9 / fixture.ts',
-  'vitest5 / 5.9 / meta.ts',
-  'vitest5 / 7.0 / context.ts',
-  'vitest5 / 7.0 / exports.ts',
-  'vitest5 / 7.0 / fixture.ts',
-  'vitest5 / 7.0 / meta.ts',
-])
+/** Item 6, `${runtime} / ${TypeScript version} / ${example file}`: none left. */
+export const knownTypeFailures: ReadonlySet<string> = new Set<string>([])

@@ -191,3 +191,12 @@ export class IsolatedLeakError extends IsolatedTestError {
     )
   }
 }
+
+/**
+ * Not an error: the once-per-file warning for a comment that looks like an `@isolated-test` pragma but
+ * is not used. One line, naming the file and quoting the comment.
+ */
+export function unusedPragmaWarning(file: string, line: number, comment: string, more: number): string {
+  const quoted = comment.length > 160 ? `${comment.slice(0, 157)}...` : comment
+  return `isolated-test: ${file}:${line}: this comment looks like an @isolated-test pragma but is not used: ${quoted}${more > 0 ? ` (and ${more} more such comment${more > 1 ? 's' : ''})` : ''}. A pragma counts only as "@isolated-test {json}" at the start of a comment line, in a comment before the file's first statement.`
+}

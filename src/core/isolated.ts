@@ -16,6 +16,19 @@ type AnyFn = (...args: never[]) => unknown
 
 export type Wrapped<F extends AnyFn> = (...args: Parameters<F>) => Promise<Awaited<ReturnType<F>>>
 
+/** A function of `F`'s parameters that returns a promise of `F`'s result. */
+export type Promised<F> = F extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never
+
+/**
+ * What `isolated(...)` returns. `F` stands alone in the parameter and in the result so TypeScript can
+ * infer it from where the wrapper goes: an unannotated body such as `({ db }) => ...` is then typed
+ * by the test's context (fixtures, `task`, `test.for` rows) as it would be unwrapped, also when the
+ * framework's `test` is itself generic (Vitest's is). The result is `Promised<F>`, and `F` only for
+ * that inference: a call resolves to `Promised<F>`'s signature first, so it returns a promise (what
+ * reads the last signature, `ReturnType<typeof w>`, sees `F`'s, which for a sync `F` is not one).
+ */
+export type Decorate = <F>(fn: F & AnyFn) => Promised<F> & F
+
 /** Per-run counters of wrappers created at each site, so a re-import in a new run starts from 0 again. */
 const parentOrdinals = new WeakMap<object, Map<string, number>>()
 const noScope = {}
@@ -57,12 +70,12 @@ function parseArgs(msOrOptions: unknown, method: unknown): IsolatedOptions {
  * when `ms` passes. Use it on a test body, `test('x', isolated(500, 'spawn')(async () => {...}))`, or
  * on a module-scope function called with arguments, `const work = isolated(1000)(fn); await work(1)`.
  */
-export function isolated(ms?: number, method?: Method): <F extends AnyFn>(fn: F) => Wrapped<F>
-export function isolated(options: IsolatedOptions): <F extends AnyFn>(fn: F) => Wrapped<F>
-export function isolated(msOrOptions?: number | IsolatedOptions, method?: Method): <F extends AnyFn>(fn: F) => Wrapped<F> {
+export function isolated(ms?: number, method?: Method): Decorate
+export function isolated(options: IsolatedOptions): Decorate
+export function isolated(msOrOptions?: number | IsolatedOptions, method?: Method): Decorate {
   const input = parseArgs(msOrOptions, method)
   const options = resolveOptions(input)
-  return function decorate<F extends AnyFn>(fn: F): Wrapped<F> {
+  return function decorate<F>(fn: F & AnyFn): Promised<F> & F {
     if (typeof fn !== 'function') {
       throw new TypeError(`isolated(...)(fn): \`fn\` must be a function, got ${fn === null ? 'null' : typeof fn}.`)
     }
@@ -97,6 +110,6 @@ export function isolated(msOrOptions?: number | IsolatedOptions, method?: Method
     // process; in a child those values come from the parent, so the framework must set up none.
     const source = child ? '({}) => {}' : Function.prototype.toString.call(fn)
     Object.defineProperty(wrapper, 'toString', { value: () => source, configurable: true })
-    return wrapper as unknown as Wrapped<F>
+    return wrapper as unknown as Promised<F> & F
   }
 }

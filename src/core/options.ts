@@ -162,6 +162,50 @@ export function validateOptions(input: unknown, where: string): IsolatedOptions 
   return o as IsolatedOptions
 }
 
+/**
+ * The per-file pragma, the same under Vitest and Jest. `@isolated-test {json}` starts a line of any
+ * comment before the file's first statement (after a shebang, `'use strict'`-style directives, a
+ * license header, `// @vitest-environment`, tool comments...); several apply in order. The value is one
+ * JSON object (nothing after the tag: no change); a `//` comment holds it on its line, a block comment
+ * may spread it over lines. Anything else that mentions the tag is pragma-like and gets a warning.
+ */
+export const PRAGMA_TAG = '@isolated-test'
+/** The tag where a pragma starts: at the start of a comment's line. */
+export const PRAGMA_START = /^@isolated-test(?=\s|$)/
+/** Comments that look meant as a pragma: the tag, misspelt or not (`@isolated-tests`, `@isolatedTest`). */
+export const PRAGMA_LIKE = /@isolated[-_]?tests?\b/i
+
+/** The JSON object at the start of `value` (text after the tag), or '' when there is none: the end of its balanced braces. */
+function leadingObject(value: string): string {
+  if (!value.startsWith('{')) return ''
+  let depth = 0
+  let inString = false
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i]
+    if (inString) {
+      if (c === '\\') i++
+      else if (c === '"') inString = false
+    } else if (c === '"') inString = true
+    else if (c === '{') depth++
+    else if (c === '}' && --depth === 0) return value.slice(0, i + 1)
+  }
+  return ''
+}
+
+/** A pragma's value (the comment text after the tag) as options; throws a TypeError, as for any bad option, starting with `where`. */
+export function parsePragmaValue(value: string, where: string): IsolatedOptions {
+  const text = value.trim()
+  if (text === '') return {}
+  const json = leadingObject(text)
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(json === '' ? text : json)
+  } catch (error) {
+    throw new TypeError(`${where} must be followed by one JSON object, got ${text} (${(error as Error).message}). Write it as /** ${PRAGMA_TAG} {"timeout": 200} */.`)
+  }
+  return validateOptions(parsed, where)
+}
+
 /** Layers option sets, later ones winning; `env` merges key by key. */
 export function mergeOptions(...layers: readonly (IsolatedOptions | undefined)[]): IsolatedOptions {
   let out: Record<string, unknown> = {}

@@ -1,12 +1,12 @@
 // The environment's options, in layers: `testEnvironmentOptions.isolated` from the Jest config, then
-// the file's `@isolated-test {...}` pragmas, then `isolated(...)` on a test body. Later layers win; `env`
-// merges key by key. Jest's own `@jest-environment-options` replaces the whole `isolated` key instead.
-import { dirname, isAbsolute, resolve } from 'node:path'
-import { IsolatedConfigError } from '../../../core/errors.js'
+// the file's `@isolated-test {...}` pragmas (core/pragma.ts), then `isolated(...)` on a test body.
+// Later layers win; `env` merges key by key. Jest's own `@jest-environment-options` replaces the
+// whole `isolated` key instead.
+import { dirname, isAbsolute, relative, resolve } from 'node:path'
 import { mergeOptions, validateOptions, type IsolatedOptions } from '../../../core/options.js'
+import { readPragmas } from '../../../core/pragma.js'
 
 export const OPTIONS_KEY = 'isolated'
-export const PRAGMA = 'isolated-test'
 
 /** A `setup` module is relative to the file that names it. */
 function withSetupFrom(options: IsolatedOptions, baseDir: string): IsolatedOptions {
@@ -14,26 +14,17 @@ function withSetupFrom(options: IsolatedOptions, baseDir: string): IsolatedOptio
   return { ...options, setup: resolve(baseDir, options.setup) }
 }
 
+/** The file's options, and the warning about a pragma-like comment that is not used. */
 export function fileOptions(
   testEnvironmentOptions: Readonly<Record<string, unknown>>,
   rootDir: string,
-  docblockPragmas: Readonly<Record<string, string | readonly string[]>>,
+  source: string,
   testPath: string,
-): IsolatedOptions {
+): { readonly options: IsolatedOptions; readonly warning: string | undefined } {
   const fromConfig = withSetupFrom(validateOptions(testEnvironmentOptions[OPTIONS_KEY], `testEnvironmentOptions.${OPTIONS_KEY}`), rootDir)
-  const raw = docblockPragmas[PRAGMA]
-  const pragmas = raw === undefined ? [] : typeof raw === 'string' ? [raw] : [...raw]
-  const layers = pragmas.map((text) => {
-    const where = `the @${PRAGMA} pragma in ${testPath}`
-    let parsed: unknown
-    try {
-      parsed = JSON.parse(text.trim() === '' ? '{}' : text)
-    } catch (error) {
-      throw new IsolatedConfigError(`${where} is not JSON: ${(error as Error).message}. Write it as /** @${PRAGMA} {"timeout": 200} */.`)
-    }
-    return withSetupFrom(validateOptions(parsed, where), dirname(testPath))
-  })
-  return mergeOptions(fromConfig, ...layers)
+  // Read from the source, not Jest's docblock pragmas: Jest reads only the file's first comment.
+  const { layers, warning } = readPragmas(source, relative(rootDir, testPath) || testPath)
+  return { options: mergeOptions(fromConfig, ...layers.map((layer) => withSetupFrom(layer, dirname(testPath)))), warning }
 }
 
 /** The config with our key taken out: Jest copies `testEnvironmentOptions` onto the test's global. */

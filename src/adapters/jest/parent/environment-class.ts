@@ -1,6 +1,7 @@
 // The isolating environment, built on the running Jest's own TestEnvironment. Every test of the file
 // runs in its own child: its body is swapped for a wrapper that starts the child, and (with
 // `hooks: 'child'`) its hooks are swapped for no-ops here because the child runs them with the test.
+import { readFileSync } from 'node:fs'
 import type { JestPayload } from '../protocol.js'
 import { mergeOptions, resolveOptions, type IsolatedOptions, type ResolvedOptions } from '../../../core/options.js'
 import { isInProcess, wrapperMeta } from '../../../core/markers.js'
@@ -55,11 +56,20 @@ export function createIsolatingEnvironment(Base: JestEnvironmentClass, runnerDir
     constructor(config: EnvironmentConfig, context: EnvironmentContext) {
       const projectConfig = withoutOurOptions(config.projectConfig)
       super({ ...config, projectConfig }, context)
-      this.options = fileOptions(config.projectConfig.testEnvironmentOptions ?? {}, config.projectConfig.rootDir, context.docblockPragmas, context.testPath)
+      const { options, warning } = fileOptions(config.projectConfig.testEnvironmentOptions ?? {}, config.projectConfig.rootDir, readFileSync(context.testPath, 'utf8'), context.testPath)
+      this.options = options
       // Fail a bad option now, with the file, not later in every test.
       resolveOptions(this.options)
       this.testPath = context.testPath
       this.testConsole = context.console
+      // Once per file and run (Jest makes one environment per test file); a warning never fails the file.
+      if (warning) {
+        try {
+          this.testConsole.warn('%s', warning)
+        } catch {
+          // a console that cannot print: nothing to warn through
+        }
+      }
       this.projectConfig = jsonCopy(projectConfig)
       this.globalConfig = jsonCopy(config.globalConfig)
       // isolated() in the test code leaves the file's summary line to us.

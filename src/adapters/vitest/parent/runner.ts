@@ -6,7 +6,7 @@ import { relative, sep } from 'node:path'
 import { TestRunner, inject } from 'vitest'
 import type { File, Suite, Task, Test } from '@vitest/runner'
 import { mergeOptions, resolveOptions, validateOptions, type IsolatedOptions, type ResolvedOptions } from '../../../core/options.js'
-import { readPragma } from '../../../core/pragma.js'
+import { readPragmas } from '../../../core/pragma.js'
 import { killAllChildren } from '../../../core/parent/exit-guard.js'
 import { shutdownZygotes } from '../../../core/parent/zygotes.js'
 import { logToTask, prestartZygote, requireVitest, runInVitestChild, settleOutcome } from './host.js'
@@ -37,10 +37,21 @@ export default class IsolatedTestsRunner extends TestRunner {
     const fileIncluded = (!include || matchesAny(rel, include)) && !(exclude && matchesAny(rel, exclude))
     let pragma: IsolatedOptions | undefined
     let pragmaError: unknown
+    let warning: string | undefined
     try {
-      pragma = readPragma(readFileSync(file.filepath, 'utf8'), rel)
+      const read = readPragmas(readFileSync(file.filepath, 'utf8'), rel)
+      pragma = mergeOptions(...read.layers)
+      warning = read.warning
     } catch (error) {
       pragmaError = error
+    }
+    // Once per file and run (a file is decided once, before its tests run); a warning never fails a test.
+    if (warning) {
+      try {
+        logToTask(requireVitest(), file.id, warning)
+      } catch {
+        // no channel to the reporter: nothing to warn through
+      }
     }
     for (const test of testsOf(file)) {
       const meta = (test.meta as { isolated?: unknown } | undefined)?.isolated
@@ -76,7 +87,7 @@ export default class IsolatedTestsRunner extends TestRunner {
     const rel = relative(this.config.root, file.filepath).split(sep).join('/')
     if ((include && !matchesAny(rel, include)) || (exclude && matchesAny(rel, exclude))) return
     try {
-      const options = resolveOptions(mergeOptions(base, readPragma(readFileSync(file.filepath, 'utf8'), rel)))
+      const options = resolveOptions(mergeOptions(base, ...readPragmas(readFileSync(file.filepath, 'utf8'), rel).layers))
       prestartZygote(requireVitest(), options, file.filepath, file.id)
     } catch {
       // a bad pragma is reported with the tests
