@@ -102,7 +102,7 @@ const vitestFeatures = [
   "vmThreads: the plugin with 'spawn' sees them as the worker has them",
 ]
 
-/** Items 2, 5 and 7-10 on Jest 30. */
+/** Items 5 and 7-10 on Jest 30. */
 const jest30Features = [
   "Node's ExperimentalWarning is printed as often as in-process, not relayed under every test",
   "a failing body that changed a module variable (fork): the user's failure comes first",
@@ -110,12 +110,10 @@ const jest30Features = [
   'a pragma after tool comments (eslint, @ts-check) applies',
   'an unused pragma-like comment gets one warning naming its file',
   'environment: concurrent children alive together get distinct ISOLATED_TEST_CHILD_ID values',
-  'fork: concurrent.each: every row passes, once, with its own data',
   "fork: jest.getSeed() in the child is the run's --seed",
   "helper: each child runs its own test, in the seed's order, with the seed",
   "in band: isolated(…, 'spawn') sees JEST_WORKER_ID and NODE_ENV as the worker has them",
   "in band: the environment with 'spawn' sees them as the worker has them",
-  'spawn: concurrent.each: every row passes, once, with its own data',
   "spawn: jest.getSeed() in the child is the run's --seed",
   'the error names the isolated `environment` option and its value, not another setting',
 ]

@@ -88,6 +88,15 @@ export function vitestFeatureSuite(runtime: Runtime, options: FeatureSuiteOption
       }
     })
 
+    describe('item 2: the row the body gets is the one the hooks before it left', () => {
+      for (const method of METHODS) {
+        check(`${method}: for: a row changed by beforeEach reaches the body changed`, () => {
+          passes(argsFile(method), 'for: a row changed by beforeEach')
+          expect(records('args.jsonl').filter((r) => r.method === method && r.form === 'for changed').map((r) => r.changedBy)).toEqual(['beforeEach'])
+        })
+      }
+    })
+
     describe("item 3: fixtures under the plugin (the README's example)", () => {
       check("plugin: isolated() on the body of a plugin-isolated test gets its fixture ({ db })", () => {
         const t = run.test('project/fixtures.test.ts', 'uses db')
