@@ -12,6 +12,7 @@ import { monotonicMs } from '../../../core/clock.js'
 import { judgeReport, stateRequest, writeRecord, type RunRecord } from '../../../core/parent/state-report.js'
 import type { AnyFunction } from '../../../core/state/closure.js'
 import { fullTestName } from '../names.js'
+import { FRAMEWORK } from '../unwrap.js'
 import type { VitestWorkerState } from '../worker-state.js'
 import { applyChildTask, logToTask, runInVitestChild, settleOutcome } from './host.js'
 
@@ -88,8 +89,10 @@ export async function callInVitest(vitest: VitestWorkerState, call: WrappedCall)
   const unhandled: unknown[] = []
   const record: RunRecord = {}
   const body = fn as unknown as AnyFunction
-  // Called as a test body: Vitest passed the test's context, first or (test.for) after the row.
-  const at = args.findIndex((arg) => isVitestContext(arg, filepath))
+  // Called as a test body: Vitest passed the test's context, first, or after the row when its test.for
+  // calls the body (a body that hands its context on to a wrapped function is not one).
+  const found = args.findIndex((arg) => isVitestContext(arg, filepath))
+  const at = found === 0 || (found > 0 && FRAMEWORK.test(call.callSite.file)) ? found : -1
   const isTest = at >= 0
   const context = isTest ? (args[at] as VitestContext) : undefined
   const current = context ? (context.task as unknown as NonNullable<typeof vitest.current>) : vitest.current
