@@ -83,6 +83,15 @@ export function jestFeatureSuite(runtime: Runtime, options: FeatureSuiteOptions)
         }
       })
 
+      describe('item 2: the row the body gets is the one the hooks before it left', () => {
+        for (const method of METHODS) {
+          check(`${method}: each: a row changed by beforeEach reaches the body changed`, () => {
+            passes(argsFile(method), 'each: a row changed by beforeEach')
+            expect(records('args.jsonl').filter((r) => r.method === method && r.form === 'each changed').map((r) => r.changedBy)).toEqual(['beforeEach'])
+          })
+        }
+      })
+
       describe('item 5: the pragma in any comment before the first statement', () => {
         check('a pragma after a license header applies', () => {
           passes('env/pragma-license.test.js', 'a pragma after a license header applies')

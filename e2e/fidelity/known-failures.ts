@@ -86,26 +86,12 @@ export const knownSnapshotFailures: Record<RuntimeName, ReadonlySet<string>> = {
   jest30: new Set(jest30Snapshots),
 }
 
-/** Items 2-4, 8 and 10 on Vitest 4.1 and 5.1 (the same list). */
+/** Items 8 and 10 on Vitest 4.1 and 5.1 (the same list). */
 const vitestFeatures = [
-  'fork: concurrent.for: every row passes, once, with its own data',
-  'fork: context.annotate reaches the reporter',
-  'fork: for: every row passes, once, with its own data',
-  'fork: task.meta written in the body reaches the reporter',
-  'fork: the child sees its attempt in task.result.retryCount, and the test passes on its second attempt',
   "fork: vi.stubGlobal('process', { ...process, platform: 'win32' }): 3 of 3 pass",
   "plugin fork: vi.stubGlobal('process', { ...process, platform: 'win32' }): 3 of 3 pass",
   "plugin spawn: vi.stubGlobal('process', { ...process, platform: 'win32' }): 3 of 3 pass",
   'plugin: concurrent children alive together get distinct ISOLATED_TEST_CHILD_ID values',
-  'plugin: context.annotate reaches the reporter',
-  'plugin: isolated() on the body of a plugin-isolated test gets its fixture ({ db })',
-  'plugin: task.meta written in the body reaches the reporter',
-  'plugin: the child sees its attempt in task.result.retryCount, and the test passes on its second attempt',
-  'spawn: concurrent.for: every row passes, once, with its own data',
-  'spawn: context.annotate reaches the reporter',
-  'spawn: for: every row passes, once, with its own data',
-  'spawn: task.meta written in the body reaches the reporter',
-  'spawn: the child sees its attempt in task.result.retryCount, and the test passes on its second attempt',
   "spawn: vi.stubGlobal('process', { ...process, platform: 'win32' }): 3 of 3 pass",
   "threads: isolated(…, 'spawn') sees VITEST, VITEST_MODE, VITEST_POOL_ID, VITEST_WORKER_ID, TEST and NODE_ENV as the worker has them",
   "threads: the plugin with 'spawn' sees them as the worker has them",
@@ -113,17 +99,15 @@ const vitestFeatures = [
   "vmThreads: the plugin with 'spawn' sees them as the worker has them",
 ]
 
-/** Items 2 and 7-10 on Jest 30. */
+/** Items 7-10 on Jest 30. */
 const jest30Features = [
   "Node's ExperimentalWarning is printed as often as in-process, not relayed under every test",
   "a failing body that changed a module variable (fork): the user's failure comes first",
   'environment: concurrent children alive together get distinct ISOLATED_TEST_CHILD_ID values',
-  'fork: concurrent.each: every row passes, once, with its own data',
   "fork: jest.getSeed() in the child is the run's --seed",
   "helper: each child runs its own test, in the seed's order, with the seed",
   "in band: isolated(…, 'spawn') sees JEST_WORKER_ID and NODE_ENV as the worker has them",
   "in band: the environment with 'spawn' sees them as the worker has them",
-  'spawn: concurrent.each: every row passes, once, with its own data',
   "spawn: jest.getSeed() in the child is the run's --seed",
   'the error names the isolated `environment` option and its value, not another setting',
 ]

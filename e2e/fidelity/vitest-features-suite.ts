@@ -88,6 +88,15 @@ export function vitestFeatureSuite(runtime: Runtime, options: FeatureSuiteOption
       }
     })
 
+    describe('item 2: the row the body gets is the one the hooks before it left', () => {
+      for (const method of METHODS) {
+        check(`${method}: for: a row changed by beforeEach reaches the body changed`, () => {
+          passes(argsFile(method), 'for: a row changed by beforeEach')
+          expect(records('args.jsonl').filter((r) => r.method === method && r.form === 'for changed').map((r) => r.changedBy)).toEqual(['beforeEach'])
+        })
+      }
+    })
+
     describe("item 3: fixtures under the plugin (the README's example)", () => {
       check("plugin: isolated() on the body of a plugin-isolated test gets its fixture ({ db })", () => {
         const t = run.test('project/fixtures.test.ts', 'uses db')
@@ -108,14 +117,20 @@ export function vitestFeatureSuite(runtime: Runtime, options: FeatureSuiteOption
         const file = method === 'plugin' ? 'project/retry.test.ts' : 'helper/retry.test.ts'
         const label = method === 'plugin' ? 'plugin' : `helper ${method}`
         const attempts = (): Entry[] => records('retry.jsonl').filter((r) => r.test === label)
+        const name = `passes on its second attempt (${method === 'plugin' ? 'plugin' : method})`
         check(`${method}: the child sees its attempt in task.result.retryCount, and the test passes on its second attempt`, () => {
           expect(attempts().map((r) => r.retryCount)).toEqual([0, 1])
-          passes(file, `passes on its second attempt (${method === 'plugin' ? 'plugin' : method})`)
+          // Vitest keeps a failed attempt's errors on a test that passed on a retry, in-process too.
+          const t = run.test(file, name)
+          expect([t.status, t.failureMessages[0]?.split('\n')[0]]).toEqual(['passed', 'AssertionError: expected +0 to be 1 // Object.is equality'])
         })
         check(`${method}: each attempt is a fresh child: module state of a failed attempt does not carry`, () => {
           expect(attempts().length).toBeGreaterThanOrEqual(2)
           expect(attempts().every((r) => r.attemptsSeenHere === 1)).toBe(true)
           expect(new Set(attempts().map((r) => r.pid)).size).toBe(attempts().length)
+          // ... and the failed attempt's state report says so.
+          const report = run.test(file, name).failureMessages[1] ?? ''
+          expect([report.split('\n')[0], report.includes('attemptsSeenHere')]).toEqual(['IsolatedStateReport: State across the process boundary (isolated-test):', true])
         })
       }
     })

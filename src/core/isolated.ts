@@ -107,9 +107,15 @@ export function isolated(msOrOptions?: number | IsolatedOptions, method?: Method
     // Adapters running a whole file isolated read the options and the raw body from the wrapper.
     markWrapper(wrapper, { fn, options: { ...input, ...(setup === undefined ? {} : { setup }) }, site })
     // Frameworks that read a body's parameters from its source (fixtures) see the body's in the test
-    // process; in a child those values come from the parent, so the framework must set up none.
-    const source = child ? '({}) => {}' : Function.prototype.toString.call(fn)
-    Object.defineProperty(wrapper, 'toString', { value: () => source, configurable: true })
+    // process. In a child that runs the whole test (a test target without a wrapper site: the parent
+    // never called this body) they see it too; when the parent called the body, its values come from
+    // the parent and the framework must set up none. Read when asked: a zygote learns its target later.
+    const source = Function.prototype.toString.call(fn)
+    const sourceHere = (): string => {
+      const target = getChildState()?.request.target
+      return !child || (target?.kind === 'test' && target.test.site === undefined) ? source : '({}) => {}'
+    }
+    Object.defineProperty(wrapper, 'toString', { value: sourceHere, configurable: true })
     return wrapper as unknown as Promised<F> & F
   }
 }

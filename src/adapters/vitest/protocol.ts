@@ -17,3 +17,9 @@ export interface VitestPayload extends VitestPrepare {
 
 export type VitestRunRequest = RunRequest<VitestPayload>
 export type VitestPrepareRequest = PrepareRequest<VitestPrepare>
+
+/** The Vitest child's `outcome.adapter`: what the body wrote to its task, for the parent's task. */
+export interface VitestOutcomeExtra {
+  /** The task's meta after the test, the values that can cross. */
+  readonly meta?: Readonly<Record<string, unknown>> | undefined
+}

@@ -5,7 +5,8 @@
 import { fileOfScript, handlesOf, internalPropertiesOf, locationOf, propertiesOf, releaseHandles, valuesOf, type RemoteObject } from '../../core/state/inspector.js'
 import type { AnyFunction } from '../../core/state/closure.js'
 
-const FRAMEWORK = /\/node_modules\/(?:vitest|@vitest)\/|\/packages\/(?:vitest|runner)\/dist\//
+/** Vitest's own files (its runner included), installed or in its repository. */
+export const FRAMEWORK = /\/node_modules\/(?:vitest|@vitest)\/|\/packages\/(?:vitest|runner)\/dist\//
 const INNER_NAMES = new Set(['fn', 'handler', 'func', 'implementation'])
 
 function isFramework(fn: AnyFunction, id: string): boolean {

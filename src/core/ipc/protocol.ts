@@ -51,6 +51,15 @@ export interface TestTarget {
   readonly line: number | undefined
   /** Site of the wrapper when the body is wrapped by `isolated()`. */
   readonly site: Site | undefined
+  /**
+   * The wrapped body's arguments as the parent's framework passed them (`test.for`/`each` rows), by
+   * position, the test's own context left out (undefined: the child passes its own there). Absent when
+   * there are none or they cannot be copied: the child's framework passes its own (the same table,
+   * collected again).
+   */
+  readonly args?: readonly unknown[] | undefined
+  /** Which attempt at the test this is (the framework's retry count, 0 first): every attempt is a fresh child. */
+  readonly attempt?: number | undefined
 }
 
 export type RunTarget =
@@ -89,6 +98,8 @@ export interface TestOutcome {
   readonly errors: readonly unknown[]
   readonly note: string | undefined
   readonly assertions: number
+  /** What the adapter's child half reports beside the verdict, for its parent half only (Vitest: the task's meta). */
+  readonly adapter?: unknown
 }
 
 export type ChildResult =

@@ -113,7 +113,9 @@ async function runBody(run: PlainRun): Promise<void> {
     .filter((t) => sameNames(namePath(t), names))
     .indexOf(test)
   const jestRun = plainRun(run, limits, { namePath: names, locate: 'occurrence' }, fullName(test))
-  const answer = await runJestTest(jestRun, { testId: String(occurrence), fullName: fullName(test), line: undefined, site })
+  // A test.each row goes as the body got it, when it can; else the child's row function passes its own.
+  const args = run.args.length > 0 && findUncopyable(run.args, 'arguments') === undefined ? run.args : undefined
+  const answer = await runJestTest(jestRun, { testId: String(occurrence), fullName: fullName(test), line: undefined, site, args })
   if (answer.summary) countSummary(answer.summary, jestRun.console)
   const errors = testFailures(answer, test.failing)
   if (errors.length === 0) return

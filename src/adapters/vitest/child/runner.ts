@@ -15,6 +15,8 @@ import { markResourceBaseline } from '../../../core/child/resources.js'
 import { forkPoint } from '../../../core/child/zygote.js'
 import { unwrapHandler } from '../unwrap.js'
 import type { AnyFunction } from '../../../core/state/closure.js'
+import { findUncopyable } from '../../../core/copyable.js'
+import type { VitestOutcomeExtra } from '../protocol.js'
 
 function findTask(task: Task, id: string): Task | undefined {
   if (task.id === id) return task
@@ -136,6 +138,15 @@ export default class IsolatedChildRunner extends TestRunner {
     }
   }
 
+  /** The parent's attempt at the test (its retry count): the child runs one attempt, and the test sees which. */
+  override onBeforeTryTask(...args: Parameters<TestRunner['onBeforeTryTask']>): ReturnType<TestRunner['onBeforeTryTask']> {
+    const answer = super.onBeforeTryTask(...args)
+    const [test] = args
+    const target = this.state?.request.target
+    if (test === this.target && test.result && target?.kind === 'test' && target.test.attempt) test.result.retryCount = target.test.attempt
+    return answer
+  }
+
   /** With hooks in the child, each hook is a phase with its own limit, timed by the parent. */
   override onBeforeRunSuite(suite: Suite): Promise<void> {
     const state = this.state
@@ -182,6 +193,7 @@ export default class IsolatedChildRunner extends TestRunner {
       errors: (result?.errors ?? []).map((e) => withoutOwnFrames(e)),
       note: (result as { note?: string } | undefined)?.note,
       assertions: 0,
+      adapter: { meta: copyableMeta(test.meta) } satisfies VitestOutcomeExtra,
     }
   }
 
@@ -217,6 +229,14 @@ export default class IsolatedChildRunner extends TestRunner {
     if (source === 'collect' && state?.request.target.kind === 'call') await callWrapped(state, state.request)
     return imported
   }
+}
+
+/** The task's meta as it can cross (what the body wrote, for the parent's task); values that cannot are left here. */
+function copyableMeta(meta: object | undefined): Record<string, unknown> | undefined {
+  if (!meta) return undefined
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(meta)) if (findUncopyable(value, key) === undefined) out[key] = value
+  return out
 }
 
 const PHASED = Symbol('isolated-test.phased')

@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url'
 import { IsolatedConfigError } from '../../../core/errors.js'
 import type { ChildResult, RunTarget, StateRequest } from '../../../core/ipc/protocol.js'
-import type { VitestPrepareRequest, VitestRunRequest } from '../protocol.js'
+import type { VitestOutcomeExtra, VitestPrepareRequest, VitestRunRequest } from '../protocol.js'
 import { zygoteFor } from '../../../core/parent/zygotes.js'
 import type { RunRecord } from '../../../core/parent/state-report.js'
 import type { ResolvedOptions, Limits } from '../../../core/options.js'
@@ -19,8 +19,12 @@ import { readStartupEnv, startupCwd, withOverrides } from '../../../core/parent/
 /** The adapter's child half, built next to this module in dist/. */
 const CHILD_ADAPTER = new URL('./vitest-child.js', import.meta.url).href
 
-/** Child → pool calls that only make sense to the parent's own run: the parent reports the test. */
-const KEPT_LOCAL = new Set(['onCollected', 'onQueued', 'onTaskUpdate', 'onAfterSuiteRun', 'onTaskArtifactRecord', 'onAsyncLeaks', 'onCancel'])
+/**
+ * Child → pool calls that only make sense to the parent's own run: the parent reports the test. Its
+ * artifacts and annotations (onTaskArtifactRecord) are relayed: Vitest's main process records them on
+ * the test, by the id both processes share, and tells the reporters.
+ */
+const KEPT_LOCAL = new Set(['onCollected', 'onQueued', 'onTaskUpdate', 'onAfterSuiteRun', 'onAsyncLeaks', 'onCancel'])
 
 interface BirpcRequest {
   t: 'q'
@@ -245,6 +249,12 @@ function childSnapshotOptions(value: unknown): unknown {
   const options = { ...(value as Record<string, unknown>) }
   if (typeof options.snapshotEnvironment !== 'string') options.snapshotEnvironment = undefined
   return options
+}
+
+/** What the child's body wrote to its task that the parent's task reports: its meta (custom reporters read it). */
+export function applyChildTask(result: ChildResult, task: { meta: object }): void {
+  const meta = result.kind === 'test' ? (result.outcome.adapter as VitestOutcomeExtra | undefined)?.meta : undefined
+  if (meta) Object.assign(task.meta, meta)
 }
 
 /** Turns the child's verdict into what Vitest expects from a test function: return, throw or skip. */

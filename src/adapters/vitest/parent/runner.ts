@@ -9,7 +9,7 @@ import { mergeOptions, resolveOptions, validateOptions, type IsolatedOptions, ty
 import { readPragmas } from '../../../core/pragma.js'
 import { killAllChildren } from '../../../core/parent/exit-guard.js'
 import { shutdownZygotes } from '../../../core/parent/zygotes.js'
-import { logToTask, prestartZygote, requireVitest, runInVitestChild, settleOutcome } from './host.js'
+import { applyChildTask, logToTask, prestartZygote, requireVitest, runInVitestChild, settleOutcome } from './host.js'
 import { fileSummary, judgeReport, stateRequest, writeRecord, type RunRecord } from '../../../core/parent/state-report.js'
 import { unwrapHandler } from '../unwrap.js'
 import type { AnyFunction } from '../../../core/state/closure.js'
@@ -135,7 +135,7 @@ export default class IsolatedTestsRunner extends TestRunner {
       const { result, report } = await runInVitestChild(state, {
         options,
         limits: { timeout, bootTimeout: options.bootTimeout },
-        target: { kind: 'test', test: { testId: test.id, fullName: fullTestName(test), line: location?.line, site: undefined } },
+        target: { kind: 'test', test: { testId: test.id, fullName: fullTestName(test), line: location?.line, site: undefined, attempt: test.result?.retryCount ?? 0 } },
         hooks: options.hooks,
         context: {},
         taskId: test.id,
@@ -158,6 +158,7 @@ export default class IsolatedTestsRunner extends TestRunner {
       const verdict = judgeReport(report, options, failed, file, body, location ? { file, line: location.line, column: location.column } : undefined)
       if (verdict.summary) this.differed.set(file, (this.differed.get(file) ?? 0) + 1)
       skipped = result.kind === 'test' && result.outcome.state === 'skip'
+      applyChildTask(result, test)
       settleOutcome(result, verdict.error ? [...unhandled, verdict.error] : unhandled, test.context.skip as (note?: string) => never)
     } catch (e) {
       error = e

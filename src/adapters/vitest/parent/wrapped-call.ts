@@ -1,6 +1,7 @@
-// One call of an `isolated()` wrapper in a Vitest worker: as a test body (its first argument is the
-// running test's context) the child runs that one test with the parent's fixtures copied in and hooks
-// left here; called with arguments, the child imports the file and calls the function there.
+// One call of an `isolated()` wrapper in a Vitest worker: as a test body (one argument is the running
+// test's context, any other a test.for row) the child runs that one test with the parent's fixtures and
+// row copied in and hooks left here; called with arguments, the child imports the file and calls the
+// function there.
 import { relative } from 'node:path'
 import type { WrappedCall } from '../../../core/adapter.js'
 import { IsolatedConfigError, IsolatedSerializationError, pointAtUserCode } from '../../../core/errors.js'
@@ -11,30 +12,50 @@ import { monotonicMs } from '../../../core/clock.js'
 import { judgeReport, stateRequest, writeRecord, type RunRecord } from '../../../core/parent/state-report.js'
 import type { AnyFunction } from '../../../core/state/closure.js'
 import { fullTestName } from '../names.js'
+import { FRAMEWORK } from '../unwrap.js'
 import type { VitestWorkerState } from '../worker-state.js'
-import { logToTask, runInVitestChild, settleOutcome } from './host.js'
+import { applyChildTask, logToTask, runInVitestChild, settleOutcome } from './host.js'
 
 /** Keys of Vitest's test context that belong to the process they live in; never copied. */
 const OWN_CONTEXT_KEYS = new Set(['task', 'signal', 'skip', 'annotate', 'onTestFailed', 'onTestFinished', 'expect', 'bench', '_local', 'mock', 'context'])
 
 const LIMIT_SETTING = "Vitest's `testTimeout` (or the test's own timeout)"
 
-/** Names the body destructures from its first parameter: the fixtures it uses. */
-export function destructuredNames(fn: { toString(): string }): string[] {
-  const src = fn.toString()
+/** The body's parameter list, split at its top-level commas; empty for a one-parameter arrow without parentheses. */
+function parameters(src: string): string[] {
   const open = src.indexOf('(')
-  const brace = src.indexOf('{', open)
-  if (open < 0 || brace < 0 || src.slice(open + 1, brace).trim() !== '') return []
+  if (open < 0 || src.slice(0, open).includes('=>')) return []
+  const params: string[] = []
   let depth = 0
-  let end = brace
-  for (; end < src.length; end++) {
-    if (src[end] === '{') depth++
-    else if (src[end] === '}' && --depth === 0) break
+  let part = ''
+  for (const ch of src.slice(open + 1)) {
+    if ('{[('.includes(ch)) depth++
+    if ('}])'.includes(ch)) {
+      if (depth === 0) break
+      depth--
+    }
+    if (ch === ',' && depth === 0) {
+      params.push(part.trim())
+      part = ''
+    } else part += ch
+  }
+  if (part.trim() !== '') params.push(part.trim())
+  return params
+}
+
+/** Names the body destructures from its parameter at `index` (where Vitest passes the context): the fixtures it uses. */
+export function destructuredNames(fn: { toString(): string }, index = 0): string[] {
+  const param = parameters(fn.toString())[index]
+  if (!param?.startsWith('{')) return []
+  let end = 0
+  for (let depth = 0; end < param.length; end++) {
+    if (param[end] === '{') depth++
+    else if (param[end] === '}' && --depth === 0) break
   }
   const names: string[] = []
   let part = ''
-  depth = 0
-  for (const ch of src.slice(brace + 1, end) + ',') {
+  let depth = 0
+  for (const ch of param.slice(1, end) + ',') {
     if ('{[('.includes(ch)) depth++
     if ('}])'.includes(ch)) depth--
     if (ch === ',' && depth === 0) {
@@ -66,40 +87,48 @@ export async function callInVitest(vitest: VitestWorkerState, call: WrappedCall)
   const filepath = vitest.filepath
   if (!filepath) throw new IsolatedConfigError('isolated(): a wrapped function can only be called while Vitest runs a test file.')
   const unhandled: unknown[] = []
-  const first = args[0]
   const record: RunRecord = {}
   const body = fn as unknown as AnyFunction
-  const isTest = isVitestContext(first, filepath)
-  const current = isTest ? (first.task as unknown as NonNullable<typeof vitest.current>) : vitest.current
+  // Called as a test body: Vitest passed the test's context, first, or after the row when its test.for
+  // calls the body (a body that hands its context on to a wrapped function is not one).
+  const found = args.findIndex((arg) => isVitestContext(arg, filepath))
+  const at = found === 0 || (found > 0 && FRAMEWORK.test(call.callSite.file)) ? found : -1
+  const isTest = at >= 0
+  const context = isTest ? (args[at] as VitestContext) : undefined
+  const current = context ? (context.task as unknown as NonNullable<typeof vitest.current>) : vitest.current
   const testName = current ? fullTestName(current) : '(outside a test)'
   let error: unknown
   let skipped = false
   let limit: number | undefined
   try {
-    if (isTest) {
+    if (context) {
       const task = current!
       // Vitest's timer for the test started as it called the body, that is now.
       const limits = frameworkLimits(resolved, task.timeout, monotonicMs(), LIMIT_SETTING)
       if (typeof limits === 'string') throw new IsolatedConfigError(`isolated(): ${limits}`)
       limit = limits.timeout
-      const context: Record<string, unknown> = {}
-      for (const name of destructuredNames(fn)) {
+      const fixtures: Record<string, unknown> = {}
+      for (const name of destructuredNames(fn, at)) {
         if (OWN_CONTEXT_KEYS.has(name)) continue
-        const bad = findUncopyable(first[name], `fixture "${name}"`)
+        const bad = findUncopyable(context[name], `fixture "${name}"`)
         if (bad) throw new IsolatedSerializationError(bad.path, bad.reason)
-        context[name] = first[name]
+        fixtures[name] = context[name]
       }
+      // The row (test.for) goes as it is when it can; else the child's Vitest passes its own, collected again.
+      const rows = args.map((arg, i) => (i === at ? undefined : arg))
+      const sendRows = args.length > 1 && findUncopyable(rows, 'arguments') === undefined
+      const attempt = (task.result as { retryCount?: number } | undefined)?.retryCount ?? 0
       const { result, report } = await runInVitestChild(vitest, {
         options: resolved,
         limits,
         describeLimit,
-        target: { kind: 'test', test: { testId: task.id, fullName: testName, line: task.location?.line, site } },
+        target: { kind: 'test', test: { testId: task.id, fullName: testName, line: task.location?.line, site, args: sendRows ? rows : undefined, attempt } },
         hooks: 'parent',
-        context,
+        context: fixtures,
         taskId: task.id,
         fileTaskId: task.file.id,
         filepath,
-        signal: first.signal,
+        signal: context.signal,
         unhandled,
         origin: site,
         state: stateRequest(resolved, body, site.file),
@@ -109,7 +138,8 @@ export async function callInVitest(vitest: VitestWorkerState, call: WrappedCall)
       const verdict = judgeReport(report, resolved, failed, site.file, body, site)
       if (verdict.summary) logToTask(vitest, task.id, verdict.summary)
       skipped = result.kind === 'test' && result.outcome.state === 'skip'
-      settleOutcome(result, verdict.error ? [...unhandled, verdict.error] : unhandled, first.skip as (note?: string) => never)
+      applyChildTask(result, task)
+      settleOutcome(result, verdict.error ? [...unhandled, verdict.error] : unhandled, context.skip as (note?: string) => never)
       return undefined
     }
     const bad = findUncopyable(args, 'arguments')
