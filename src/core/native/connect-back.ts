@@ -81,6 +81,12 @@ export class ConnectBackServer {
     for (const socket of Object.values(entry?.sockets ?? {})) socket.destroy()
   }
 
+  /** Whether waiting for connections keeps the event loop alive. */
+  hold(on: boolean): void {
+    if (on) this.#server.ref()
+    else this.#server.unref()
+  }
+
   close(): void {
     this.#server.close()
     for (const id of [...this.#pending.keys()]) this.forget(id)

@@ -46,6 +46,8 @@ export class ForkedChild implements Child {
   readonly stdout: Readable
   readonly stderr: Readable
   readonly outputEnded: Promise<void>
+  /** Its output has ended: it answered (and is being ended) or died; it runs no more test code. */
+  outputDone = false
   /** When the zygote began the fork (CLOCK_MONOTONIC ns), for the record. */
   forkStartNs: bigint | undefined
   private stackArmed = false
@@ -78,7 +80,9 @@ export class ForkedChild implements Child {
     this.tail = new StderrTail(this.stderr)
     for (const s of [sockets.stdout, sockets.stderr]) s.on('data', (chunk: Buffer) => (this.outputBytes += chunk.length))
     const ends = (s: Readable): Promise<void> => new Promise((resolve) => (s.readableEnded ? resolve() : s.once('end', resolve).once('close', resolve)))
-    this.outputEnded = Promise.all([ends(this.stdout), ends(this.stderr)]).then(() => {})
+    this.outputEnded = Promise.all([ends(this.stdout), ends(this.stderr)]).then(() => {
+      this.outputDone = true
+    })
     const ended = (s: Readable): Promise<unknown> => (s.destroyed ? Promise.resolve() : new Promise((resolve) => s.once('close', resolve)))
     const drained = Promise.all([this.exited, ended(sockets.channel), ended(sockets.stdout), ended(sockets.stderr)])
     this.closed = Promise.race([drained, this.exited.then(() => delay(DRAIN_AFTER_EXIT_MS))]).then(() => this.release())

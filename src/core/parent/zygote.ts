@@ -33,6 +33,7 @@ export type ZygoteState = { readonly ok: true } | { readonly ok: false; readonly
 
 interface Pending {
   connected: boolean
+  child?: ForkedChild
   readonly reject: (error: Error) => void
   readonly exit: (e: ChildExit) => void
 }
@@ -69,8 +70,10 @@ export class Zygote {
     this.control.on('error', () => {})
     this.control.on('data', (chunk: Buffer) => {
       for (const event of decoder.push(chunk)) {
-        if (event.type === 'ready') settle({ ok: true })
-        else this.onEvent(event)
+        if (event.type === 'ready') {
+          settle({ ok: true })
+          this.holdLoop()
+        } else this.onEvent(event)
       }
     })
     this.process.onMessage(
@@ -104,14 +107,31 @@ export class Zygote {
     return this.process.pid
   }
 
-  /** True while a child it forked has not exited: ending the zygote now would end that child too. */
+  /**
+   * True while a child it forked may still run test code: ending the zygote now would end that child
+   * too. A child whose output has ended answered (we are ending it) or died, even if its exit is not in.
+   */
   get busy(): boolean {
-    return this.pending.size > 0
+    for (const p of this.pending.values()) if (!p.child?.outputDone) return true
+    return false
   }
 
   /** Why the zygote is gone, once it is. */
   get death(): string | undefined {
     return this.gone
+  }
+
+  /**
+   * A zygote keeps the test worker alive only while a fork is on its way (its children's own sockets
+   * hold it while they run): an idle one must not keep a runner from exiting (the exit guard ends it).
+   */
+  private holdLoop(): void {
+    let connecting = false
+    for (const p of this.pending.values()) connecting ||= !p.connected
+    if (connecting) this.process.ref()
+    else this.process.unref()
+    ;(this.control as { ref?: () => void; unref?: () => void })[connecting ? 'ref' : 'unref']?.()
+    this.server.hold(connecting)
   }
 
   /** A child forked for `request`, with its three sockets connected. */
@@ -126,10 +146,13 @@ export class Zygote {
       const exited = new Promise<ChildExit>((r) => (exit = r))
       const pending: Pending = { connected: false, reject, exit }
       this.pending.set(id, pending)
+      this.holdLoop()
       trace('p.fork.write')
       void this.server.sockets(id).then((sockets) => {
         pending.connected = true
-        resolve(new ForkedChild(sockets, exited, containment, this.stackAsker(id)))
+        pending.child = new ForkedChild(sockets, exited, containment, this.stackAsker(id))
+        this.holdLoop()
+        resolve(pending.child)
       })
       this.control.write(encodeFork(id, serialize(forked)))
     })
@@ -145,11 +168,13 @@ export class Zygote {
     if (event.type === 'fork-failed') {
       const p = this.pending.get(event.id)
       this.pending.delete(event.id)
+      this.holdLoop()
       p?.reject(new Error(`the zygote (pid ${this.pid}) could not fork (errno ${event.errno})`))
     }
     if (event.type === 'exit') {
       const p = this.pending.get(event.id)
       this.pending.delete(event.id)
+      this.holdLoop()
       const { code, signal, maxRssKb, userMicros, systemMicros } = event
       p?.exit({ lost: false, code, signal, maxRssKb, userMicros, systemMicros })
       if (p && !p.connected) {
