@@ -36,15 +36,3 @@ export function expectedToFail(check: Check, runtime: Runtime, mode: Mode): bool
   if (process.env.E2E_FAULTS_EXPECTED === 'show') return false
   return FAILING_TODAY[check]?.(runtime, mode) ?? false
 }
-
-/**
- * Checks that race under the fork server for Jest and are skipped there, with the reason in the test's
- * name (issue 11 keeps them open): a forked child's 50 MB write can finish while we ask where it is, and
- * a forked Jest child with a spinning Worker sometimes does not answer the inspector in time.
- */
-export function racyOnForkServer(check: Check, runtime: Runtime): string | undefined {
-  if (process.env.E2E_MODEL !== 'fork-server' || runtime.framework !== 'jest') return undefined
-  if (check === 'defect 10: writing output') return 'the write can finish while the capture runs'
-  if (check === 'defect 10: Worker') return 'the forked child does not always answer the inspector in time'
-  return undefined
-}

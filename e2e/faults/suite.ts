@@ -6,7 +6,7 @@ import { readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { casesFile, defectsFile, filesFor, markedLine } from './fixture-files.js'
-import { expectedToFail, racyOnForkServer, type Check } from './expected-failures.js'
+import { expectedToFail, type Check } from './expected-failures.js'
 import { consoleBlocks } from './jest-console.js'
 import { expectProcessModel } from './process-model.js'
 import { aliveAfter, killByToken, processesWithToken } from './processes.js'
@@ -106,9 +106,7 @@ export function faultSuite(runtime: Runtime, mode: Mode): void {
     })
 
     const check = (id: Check, name: string, fn: () => unknown): void => {
-      const racy = racyOnForkServer(id, runtime)
-      if (racy) test.skip(`${name} (skipped on the fork server: ${racy})`, fn)
-      else (expectedToFail(id, runtime, mode) ? test.fails : test)(name, fn)
+      ;(expectedToFail(id, runtime, mode) ? test.fails : test)(name, fn)
     }
 
     describe('the fault matrix', () => {
