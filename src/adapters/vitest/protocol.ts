@@ -23,3 +23,22 @@ export interface VitestOutcomeExtra {
   /** The task's meta after the test, the values that can cross. */
   readonly meta?: Readonly<Record<string, unknown>> | undefined
 }
+
+/**
+ * Child → pool calls that only make sense to the parent's own run: the parent reports the test. The
+ * child answers them itself (one per task update of every skipped test: serializing and relaying them
+ * cost a test in a large file milliseconds each); the parent ignores any that still come. Artifacts and
+ * annotations (onTaskArtifactRecord) are relayed: Vitest's main process records them on the test.
+ */
+export const KEPT_LOCAL: ReadonlySet<string> = new Set(['onCollected', 'onQueued', 'onTaskUpdate', 'onAfterSuiteRun', 'onAsyncLeaks', 'onCancel'])
+
+export interface BirpcRequest {
+  readonly t: 'q'
+  readonly m: string
+  readonly a: unknown[]
+  readonly i?: string
+}
+
+export function isBirpcRequest(message: unknown): message is BirpcRequest {
+  return typeof message === 'object' && message !== null && (message as BirpcRequest).t === 'q' && typeof (message as BirpcRequest).m === 'string'
+}

@@ -3,7 +3,7 @@
 // fetch/resolve, task updates) travel over our IPC channel to the parent, which relays or keeps them.
 import { TAG, isOurs } from '../../../core/ipc/protocol.js'
 import type { Link } from '../../../core/child/link.js'
-import type { VitestPrepare, VitestRunRequest } from '../protocol.js'
+import { isBirpcRequest, KEPT_LOCAL, type VitestPrepare, type VitestRunRequest } from '../protocol.js'
 import { serializeThrown } from '../../../core/ipc/serialize.js'
 import type { ChildState } from '../../../core/child/state.js'
 
@@ -52,6 +52,12 @@ async function boot(p: VitestPrepare, link: Link): Promise<PreparedVitest> {
       if (r && r.__vitest_worker_response__ === true) {
         responses.push(r)
         onResponse?.()
+        return
+      }
+      // Calls only the parent's own run cares about are answered here, as the parent would answer them.
+      if (isBirpcRequest(v) && KEPT_LOCAL.has(v.m)) {
+        const id = v.i
+        if (id !== undefined) queueMicrotask(() => deliver({ t: 's', i: id, r: undefined }))
         return
       }
       link.send(v)

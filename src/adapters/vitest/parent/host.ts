@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url'
 import { IsolatedConfigError } from '../../../core/errors.js'
 import type { ChildResult, RunTarget, StateRequest } from '../../../core/ipc/protocol.js'
-import type { VitestOutcomeExtra, VitestPrepareRequest, VitestRunRequest } from '../protocol.js'
+import { isBirpcRequest, KEPT_LOCAL, type VitestOutcomeExtra, type VitestPrepareRequest, type VitestRunRequest } from '../protocol.js'
 import { zygoteFor } from '../../../core/parent/zygotes.js'
 import type { RunRecord } from '../../../core/parent/state-report.js'
 import type { ResolvedOptions, Limits } from '../../../core/options.js'
@@ -19,23 +19,6 @@ import { readStartupEnv, startupCwd, withOverrides } from '../../../core/parent/
 /** The adapter's child half, built next to this module in dist/. */
 const CHILD_ADAPTER = new URL('./vitest-child.js', import.meta.url).href
 
-/**
- * Child → pool calls that only make sense to the parent's own run: the parent reports the test. Its
- * artifacts and annotations (onTaskArtifactRecord) are relayed: Vitest's main process records them on
- * the test, by the id both processes share, and tells the reporters.
- */
-const KEPT_LOCAL = new Set(['onCollected', 'onQueued', 'onTaskUpdate', 'onAfterSuiteRun', 'onAsyncLeaks', 'onCancel'])
-
-interface BirpcRequest {
-  t: 'q'
-  m: string
-  a: unknown[]
-  i?: string
-}
-
-function isBirpcRequest(message: unknown): message is BirpcRequest {
-  return typeof message === 'object' && message !== null && (message as BirpcRequest).t === 'q' && typeof (message as BirpcRequest).m === 'string'
-}
 
 export function requireVitest(): VitestWorkerState {
   const state = getVitestWorkerState()
