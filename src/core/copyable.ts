@@ -42,8 +42,17 @@ function key(path: string, k: string): string {
   return /^[A-Za-z_$][\w$]*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`
 }
 
-/** Returns why `value` cannot be copied, with the path of the offending part, or undefined. */
-export function findUncopyable(value: unknown, path: string, seen = new Set<object>()): { path: string; reason: string } | undefined {
+/** How many more objects and elements a walk may visit (the state report's bound; IPC arguments have none). */
+export interface WalkBudget {
+  left: number
+}
+
+/**
+ * Returns why `value` cannot be copied, with the path of the offending part, or undefined. With a
+ * `budget`, a value with more parts than it allows is "too large" (checked on the way, not after).
+ */
+export function findUncopyable(value: unknown, path: string, seen = new Set<object>(), budget?: WalkBudget): { path: string; reason: string } | undefined {
+  if (budget && --budget.left < 0) return { path, reason: 'too large to copy' }
   if (typeof value === 'function') return { path, reason: `a function (${value.name || 'anonymous'}) cannot be copied` }
   if (typeof value === 'symbol') return { path, reason: 'a symbol cannot be copied' }
   if (typeof value !== 'object' || value === null) return undefined
@@ -60,7 +69,7 @@ export function findUncopyable(value: unknown, path: string, seen = new Set<obje
   if (types.isMap(value)) {
     let i = 0
     for (const [k, v] of value as Map<unknown, unknown>) {
-      const found = findUncopyable(k, `${path}.keys()[${i}]`, seen) ?? findUncopyable(v, `${path}.get(${typeof k === 'string' ? JSON.stringify(k) : i})`, seen)
+      const found = findUncopyable(k, `${path}.keys()[${i}]`, seen, budget) ?? findUncopyable(v, `${path}.get(${typeof k === 'string' ? JSON.stringify(k) : i})`, seen, budget)
       if (found) return found
       i++
     }
@@ -69,20 +78,20 @@ export function findUncopyable(value: unknown, path: string, seen = new Set<obje
   if (types.isSet(value)) {
     let i = 0
     for (const v of value as Set<unknown>) {
-      const found = findUncopyable(v, `${path}.values()[${i++}]`, seen)
+      const found = findUncopyable(v, `${path}.values()[${i++}]`, seen, budget)
       if (found) return found
     }
     return undefined
   }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const found = findUncopyable(value[i], `${path}[${i}]`, seen)
+      const found = findUncopyable(value[i], `${path}[${i}]`, seen, budget)
       if (found) return found
     }
     return undefined
   }
   for (const k of Object.keys(value)) {
-    const found = findUncopyable((value as Record<string, unknown>)[k], key(path, k), seen)
+    const found = findUncopyable((value as Record<string, unknown>)[k], key(path, k), seen, budget)
     if (found) return found
   }
   return undefined

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { Socket } from 'node:net'
-import { holdValue, sameHeld, unreadValue } from './held.js'
+import { HELD_VALUE_MAX_PARTS, holdValue, sameHeld, unreadValue } from './held.js'
 
 describe('holdValue', () => {
   test('plain data is kept as a copy taken now', () => {
@@ -31,5 +31,19 @@ describe('sameHeld', () => {
     expect(sameHeld(holdValue(function f() {}, 'x'), holdValue(function f() {}, 'x'))).toBe(true)
     expect(sameHeld(holdValue(function f() {}, 'x'), holdValue(function spy() {}, 'x'))).toBe(false)
     expect(sameHeld(holdValue(1, 'x'), holdValue(() => 1, 'x'))).toBe(false)
+  })
+})
+
+describe('a value too large to copy', () => {
+  test('is described, not copied, and the walk stops at the bound (a Buffer after it is never reached)', () => {
+    const big = [Array.from({ length: HELD_VALUE_MAX_PARTS }, (_, i) => ({ i })), Buffer.alloc(1)]
+    const held = holdValue(big, 'data')
+    expect(held.kind).toBe('uncopyable')
+    expect(held.kind === 'uncopyable' && held.reason).toBe(`larger than the state report copies (over ${HELD_VALUE_MAX_PARTS} objects and elements)`)
+  })
+
+  test('a value under the bound is still copied', () => {
+    const held = holdValue(Array.from({ length: 100 }, (_, i) => ({ i })), 'data')
+    expect(held.kind).toBe('copy')
   })
 })

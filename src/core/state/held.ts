@@ -10,10 +10,19 @@ export type HeldValue =
   /** Why the value cannot cross (`a function (connect)`, `a Socket at db.conn`). */
   | { readonly kind: 'uncopyable'; readonly reason: string; readonly preview: string }
 
+/**
+ * How many objects and elements a held value may have. A snapshot copies every global and captured
+ * variable several times a test (the parent at the call, the child before and after the body), so a
+ * 300 MB global (a data set loaded at import) cost seconds a test; past this it is described, not
+ * copied: not carried, and a change inside it is not seen.
+ */
+export const HELD_VALUE_MAX_PARTS = 20_000
+
 /** Holds `value`, named `name` (the path reported for an uncopyable part). */
 export function holdValue(value: unknown, name: string): HeldValue {
   const shown = preview(value)
-  const bad = findUncopyable(value, name)
+  const bad = findUncopyable(value, name, new Set(), { left: HELD_VALUE_MAX_PARTS })
+  if (bad?.reason === 'too large to copy') return { kind: 'uncopyable', reason: `larger than the state report copies (over ${HELD_VALUE_MAX_PARTS} objects and elements)`, preview: shown }
   if (bad) {
     const what = bad.reason.replace(/ cannot be copied.*$/s, '')
     return { kind: 'uncopyable', reason: bad.path === name ? what : `${what} at ${bad.path}`, preview: shown }
