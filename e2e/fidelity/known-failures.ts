@@ -167,7 +167,10 @@ export const knownFeatureFailures: KnownFailures = {
   'fork-server': {
     vitest4: new Set(vitestFeatures),
     vitest5: new Set(vitestFeatures),
-    jest29: new Set(jest29Features),
+    // Native ESM passes on Jest 29 here only because each suite run has a new directory, so a cold
+    // transform cache: on a warm one the zygote fails to collect the helper's file with the fresh
+    // model's ENOENT on the cache's .map, the file falls back to fresh and its children fail the same.
+    jest29: new Set(jest30Features),
     jest30: new Set(jest30Features),
   },
 }
