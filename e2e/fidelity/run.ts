@@ -1,11 +1,13 @@
 // Runs a runtime's real runner binary in a project directory with its JSON reporter, and logs every
 // pid isolated-test starts. The environment is a user's shell: the variables Vitest and Jest set in
-// this e2e worker are removed, then the suite's extra env (a process model, for example) and the
-// run's own are applied; `undefined` removes a variable.
+// this e2e worker are removed, then this e2e project's process model (e2e/helpers/model.ts), the
+// suite's extra env and the run's own are applied; `undefined` removes a variable. Our JSON report
+// must then say that every isolated test ran on that model.
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative, sep } from 'node:path'
+import { assertModel, modelEnv } from '../helpers/model.js'
 import { readPids } from '../helpers/processes.js'
 import type { Runtime } from './runtimes.js'
 
@@ -49,6 +51,8 @@ export interface RunSettings {
   /** Applied after the suite-level env; `undefined` removes a variable. */
   readonly env?: Env
   readonly timeoutMs?: number
+  /** Report records that may say 'fresh' under the fork server: a file that falls back on purpose. */
+  readonly allowFresh?: (line: { file: string; fullName: string }) => boolean
 }
 
 export function runnerEnv(...layers: readonly (Env | undefined)[]): NodeJS.ProcessEnv {
@@ -67,6 +71,7 @@ export function runFixture(runtime: Runtime, dir: string, args: readonly string[
   const work = mkdtempSync(join(tmpdir(), 'isolated-fidelity-run-'))
   const jsonFile = join(work, 'report.json')
   const pidLog = join(work, 'pids.log')
+  const reportFile = join(work, 'isolated.jsonl')
   const runnerArgs =
     runtime.framework === 'vitest'
       ? [runtime.bin, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${jsonFile}`, ...args]
@@ -75,7 +80,7 @@ export function runFixture(runtime: Runtime, dir: string, args: readonly string[
   const r = spawnSync(runtime.node(), runnerArgs, {
     cwd: dir,
     encoding: 'utf8',
-    env: runnerEnv({ ISOLATED_TEST_PID_LOG: pidLog }, settings.env),
+    env: runnerEnv({ ISOLATED_TEST_PID_LOG: pidLog, ISOLATED_TEST_REPORT: reportFile, ...modelEnv() }, settings.env),
     timeout: settings.timeoutMs ?? RUN_LIMIT_MS,
     maxBuffer: 64 * 1024 * 1024,
   })
@@ -88,10 +93,14 @@ export function runFixture(runtime: Runtime, dir: string, args: readonly string[
     throw new Error(`${runtime.label} wrote no JSON report in ${dir} (exit ${r.status}, signal ${r.signal}):\n${output}`)
   }
   const pids = readPids(pidLog)
-  rmSync(work, { recursive: true, force: true })
   const results = json.testResults.flatMap((file) =>
     file.assertionResults.map((t) => ({ file: relative(dir, file.name).split(sep).join('/'), fullName: t.fullName, status: t.status, failureMessages: t.failureMessages })),
   )
+  // Every fixture run that is not in-process isolates tests: with no record, the model went unchecked.
+  const isolating = runnerEnv(settings.env).ISOLATED_TEST !== 'off'
+  if (isolating && results.length > 0 && !existsSync(reportFile)) throw new Error(`${runtime.label} ran ${results.length} tests in ${dir} but wrote no ISOLATED_TEST_REPORT:\n${output}`)
+  assertModel(reportFile, settings.allowFresh)
+  rmSync(work, { recursive: true, force: true })
   return {
     pid: r.pid,
     code: r.status,

@@ -1,6 +1,8 @@
 // The four runtimes issue 10 is done on: Vitest 4.1 (Node 20), Vitest 5.1 (Node 24), Jest 29 and 30
-// (Node 20). Each names the runner's entry script and the packages a temporary project links in.
+// (Node 20); in the e2e-fork-server project every one runs on Node 24 (e2e/helpers/model.ts). Each
+// names the runner's entry script and the packages a temporary project links in.
 import { join } from 'node:path'
+import { defaultNode, FORK_SERVER } from '../helpers/model.js'
 import { nodeBinary } from '../helpers/nodes.js'
 import { repoRoot } from '../helpers/package.js'
 
@@ -19,21 +21,23 @@ export interface Runtime {
 }
 
 const fixtures = join(repoRoot, 'fixtures')
+/** The runner's Node major and process model, as the suites' titles show them. */
+const on = (nodeMajor: 20 | 24): string => (FORK_SERVER ? 'on Node 24, fork server' : `on Node ${nodeMajor}`)
 
 export const runtimes: Readonly<Record<RuntimeName, Runtime>> = {
   vitest4: {
     name: 'vitest4',
     framework: 'vitest',
-    label: 'Vitest 4.1 on Node 20',
+    label: `Vitest 4.1 ${on(20)}`,
     bin: join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs'),
     // The repository's Vitest; isolated-test as the e2e global setup unpacked it.
     links: { vitest: join(repoRoot, 'node_modules', 'vitest'), 'isolated-test': join(fixtures, 'vitest4', 'node_modules', 'isolated-test') },
-    node: () => process.execPath,
+    node: defaultNode,
   },
   vitest5: {
     name: 'vitest5',
     framework: 'vitest',
-    label: 'Vitest 5.1 on Node 24',
+    label: `Vitest 5.1 ${on(24)}`,
     bin: join(fixtures, 'vitest5', 'node_modules', 'vitest', 'vitest.mjs'),
     links: { vitest: join(fixtures, 'vitest5', 'node_modules', 'vitest'), 'isolated-test': join(fixtures, 'vitest5', 'node_modules', 'isolated-test') },
     node: () => nodeBinary(24),
@@ -41,18 +45,18 @@ export const runtimes: Readonly<Record<RuntimeName, Runtime>> = {
   jest29: {
     name: 'jest29',
     framework: 'jest',
-    label: 'Jest 29 on Node 20',
+    label: `Jest 29 ${on(20)}`,
     bin: join(fixtures, 'jest29', 'node_modules', 'jest', 'bin', 'jest.js'),
     links: { jest: join(fixtures, 'jest29', 'node_modules', 'jest'), 'isolated-test': join(fixtures, 'jest29', 'node_modules', 'isolated-test') },
-    node: () => process.execPath,
+    node: defaultNode,
   },
   jest30: {
     name: 'jest30',
     framework: 'jest',
-    label: 'Jest 30 on Node 20',
+    label: `Jest 30 ${on(20)}`,
     bin: join(fixtures, 'jest30', 'node_modules', 'jest', 'bin', 'jest.js'),
     links: { jest: join(fixtures, 'jest30', 'node_modules', 'jest'), 'isolated-test': join(fixtures, 'jest30', 'node_modules', 'isolated-test') },
-    node: () => process.execPath,
+    node: defaultNode,
   },
 }
 

@@ -7,6 +7,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, test } from 'vitest'
+import { FORK_SERVER } from '../helpers/model.js'
 import { repoRoot } from '../helpers/package.js'
 import { survivors } from '../helpers/processes.js'
 import { expectedRows, readRecords, rowsSeen, type Entry } from './records.js'
@@ -124,7 +125,7 @@ export function vitestFeatureSuite(runtime: Runtime, options: FeatureSuiteOption
           const t = run.test(file, name)
           expect([t.status, t.failureMessages[0]?.split('\n')[0]]).toEqual(['passed', 'AssertionError: expected +0 to be 1 // Object.is equality'])
         })
-        check(`${method}: each attempt is a fresh child: module state of a failed attempt does not carry`, () => {
+        check(`${method}: each attempt is a child of its own: module state of a failed attempt does not carry`, () => {
           expect(attempts().length).toBeGreaterThanOrEqual(2)
           expect(attempts().every((r) => r.attemptsSeenHere === 1)).toBe(true)
           expect(new Set(attempts().map((r) => r.pid)).size).toBe(attempts().length)
@@ -132,6 +133,21 @@ export function vitestFeatureSuite(runtime: Runtime, options: FeatureSuiteOption
           const report = run.test(file, name).failureMessages[1] ?? ''
           expect([report.split('\n')[0], report.includes('attemptsSeenHere')]).toEqual(['IsolatedStateReport: State across the process boundary (isolated-test):', true])
         })
+        // Where the pristine module state comes from: the fresh model imports the file in every child,
+        // the fork server once, in the zygote ('spawn' and 'fork' are forks of it).
+        const childImports = (): Entry[] => records('retry-imports.jsonl').filter((r) => r.file === (method === 'plugin' ? 'plugin' : 'helper') && r.child === true)
+        if (FORK_SERVER) {
+          check(`${method}: the file's top level ran once, in the zygote, not in the attempts' children`, () => {
+            expect(attempts().length).toBeGreaterThanOrEqual(2)
+            expect(childImports()).toHaveLength(1)
+            expect(attempts().map((r) => r.pid)).not.toContain(childImports()[0]!.pid)
+          })
+        } else {
+          check(`${method}: each attempt's child ran the file's top level itself`, () => {
+            expect(attempts().length).toBeGreaterThanOrEqual(2)
+            expect(childImports().map((r) => r.pid)).toEqual(expect.arrayContaining(attempts().map((r) => r.pid)))
+          })
+        }
       }
     })
 

@@ -33,6 +33,20 @@ export function readStartupEnv(): Record<string, string> {
   return startupEnv
 }
 
+/**
+ * The start-up environment with the framework's own variables (`names`) as this process has them now:
+ * the frameworks set some only at run time (Vitest's pool and worker ids, Jest's JEST_WORKER_ID in
+ * band), and a worker thread's start-up environment is its process's. What 'spawn' and a zygote get.
+ */
+export function startupEnvWith(names: readonly string[]): Record<string, string> {
+  const env = { ...startupEnv }
+  for (const name of names) {
+    const value = process.env[name]
+    if (value !== undefined) env[name] = value
+  }
+  return env
+}
+
 /** `base` with `overrides` applied; an override of `undefined` removes the variable. */
 export function withOverrides(
   base: Readonly<Record<string, string | undefined>>,

@@ -10,7 +10,7 @@ import { runInChild, type ForkSource, type RunChildResult } from '../../../core/
 import { decideProcessModel } from '../../../core/parent/process-model.js'
 import { zygoteFor } from '../../../core/parent/zygotes.js'
 import { relative } from 'node:path'
-import { readStartupEnv, startupCwd, withOverrides } from '../../../core/parent/startup-env.js'
+import { startupCwd, startupEnvWith, withOverrides } from '../../../core/parent/startup-env.js'
 import { judgeReport, stateRequest, writeRecord, type RunRecord, type StateVerdict } from '../../../core/parent/state-report.js'
 import type { AnyFunction } from '../../../core/state/closure.js'
 import type { TestConsole } from '../circus-types.js'
@@ -122,6 +122,9 @@ export interface JestFileContext {
 
 const fileRelays = new WeakMap<TestConsole, ConsoleRelay>()
 
+/** What Jest sets for every test, in band only at run time: 'spawn' gives them as the worker has them. */
+const JEST_OWN = ['JEST_WORKER_ID', 'NODE_ENV']
+
 /** Where forks of this file come from, when the fork server runs this worker's isolated tests. */
 export async function jestForkSource(file: JestFileContext): Promise<ForkSource | undefined> {
   const { options, payload } = file
@@ -129,7 +132,7 @@ export async function jestForkSource(file: JestFileContext): Promise<ForkSource 
   if (model.model !== 'fork-server') return undefined
   const execArgv = [...process.execArgv, ...options.execArgv]
   // The zygote imports the file once, in the env and cwd 'spawn' gives; each fork takes its own.
-  const start = { env: withOverrides(readStartupEnv(), { ...colorEnv(), ...options.env }), cwd: startupCwd, execArgv }
+  const start = { env: withOverrides(startupEnvWith(JEST_OWN), { ...colorEnv(), ...options.env }), cwd: startupCwd, execArgv }
   let relay = fileRelays.get(file.console)
   if (!relay) fileRelays.set(file.console, (relay = new ConsoleRelay(file.console)))
   const out = relay
@@ -163,7 +166,7 @@ async function runChild(run: JestRun, target: RunTarget, state: JestRunRequest['
   assertJestAlive()
   const { options } = run
   const fork = options.method === 'fork'
-  const env = withOverrides(fork ? run.forkEnv : readStartupEnv(), { ...colorEnv(), ...options.env })
+  const env = withOverrides(fork ? run.forkEnv : startupEnvWith(JEST_OWN), { ...colorEnv(), ...options.env })
   const cwd = fork ? process.cwd() : startupCwd
   const request: JestRunRequest = {
     adapter: CHILD_ADAPTER,

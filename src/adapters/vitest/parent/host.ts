@@ -14,7 +14,7 @@ import type { Child } from '../../../core/parent/child.js'
 import { runInChild, type ForkSource, type RunChildResult } from '../../../core/parent/run-child.js'
 import { decideProcessModel } from '../../../core/parent/process-model.js'
 import { relative } from 'node:path'
-import { readStartupEnv, startupCwd, withOverrides } from '../../../core/parent/startup-env.js'
+import { startupCwd, startupEnvWith, withOverrides } from '../../../core/parent/startup-env.js'
 
 /** The adapter's child half, built next to this module in dist/. */
 const CHILD_ADAPTER = new URL('./vitest-child.js', import.meta.url).href
@@ -58,6 +58,12 @@ export interface VitestRunArgs {
   readonly fileTaskId?: string | undefined
 }
 
+/**
+ * What Vitest sets for every test ('spawn' gives them as the worker has them): its `start` and `run`
+ * messages set the pool and worker ids at run time, and a forked child takes its env whole from the request.
+ */
+const VITEST_OWN = ['VITEST', 'VITEST_MODE', 'VITEST_POOL_ID', 'VITEST_WORKER_ID', 'TEST', 'NODE_ENV']
+
 /** What a child (or a zygote) of this worker is asked to run: Vitest's own worker messages, replayed. */
 function buildRequest(state: VitestWorkerState, options: ResolvedOptions, filepath: string, a: Pick<VitestRunArgs, 'target' | 'hooks' | 'context' | 'hookLimit' | 'state'>): { request: VitestRunRequest; prepare: VitestPrepareRequest } {
   const config = state.config
@@ -82,7 +88,8 @@ function buildRequest(state: VitestWorkerState, options: ResolvedOptions, filepa
   const vitestStart = {
     __vitest_worker_request__: true,
     type: 'start',
-    poolId: 1,
+    // Vitest's `start` sets VITEST_POOL_ID from it, after the env the child was given.
+    poolId: Number(process.env.VITEST_POOL_ID) || 1,
     workerId: state.ctx.workerId,
     options: { reportMemory: false },
     context: { environment, config: childConfig, pool: state.ctx.pool },
@@ -92,7 +99,7 @@ function buildRequest(state: VitestWorkerState, options: ResolvedOptions, filepa
     adapter: CHILD_ADAPTER,
     target: a.target,
     hooks: a.hooks,
-    env: withOverrides(options.method === 'fork' ? (process.env as Record<string, string>) : readStartupEnv(), options.env),
+    env: withOverrides(options.method === 'fork' ? (process.env as Record<string, string>) : startupEnvWith(VITEST_OWN), options.env),
     cwd: options.method === 'fork' ? process.cwd() : startupCwd,
     setup: options.setup,
     context: a.context,
@@ -126,7 +133,7 @@ async function forkSource(state: VitestWorkerState, options: ResolvedOptions, fi
   if (model.model !== 'fork-server') return undefined
   const execArgv = [...process.execArgv, ...options.execArgv]
   // The zygote imports the file once, in the env and cwd 'spawn' gives; each fork takes its own.
-  const start = { env: withOverrides(readStartupEnv(), options.env), cwd: startupCwd, execArgv }
+  const start = { env: withOverrides(startupEnvWith(VITEST_OWN), options.env), cwd: startupCwd, execArgv }
   return {
     key: JSON.stringify([filepath, execArgv, start.env.NODE_OPTIONS ?? '', options.env, options.setup, state.ctx.environment]),
     file: relative(state.config.root, filepath),
