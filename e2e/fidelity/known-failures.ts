@@ -76,14 +76,16 @@ const jest30Snapshots = [
   'new / spawn / files',
   'new / spawn / verdicts',
   'new / summary',
-  'new under --ci / fork / verdicts',
-  'new under --ci / spawn / verdicts',
   'new under --ci / summary',
 ]
 
 /** Item 1 on Jest 29: as Jest 30, and the environment's checked keys are obsolete too. */
 const jest29Snapshots = [
   ...jest30Snapshots,
+  // These two pass on Jest 30 since this session's merges (the clean-clone run, both models); Jest 29
+  // was not measured again, so it keeps them.
+  'new under --ci / fork / verdicts',
+  'new under --ci / spawn / verdicts',
   '-u on changed and obsolete / project / obsolete keys',
   'changed and obsolete / project / obsolete keys',
   'matching under --ci / project / obsolete keys',
