@@ -6,7 +6,7 @@ import { readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { casesFile, defectsFile, filesFor, markedLine } from './fixture-files.js'
-import { expectedToFail, type Check } from './expected-failures.js'
+import { expectedToFail, racyOnForkServer, type Check } from './expected-failures.js'
 import { consoleBlocks } from './jest-console.js'
 import { expectProcessModel } from './process-model.js'
 import { aliveAfter, killByToken, processesWithToken } from './processes.js'
@@ -106,7 +106,9 @@ export function faultSuite(runtime: Runtime, mode: Mode): void {
     })
 
     const check = (id: Check, name: string, fn: () => unknown): void => {
-      ;(expectedToFail(id, runtime, mode) ? test.fails : test)(name, fn)
+      const racy = racyOnForkServer(id, runtime)
+      if (racy) test.skip(`${name} (skipped on the fork server: ${racy})`, fn)
+      else (expectedToFail(id, runtime, mode) ? test.fails : test)(name, fn)
     }
 
     describe('the fault matrix', () => {

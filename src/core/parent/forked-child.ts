@@ -51,7 +51,7 @@ export class ForkedChild implements Child {
   /** When the zygote began the fork (CLOCK_MONOTONIC ns), for the record. */
   forkStartNs: bigint | undefined
   private stackArmed = false
-  /** Bytes read from its stdout and stderr so far: flowing output while it does not answer means it is writing. */
+  /** Bytes read from it so far (stdout, stderr, channel): flowing while it does not answer means it is writing. */
   private outputBytes = 0
   private readonly channel: ChannelEnd
   private readonly tail: StderrTail
@@ -78,7 +78,8 @@ export class ForkedChild implements Child {
     sockets.stdout.on('error', () => {})
     sockets.stderr.on('error', () => {})
     this.tail = new StderrTail(this.stderr)
-    for (const s of [sockets.stdout, sockets.stderr]) s.on('data', (chunk: Buffer) => (this.outputBytes += chunk.length))
+    // The channel too: under Jest a child's output travels as messages (the console relay).
+    for (const s of [sockets.stdout, sockets.stderr, sockets.channel]) s.on('data', (chunk: Buffer) => (this.outputBytes += chunk.length))
     const ends = (s: Readable): Promise<void> => new Promise((resolve) => (s.readableEnded ? resolve() : s.once('end', resolve).once('close', resolve)))
     this.outputEnded = Promise.all([ends(this.stdout), ends(this.stderr)]).then(() => {
       this.outputDone = true
