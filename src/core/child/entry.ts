@@ -43,16 +43,16 @@ if (asZygote) {
 }
 
 function send(message: ChildMessage): void {
+  // A forked child's answer ends its output (the parent then has all of it without waiting for its death).
+  if (message.kind === 'result' || message.kind === 'fatal') getChildState()?.endOutput?.()
   link.send(message)
 }
 
 /** The result message carries the state report and the import time, wherever it is sent from. */
 function withStateReport(send: (m: ChildMessage) => void, state: () => ChildState): (m: ChildMessage) => void {
   return (m) => {
-    if (m.kind === 'fatal') state().endOutput?.()
     if (m.kind !== 'result') return send(m)
     const s = state()
-    s.endOutput?.()
     send({ ...m, report: m.report ?? s.report, importMs: s.bodyStarted === undefined ? undefined : s.bodyStarted - s.received })
   }
 }
@@ -113,7 +113,6 @@ link.onMessage((message: unknown) => {
   if (m.kind !== 'run' || running) return
   running = true
   run(m.request).catch((error: unknown) => {
-    getChildState()?.endOutput?.()
     send({ [TAG]: true, kind: 'fatal', error: serializeThrown(error) })
   })
 })

@@ -80,11 +80,10 @@ export class ForkedChild implements Child {
     this.tail = new StderrTail(this.stderr)
     // The channel too: under Jest a child's output travels as messages (the console relay).
     for (const s of [sockets.stdout, sockets.stderr, sockets.channel]) s.on('data', (chunk: Buffer) => (this.outputBytes += chunk.length))
-    const ends = (s: Readable): Promise<void> => new Promise((resolve) => (s.readableEnded ? resolve() : s.once('end', resolve).once('close', resolve)))
-    this.outputEnded = Promise.all([ends(this.stdout), ends(this.stderr)]).then(() => {
+    const ended = (s: Readable): Promise<unknown> => (s.destroyed ? Promise.resolve() : new Promise((resolve) => s.once('close', resolve)))
+    this.outputEnded = Promise.all([ended(this.stdout), ended(this.stderr)]).then(() => {
       this.outputDone = true
     })
-    const ended = (s: Readable): Promise<unknown> => (s.destroyed ? Promise.resolve() : new Promise((resolve) => s.once('close', resolve)))
     const drained = Promise.all([this.exited, ended(sockets.channel), ended(sockets.stdout), ended(sockets.stderr)])
     this.closed = Promise.race([drained, this.exited.then(() => delay(DRAIN_AFTER_EXIT_MS))]).then(() => this.release())
     this.ready = new Promise((resolve) => {

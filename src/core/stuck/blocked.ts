@@ -8,7 +8,10 @@ const WRITE_CALLS = process.arch === 'arm64' ? new Set([64, 66, 68]) : new Set([
 const SAMPLES = 12
 const sleeper = new Int32Array(new SharedArrayBuffer(4))
 
-type Sample = 'running' | 'writing' | 'syscall' | 'unknown'
+// The event loop waiting for events (x64: epoll_wait, epoll_pwait, epoll_pwait2; arm64: epoll_pwait, epoll_pwait2).
+const POLL_CALLS = process.arch === 'arm64' ? new Set([22, 441]) : new Set([232, 281, 441])
+
+type Sample = 'running' | 'writing' | 'polling' | 'syscall' | 'unknown'
 
 function sample(pid: number): Sample {
   try {
@@ -16,22 +19,16 @@ function sample(pid: number): Sample {
     if (syscall[0] === 'running') return 'running'
     const nr = Number(syscall[0])
     const target = Number(syscall[1])
+    if (POLL_CALLS.has(nr)) return 'polling'
     return WRITE_CALLS.has(nr) && (target === 1 || target === 2) ? 'writing' : 'syscall'
   } catch {
     return 'unknown'
   }
 }
 
-// The event loop waiting for events (x64: epoll_wait, epoll_pwait, epoll_pwait2; arm64: epoll_pwait, epoll_pwait2).
-const POLL_CALLS = process.arch === 'arm64' ? new Set([22, 441]) : new Set([232, 281, 441])
-
 /** The main thread is in the event loop's poll: idle, and it will answer an interrupt (a loaded machine may be slow to run it). */
 export function isPolling(pid: number): boolean {
-  try {
-    return POLL_CALLS.has(Number(readFileSync(`/proc/${pid}/task/${pid}/syscall`, 'utf8').trim().split(' ')[0]))
-  } catch {
-    return false
-  }
+  return sample(pid) === 'polling'
 }
 
 /**
@@ -41,7 +38,9 @@ export function isPolling(pid: number): boolean {
 export function blockedState(pid: number): 'busy' | 'writing' | 'native' {
   const seen = new Set<Sample>()
   for (let i = 0; i < SAMPLES; i++) {
-    const s = sample(pid)
+    const taken = sample(pid)
+    // Waiting in the event loop is a system call like any other here (the caller asked for its stack first).
+    const s = taken === 'polling' ? 'syscall' : taken
     if (s === 'writing' || s === 'unknown') return s === 'writing' ? 'writing' : 'native'
     seen.add(s)
     if (i < SAMPLES - 1) Atomics.wait(sleeper, 0, 0, 4)
