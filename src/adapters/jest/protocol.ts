@@ -5,8 +5,12 @@ import type { PrepareRequest, RunRequest } from '../../core/ipc/protocol.js'
 export type JestConfigSource =
   /** The environment's: the configs Jest handed it (JSON-safe copies). */
   | { readonly kind: 'given'; readonly projectConfig: Readonly<Record<string, unknown>>; readonly globalConfig: Readonly<Record<string, unknown>> }
-  /** `isolated()` under a plain Jest setup: read with the running Jest's `jest-config` from `root`. */
-  | { readonly kind: 'load'; readonly root: string }
+  /**
+   * `isolated()` under a plain Jest setup: read with the running Jest's `jest-config` from `root`, with
+   * the run's seed and `--randomize` (command-line only: the config file cannot give them), so
+   * `jest.getSeed()` and circus's shuffled order are the parent's.
+   */
+  | { readonly kind: 'load'; readonly root: string; readonly seed: number | undefined; readonly randomize: boolean }
 
 /** What the child needs to rebuild Jest's own pipeline for one file and run one test of it. */
 export interface JestPayload {

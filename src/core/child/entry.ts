@@ -13,6 +13,9 @@ import type { ChildAdapter } from '../adapter.js'
 import { createLink } from './link.js'
 import { loadAddon } from '../native/addon.js'
 import { installResourceView, markResourceBaseline } from './resources.js'
+import { holdStartupWarnings } from './warnings.js'
+
+holdStartupWarnings()
 
 const asZygote = process.env[ZYGOTE_CONFIG_ENV] !== undefined
 // Orphans of the test's processes (double-forked daemons) are re-parented to us, not to init, so the

@@ -31,6 +31,8 @@ export const WATCHDOG_FD = 5
 export const TREE_ENV = 'ISOLATED_TEST_TREE'
 /** Set in the child's environment; also how a wrapped function knows it already runs in a child. */
 export const CHILD_ENV = 'ISOLATED_TEST_CHILD'
+/** In a child: its slot among this worker's live children (1, 2, ...), for partitioning per test. */
+export const CHILD_ID_ENV = 'ISOLATED_TEST_CHILD_ID'
 /** Where the child keeps its state for code loaded through the framework's module loader. */
 export const CHILD_STATE = Symbol.for('isolated-test.child-state')
 

@@ -3,7 +3,7 @@
 // shared: no coverage and read-only snapshots.
 import { sep } from 'node:path'
 import { IsolatedConfigError } from '../../../core/errors.js'
-import type { JestPrepare } from '../protocol.js'
+import type { JestConfigSource, JestPrepare } from '../protocol.js'
 import type { GlobalConfig, ProjectConfig } from '../circus-types.js'
 import type { JestPackages } from './load-jest.js'
 
@@ -18,9 +18,11 @@ interface ReadConfigs {
   readConfigs(argv: Record<string, unknown>, paths: string[]): Promise<{ globalConfig: GlobalConfig; configs: ProjectConfig[] }>
 }
 
-async function loadConfigs(jest: JestPackages, root: string, testPath: string): Promise<{ projectConfig: ProjectConfig; globalConfig: GlobalConfig }> {
+async function loadConfigs(jest: JestPackages, source: Extract<JestConfigSource, { kind: 'load' }>, testPath: string): Promise<{ projectConfig: ProjectConfig; globalConfig: GlobalConfig }> {
+  const { root, seed, randomize } = source
   const { readConfigs } = jest.require('jest-config') as ReadConfigs
-  const { globalConfig, configs } = await readConfigs({ _: [], $0: 'jest' }, [root])
+  // As the command line gave them to the parent's run: jest-config validates them as it does there.
+  const { globalConfig, configs } = await readConfigs({ _: [], $0: 'jest', ...(seed === undefined ? {} : { seed }), randomize }, [root])
   const inProject = (c: ProjectConfig): boolean => ((c.roots as string[] | undefined) ?? [c.rootDir]).some((r) => testPath.startsWith(r + sep))
   const projectConfig = configs.length === 1 ? configs[0] : configs.find(inProject)
   if (!projectConfig) {
@@ -33,7 +35,7 @@ export async function childConfigs(payload: JestPrepare, jest: JestPackages): Pr
   const given =
     payload.config.kind === 'given'
       ? { projectConfig: payload.config.projectConfig as ProjectConfig, globalConfig: payload.config.globalConfig as GlobalConfig }
-      : await loadConfigs(jest, payload.config.root, payload.testPath)
+      : await loadConfigs(jest, payload.config, payload.testPath)
   return {
     projectConfig: given.projectConfig,
     globalConfig: { ...given.globalConfig, updateSnapshot: 'none', collectCoverage: false },

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { isAbsolute, join } from 'node:path'
+import { IsolatedConfigError } from '../../../core/errors.js'
 import { TAG, CHILD_STATE } from '../../../core/ipc/protocol.js'
 import { type JestPrepare, type JestRunRequest } from '../protocol.js'
 import { serializeThrown } from '../../../core/ipc/serialize.js'
@@ -38,8 +39,18 @@ function environmentPath(jest: JestPackages, payload: JestPrepare, config: Proje
     name = typeof docblock === 'string' ? docblock : config.testEnvironment
   }
   if (name === undefined || name === 'node') return undefined
+  if (isAbsolute(name)) return name
   // Resolved as Jest resolves `testEnvironment`: jest-environment-<name>, then <name>, from rootDir.
-  return isAbsolute(name) ? name : jest.resolveTestEnvironment({ ...config, testEnvironment: name, requireResolveFunction: (m: string) => jest.require.resolve(m) })
+  try {
+    return jest.resolveTestEnvironment({ ...config, testEnvironment: name, requireResolveFunction: (m: string) => jest.require.resolve(m) })
+  } catch (error) {
+    // Jest's message names `testEnvironment`, which is ours here: the typo is in our option.
+    if (payload.config.kind === 'load') throw error
+    throw new IsolatedConfigError(
+      `isolated-test/jest: the \`environment\` option (testEnvironmentOptions.isolated.environment, or the file's @isolated-test pragma) is ${JSON.stringify(name)}, and no test environment of that name is installed: ` +
+        `Jest looked for jest-environment-${name} and ${name} from ${String(config.rootDir)}. Use 'node', 'jsdom' (with jest-environment-jsdom installed) or a path to an environment module.`,
+    )
+  }
 }
 
 interface PreparedJest {
