@@ -18,7 +18,7 @@ interface Pending {
 
 // On globalThis: the plugin's runner and isolated() may be separate instances of this module.
 const KEY = Symbol.for('isolated-test.vitest-coverage')
-const WRAPPED = Symbol.for('isolated-test.vitest-coverage-rpc')
+const WRAPPED = Symbol.for('isolated-test.vitest-coverage-rpcs')
 
 function pending(): Pending {
   const g = globalThis as Record<symbol, Pending | undefined>
@@ -49,17 +49,22 @@ interface SuiteRunMeta {
   testFiles: string[]
 }
 
-/** Vitest's worker state is made per run message: its rpc is wrapped once per state. */
+/**
+ * Vitest's worker state is made per run message: its rpc is wrapped once per state. Which ones are ours
+ * is kept aside: birpc's proxy answers any property, a marker on it included.
+ */
 function wrapRpc(state: VitestWorkerState): void {
-  const rpc = state.rpc as VitestWorkerState['rpc'] & { [WRAPPED]?: true }
-  if (rpc[WRAPPED]) return
+  const g = globalThis as Record<symbol, WeakSet<object> | undefined>
+  const wrappedOnes = (g[WRAPPED] ??= new WeakSet())
+  const rpc = state.rpc
+  if (wrappedOnes.has(rpc)) return
   const wrapped = new Proxy(rpc, {
     get(target, key) {
-      if (key === WRAPPED) return true
       if (key === 'onAfterSuiteRun') return (meta: SuiteRunMeta) => target.onAfterSuiteRun!(flushInto(state, meta))
       return Reflect.get(target, key)
     },
   })
+  wrappedOnes.add(wrapped)
   ;(state as { rpc: unknown }).rpc = wrapped
 }
 
