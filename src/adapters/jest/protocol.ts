@@ -26,6 +26,17 @@ export interface JestPayload {
   readonly locate: 'index' | 'occurrence'
   /** Limit for each hook run in the child, when the options set one; else the hook's Jest timeout. */
   readonly hookTimeout: number | undefined
+  /**
+   * 'babel': the run collects coverage with babel-plugin-istanbul: the child instruments what it loads
+   * too and sends its counters (the environment's `__coverage__`) before its verdict.
+   */
+  readonly coverage?: 'babel' | undefined
+}
+
+/** A Jest child's `coverage` message: the istanbul counters of the files it ran code of. */
+export interface JestChildCoverage {
+  readonly provider: 'babel'
+  readonly map: Readonly<Record<string, object>>
 }
 
 /** The file-level part of the payload: all a spare Jest child needs before it knows its test. */

@@ -23,6 +23,26 @@ function addCounts<T extends number | number[]>(into: Record<string, T>, from: R
 }
 
 /**
+ * Adds `from`'s counters into `into` in place (Jest's environment keeps its live `__coverage__`, which it
+ * copies when the file ends); a file only `from` has comes in whole.
+ */
+export function foldIstanbul(into: Record<string, unknown>, from: IstanbulMap): void {
+  const merged = mergeIstanbul(into as IstanbulMap, from)
+  for (const path of Object.keys(from)) {
+    const mine = into[path] as IstanbulFileCoverage | undefined
+    const sum = merged[path]!
+    if (!mine || mine === sum) {
+      into[path] = sum
+      continue
+    }
+    Object.assign(mine.s, sum.s)
+    Object.assign(mine.f, sum.f)
+    Object.assign(mine.b, sum.b)
+    if (mine.bT && sum.bT) Object.assign(mine.bT, sum.bT)
+  }
+}
+
+/**
  * A new istanbul map: `into` with each of `from`'s files' counters added (the same instrumented code:
  * the same keys). A file only `from` has comes in whole. Neither input is changed: `into` may be the
  * worker's live counters.

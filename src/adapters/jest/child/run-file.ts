@@ -9,6 +9,7 @@ import { TAG, CHILD_STATE } from '../../../core/ipc/protocol.js'
 import { type JestPrepare, type JestRunRequest } from '../protocol.js'
 import { serializeThrown } from '../../../core/ipc/serialize.js'
 import type { EnvironmentContext, JestEnvironment, JestEnvironmentClass, ProjectConfig } from '../circus-types.js'
+import { collectSandboxCoverage } from './coverage.js'
 import { createChildConsole } from './child-console.js'
 import { childConfigs } from './config.js'
 import { loadJestPackages, type JestPackages, type ModuleMap, type TestFramework } from './load-jest.js'
@@ -104,6 +105,7 @@ export async function runJest(request: JestRunRequest, state: ChildState): Promi
   jest.setGlobal(environment.global, 'console', testConsole, 'retain')
   // isolated() wrappers made while the file loads register here (the vm context has its own global).
   environment.global[CHILD_STATE] = state
+  if (request.payload.coverage === 'babel') collectSandboxCoverage(environment.global)
 
   const runtime = new jest.Runtime(
     config,
@@ -113,8 +115,9 @@ export async function runJest(request: JestRunRequest, state: ChildState): Promi
     cacheFS,
     {
       changedFiles: undefined,
-      collectCoverage: false,
-      collectCoverageFrom: [],
+      // With babel coverage on, the child instruments what it loads as the worker does, and counts in its sandbox.
+      collectCoverage: request.payload.coverage === 'babel',
+      collectCoverageFrom: request.payload.coverage === 'babel' ? ((globalConfig as { collectCoverageFrom?: string[] }).collectCoverageFrom ?? []) : [],
       coverageProvider: globalConfig.coverageProvider,
       globalRootDir: globalConfig.rootDir,
       sourcesRelatedToTestsInChangedFiles: undefined,
