@@ -19,6 +19,7 @@ import { assertJestAlive, jestIsGone } from './jest-parent.js'
 import { presentForJest } from './present-error.js'
 import { ensureJestRunId } from './run-id.js'
 import { foldIstanbul } from '../../../core/parent/coverage-merge.js'
+import { receiveV8Coverage } from './v8-coverage.js'
 
 /** The adapter's child half, built next to this module in dist/. */
 const CHILD_ADAPTER = new URL('./jest-child.js', import.meta.url).href
@@ -204,10 +205,15 @@ async function runChild(run: JestRun, target: RunTarget, state: JestRunRequest['
         if (isConsoleFrame(message)) relay.call(message)
       },
       onCoverage: (data) => {
+        const d = data as JestChildCoverage
+        if (d.provider === 'v8') {
+          covered = receiveV8Coverage(run.global, payload.jestDirs, d.entries)
+          return
+        }
         covered = true
         // Into the sandbox's own counters, which Jest copies into the file's result when it ends.
         const g = run.global as { __coverage__?: Record<string, unknown> }
-        foldIstanbul((g.__coverage__ ??= {}), (data as JestChildCoverage).map as never)
+        foldIstanbul((g.__coverage__ ??= {}), d.map as never)
       },
     })
     const { boot, body } = answer.durations
@@ -224,16 +230,16 @@ async function runChild(run: JestRun, target: RunTarget, state: JestRunRequest['
 }
 
 /**
- * The payload with the run's coverage mode: the environment's config says (babel only: v8 coverage is
- * not collected from children); under a plain setup, instrumented code has run in this sandbox.
+ * The payload with the run's coverage provider: the environment's config says; under a plain setup
+ * (no config at hand), babel's when instrumented code has run in this sandbox (v8 is not collected there).
  */
 function withCoverage(payload: JestPayload): JestPayload {
   const c = payload.config
-  const babel =
-    c.kind === 'given'
-      ? c.globalConfig.collectCoverage === true && c.globalConfig.coverageProvider !== 'v8'
-      : typeof (globalThis as { __coverage__?: unknown }).__coverage__ === 'object'
-  return babel ? { ...payload, coverage: 'babel' } : payload
+  if (c.kind === 'given') {
+    if (c.globalConfig.collectCoverage !== true) return payload
+    return { ...payload, coverage: c.globalConfig.coverageProvider === 'v8' ? 'v8' : 'babel' }
+  }
+  return typeof (globalThis as { __coverage__?: unknown }).__coverage__ === 'object' ? { ...payload, coverage: 'babel' } : payload
 }
 
 /** The state report as a failure Jest prints: our leak error at the test's line, the report block as it is. */
