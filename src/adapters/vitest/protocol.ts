@@ -6,7 +6,16 @@ export interface VitestPrepare {
   readonly workerUrl: string
   /** Vitest's worker `start` message to replay, as a pool would send it. */
   readonly vitestStart: unknown
+  /** The run's coverage provider, when coverage is on: the child collects what it runs, from boot. */
+  readonly coverage?: VitestCoverageProvider | undefined
 }
+
+export type VitestCoverageProvider = 'v8' | 'istanbul'
+
+/** What a child sends in its `coverage` message: one of the provider's own formats (a worker's takeCoverage). */
+export type VitestChildCoverage =
+  | { readonly provider: 'v8'; readonly result: readonly object[] }
+  | { readonly provider: 'istanbul'; readonly map: Readonly<Record<string, object>> }
 
 export interface VitestPayload extends VitestPrepare {
   /** The child's own runner module (config.runner in the child). */

@@ -146,6 +146,11 @@ export type ChildMessage =
       /** ms from the run request to the body's start: importing the module (and hooks before it). */
       readonly importMs?: number | undefined
     }
+  /**
+   * What the child's code ran (coverage on), sent just before its verdict: the adapter's own format
+   * (core/child/coverage.ts), merged by its parent half into what the test worker reports.
+   */
+  | { readonly [TAG]: true; readonly kind: 'coverage'; readonly data: unknown }
   /** A zygote collected the file and is quiescent: it serves forks from now on (`at`: monotonicMs()). */
   | { readonly [TAG]: true; readonly kind: 'zygote-ready'; readonly at: number }
   /** A zygote cannot serve forks safely (what the import left open): the file runs in fresh children. */

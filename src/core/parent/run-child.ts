@@ -49,6 +49,8 @@ export interface RunChildOptions {
   /** Messages on the channel that are not ours (the framework's). */
   readonly onOther?: (message: unknown, child: Child) => void
   readonly onOutput: (type: 'stdout' | 'stderr', text: string) => void
+  /** What the child's code ran (coverage on), in the adapter's format, before its verdict. */
+  readonly onCoverage?: ((data: unknown) => void) | undefined
   readonly signal?: AbortSignal | undefined
   /** Filled as the run goes (durations, exit, state report), for the JSON Lines record. */
   readonly record?: RunRecord | undefined
@@ -260,6 +262,9 @@ async function runAcquired(o: RunChildOptions, obtain: () => Promise<Child>, key
           enter('user', s.phase, s.since, s.limit, s.setting, s.ours + message.ms)
           break
         }
+        case 'coverage':
+          o.onCoverage?.(message.data)
+          break
         case 'result':
           trace('p.result')
           finish({ ok: true, result: message.result, report: message.report, importMs: message.importMs })

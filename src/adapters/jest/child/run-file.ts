@@ -10,6 +10,7 @@ import { TAG, CHILD_STATE } from '../../../core/ipc/protocol.js'
 import { type JestPrepare, type JestRunRequest } from '../protocol.js'
 import { serializeThrown } from '../../../core/ipc/serialize.js'
 import type { EnvironmentContext, JestEnvironment, JestEnvironmentClass, ProjectConfig } from '../circus-types.js'
+import { collectSandboxCoverage, collectV8RuntimeCoverage, type V8Runtime } from './coverage.js'
 import { createChildConsole } from './child-console.js'
 import { childConfigs } from './config.js'
 import { loadJestPackages, type JestPackages, type ModuleMap, type TestFramework } from './load-jest.js'
@@ -115,6 +116,7 @@ export async function runJest(request: JestRunRequest, state: ChildState): Promi
   jest.setGlobal(environment.global, 'console', testConsole, 'retain')
   // isolated() wrappers made while the file loads register here (the vm context has its own global).
   environment.global[CHILD_STATE] = state
+  if (request.payload.coverage === 'babel') collectSandboxCoverage(environment.global)
 
   const runtime = new jest.Runtime(
     config,
@@ -124,9 +126,10 @@ export async function runJest(request: JestRunRequest, state: ChildState): Promi
     cacheFS,
     {
       changedFiles: undefined,
-      collectCoverage: false,
-      collectCoverageFrom: [],
-      coverageProvider: globalConfig.coverageProvider,
+      // With coverage on, the child transforms (babel: instruments) what it loads as the worker does.
+      collectCoverage: request.payload.coverage !== undefined,
+      collectCoverageFrom: request.payload.coverage ? ((globalConfig as { collectCoverageFrom?: string[] }).collectCoverageFrom ?? []) : [],
+      coverageProvider: request.payload.coverage ?? globalConfig.coverageProvider,
       globalRootDir: globalConfig.rootDir,
       sourcesRelatedToTestsInChangedFiles: undefined,
     },
@@ -137,6 +140,7 @@ export async function runJest(request: JestRunRequest, state: ChildState): Promi
   // the test runs, circus keeps one timer of its own for it.
   markResourceBaseline()
   allowFrameworkResources({ Timeout: 1 })
+  const finishV8 = request.payload.coverage === 'v8' ? await collectV8RuntimeCoverage(runtime as unknown as V8Runtime) : undefined
   try {
     for (const file of config.setupFiles) {
       if (runtime.unstable_shouldLoadAsEsm(file)) await runtime.unstable_importModule(file)
@@ -151,6 +155,7 @@ export async function runJest(request: JestRunRequest, state: ChildState): Promi
     Error.stackTraceLimit = 100
     await environment.setup()
     const results = await testFramework(globalConfig, config, environment, runtime, testPath, () => {})
+    await finishV8?.()
     report(state, selector, results.testExecError)
   } finally {
     runtime.teardown()

@@ -13,6 +13,7 @@ import { callWrapped } from '../../../core/child/call-wrapped.js'
 import { asPhase } from '../../../core/child/phase.js'
 import { markResourceBaseline } from '../../../core/child/resources.js'
 import { forkPoint } from '../../../core/child/zygote.js'
+import { resetCoverage } from '../../../core/child/coverage.js'
 import { unwrapHandler } from '../unwrap.js'
 import type { AnyFunction } from '../../../core/state/closure.js'
 import { findUncopyable } from '../../../core/copyable.js'
@@ -226,6 +227,8 @@ export default class IsolatedChildRunner extends TestRunner {
     }
     const imported = await super.importFile(filepath, source)
     const state = this.state
+    // The parent's own run counted the file's import: the child counts only its test (a zygote resets at its fork point).
+    if (source === 'collect') resetCoverage()
     if (source === 'collect' && state?.request.target.kind === 'call') await callWrapped(state, state.request)
     return imported
   }
