@@ -5,8 +5,9 @@
 import { fileURLToPath } from 'node:url'
 import { IsolatedConfigError } from '../../../core/errors.js'
 import type { ChildResult, RunTarget, StateRequest } from '../../../core/ipc/protocol.js'
-import { isBirpcRequest, KEPT_LOCAL, type VitestOutcomeExtra, type VitestPrepareRequest, type VitestRunRequest } from '../protocol.js'
+import { isBirpcRequest, isSnapshotMessage, KEPT_LOCAL, type SnapshotRecord, type VitestOutcomeExtra, type VitestPrepareRequest, type VitestRunRequest } from '../protocol.js'
 import { zygoteFor } from '../../../core/parent/zygotes.js'
+import { replaySnapshot } from './snapshots.js'
 import type { RunRecord } from '../../../core/parent/state-report.js'
 import type { ResolvedOptions, Limits } from '../../../core/options.js'
 import { getVitestWorkerState, moduleSourceMap, type VitestWorkerState } from '../worker-state.js'
@@ -195,20 +196,32 @@ export async function runInVitestChild(state: VitestWorkerState, a: VitestRunArg
   const log = (type: 'stdout' | 'stderr', content: string): void => {
     void state.rpc.onUserConsoleLog?.({ type, content, taskId: a.taskId, time: Date.now(), size: content.length })
   }
-  return runInChild({
-    options,
-    fork: await forkSource(state, options, a.filepath, a.fileTaskId),
-    limits: a.limits,
-    describeLimit: a.describeLimit,
-    start: { env: request.env, cwd: request.cwd, execArgv: [...process.execArgv, ...options.execArgv] },
-    request,
-    prepare,
-    signal: a.signal,
-    origin: a.origin,
-    record: a.record,
-    onOutput: log,
-    onOther: (message, child) => relay(state, message, child, a),
-  })
+  // The child's snapshot assertions count for its test while this attempt runs, never after it.
+  const target = a.target.kind === 'test' ? a.target.test.testId : undefined
+  let open = true
+  const onSnapshot = (record: SnapshotRecord): void => {
+    if (!open || record.testId !== target) return
+    const error = replaySnapshot(record, a.filepath)
+    if (error !== undefined) a.unhandled.push(error)
+  }
+  try {
+    return await runInChild({
+      options,
+      fork: await forkSource(state, options, a.filepath, a.fileTaskId),
+      limits: a.limits,
+      describeLimit: a.describeLimit,
+      start: { env: request.env, cwd: request.cwd, execArgv: [...process.execArgv, ...options.execArgv] },
+      request,
+      prepare,
+      signal: a.signal,
+      origin: a.origin,
+      record: a.record,
+      onOutput: log,
+      onOther: (message, child) => (isSnapshotMessage(message) ? onSnapshot(message.record) : relay(state, message, child, a)),
+    })
+  } finally {
+    open = false
+  }
 }
 
 function relay(state: VitestWorkerState, message: unknown, child: Child, a: Pick<VitestRunArgs, 'taskId' | 'unhandled'>): void {
