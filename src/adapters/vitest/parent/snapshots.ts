@@ -2,8 +2,21 @@
 // replayed into this worker's snapshot state for the file, for the same test, while its attempt runs.
 // Vitest itself then does the rest as in-process: counts, obsolete keys (a retry's `clearTest` drops the
 // failed attempt's), inline rewrites, file snapshots, saving and the summary, once per file.
-import { expect } from 'vitest'
 import type { SnapshotRecord } from '../protocol.js'
+
+/**
+ * Vitest's global `expect`, where Vitest itself keeps it (`Symbol.for('expect-global')`, Vitest 4 and 5).
+ * Not `import { expect } from 'vitest'`: this module is loaded by the package's main entry, under Jest too.
+ */
+interface GlobalExpect {
+  getState(): { snapshotState?: unknown }
+  addSnapshotSerializer(plugin: { test(value: unknown): boolean; serialize(value: unknown): string }): void
+}
+function globalExpect(): GlobalExpect {
+  const found = (globalThis as Record<symbol, GlobalExpect | undefined>)[Symbol.for('expect-global')]
+  if (!found) throw new Error("isolated-test: Vitest's expect is not set up in this worker: the child's snapshot assertions are not counted.")
+  return found
+}
 
 /** The value the child printed, printed here as it is by the serializer below. */
 class ChildPrinted {
@@ -41,7 +54,7 @@ function ensureSerializer(): void {
   if (serializerIn) return
   serializerIn = true
   serializerAdded++
-  expect.addSnapshotSerializer({
+  globalExpect().addSnapshotSerializer({
     test: (value: unknown) => value instanceof ChildPrinted,
     serialize: (value: unknown) => {
       printedHere = true
@@ -52,7 +65,7 @@ function ensureSerializer(): void {
 
 /** The file's snapshot state, where Vitest puts it for the running test (`expect.getState().snapshotState`). */
 function snapshotStateFor(filepath: string): ParentSnapshotState {
-  const state = (expect.getState() as { snapshotState?: ParentSnapshotState }).snapshotState
+  const state = globalExpect().getState().snapshotState as ParentSnapshotState | undefined
   if (!state || state.testFilePath !== filepath) {
     throw new Error(`isolated-test: no snapshot state for ${filepath} in the parent: the child's snapshot assertions are not counted.`)
   }
