@@ -5,8 +5,9 @@
 import { fileURLToPath } from 'node:url'
 import { IsolatedConfigError } from '../../../core/errors.js'
 import type { ChildResult, RunTarget, StateRequest } from '../../../core/ipc/protocol.js'
-import { isBirpcRequest, KEPT_LOCAL, type VitestOutcomeExtra, type VitestPrepareRequest, type VitestRunRequest } from '../protocol.js'
+import { isBirpcRequest, isSnapshotMessage, KEPT_LOCAL, type SnapshotRecord, type VitestOutcomeExtra, type VitestPrepareRequest, type VitestRunRequest } from '../protocol.js'
 import { zygoteFor } from '../../../core/parent/zygotes.js'
+import { replaySnapshot } from './snapshots.js'
 import type { RunRecord } from '../../../core/parent/state-report.js'
 import type { ResolvedOptions, Limits } from '../../../core/options.js'
 import { getVitestWorkerState, moduleSourceMap, type VitestWorkerState } from '../worker-state.js'
@@ -201,6 +202,14 @@ export async function runInVitestChild(state: VitestWorkerState, a: VitestRunArg
   // With coverage on, the child sends what it ran before its verdict; without it, the test's coverage is incomplete.
   const coverage = request.payload.coverage
   let covered = false
+  // The child's snapshot assertions count for its test while this attempt runs, never after it.
+  const target = a.target.kind === 'test' ? a.target.test.testId : undefined
+  let open = true
+  const onSnapshot = (record: SnapshotRecord): void => {
+    if (!open || record.testId !== target) return
+    const error = replaySnapshot(record, a.filepath)
+    if (error !== undefined) a.unhandled.push(error)
+  }
   try {
     return await runInChild({
       options,
@@ -214,13 +223,14 @@ export async function runInVitestChild(state: VitestWorkerState, a: VitestRunArg
       origin: a.origin,
       record: a.record,
       onOutput: log,
-      onOther: (message, child) => relay(state, message, child, a),
+      onOther: (message, child) => (isSnapshotMessage(message) ? onSnapshot(message.record) : relay(state, message, child, a)),
       onCoverage: (data) => {
         covered = true
         receiveChildCoverage(state, data)
       },
     })
   } finally {
+    open = false
     if (coverage && !covered) coverageIncomplete(state, runName(a), a.fileTaskId ?? a.taskId)
     if (coverage && a.record) a.record.coverage = covered ? 'complete' : 'incomplete'
   }
