@@ -192,6 +192,53 @@ export class IsolatedLeakError extends IsolatedTestError {
   }
 }
 
+export interface MemoryDetails {
+  /** The `memoryLimit`, MB. */
+  readonly limitMb: number
+  /** The most the tree was seen to hold, MB (it may pass the limit by what was allocated within one sampling period). */
+  readonly peakMb: number
+  /** The process of the tree that held the most at that peak. */
+  readonly largest: { readonly pid: number; readonly command: string; readonly mb: number }
+  /** How many processes the tree had at the peak. */
+  readonly processes: number
+  /** What enforced the limit: 'sampler' (/proc, every `periodMs`). */
+  readonly mechanism: 'sampler'
+  readonly periodMs: number
+  readonly method: Method
+  /** The phase it was in ('test body', 'beforeEach hook', 'boot'...). */
+  readonly phase: string
+  readonly forced: boolean
+}
+
+/** `memoryLimit`: the child's process tree held more memory than the limit, and was killed. */
+export class IsolatedMemoryError extends IsolatedTestError {
+  readonly limitMb: number
+  readonly peakMb: number
+  readonly largest: MemoryDetails['largest']
+  readonly mechanism: MemoryDetails['mechanism']
+  readonly method: Method
+  readonly phase: string
+  constructor(d: MemoryDetails) {
+    const killed = `the child's process tree was killed${d.forced ? ' (it ignored the first signal and needed SIGKILL)' : ''}`
+    super(
+      'ISOLATED_MEMORY',
+      `The test used more memory than its limit of ${d.limitMb} MB during the ${d.phase}: its process tree (${d.processes} process${d.processes === 1 ? '' : 'es'}) reached ${d.peakMb} MB (method '${d.method}'); ${killed}.
+` +
+        `The most was held by pid ${d.largest.pid} (${d.largest.mb} MB): ${d.largest.command || '(no command line)'}
+` +
+        `Enforced by the ${d.mechanism} (the tree's memory read from /proc every ${d.periodMs} ms: a forked child's private memory, the RSS of processes that exec'd).
+` +
+        `If it needs more memory, raise the limit: the \`memoryLimit\` option (now ${d.limitMb} MB), e.g. isolated({ memoryLimit: ${Math.ceil((d.peakMb * 1.5) / 50) * 50} }).`,
+    )
+    this.limitMb = d.limitMb
+    this.peakMb = d.peakMb
+    this.largest = d.largest
+    this.mechanism = d.mechanism
+    this.method = d.method
+    this.phase = d.phase
+  }
+}
+
 /**
  * Not an error: the once-per-file warning for a comment that looks like an `@isolated-test` pragma but
  * is not used. One line, naming the file and quoting the comment.

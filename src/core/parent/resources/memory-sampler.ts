@@ -1,0 +1,86 @@
+// `memoryLimit` without a cgroup: every SAMPLE_PERIOD_MS, sum what the child's process tree holds (from
+// /proc) and call `onExceeded` once, the first time the sum passes the limit. What counts per process:
+// the child itself, when it is a fork of a zygote, by its private memory (its RSS starts at the
+// zygote's, which it only shares); every process that exec'd (a fresh child, what a test spawns) by its
+// RSS. Runs only when a limit is set; nothing is sampled otherwise.
+import { clearInterval, setInterval } from 'node:timers'
+import type { Containment } from '../containment/index.js'
+import { commandOf } from '../containment/tree.js'
+import { privateKb, residentKb } from './proc-usage.js'
+
+/** How often the tree is read: the verdict comes within about one period of the crossing. */
+export const SAMPLE_PERIOD_MS = 50
+
+export interface ProcessUsage {
+  readonly pid: number
+  readonly command: string
+  readonly kb: number
+}
+
+export interface TreeUsage {
+  readonly totalKb: number
+  readonly processes: readonly ProcessUsage[]
+  /** The process holding the most. */
+  readonly largest: ProcessUsage
+}
+
+export interface SamplerOptions {
+  readonly containment: Containment
+  readonly rootPid: number
+  /** The child is a fork of a zygote (count its private memory, not its RSS). */
+  readonly forked: boolean
+  readonly limitKb: number
+  readonly onExceeded: (usage: TreeUsage) => void
+  readonly periodMs?: number
+}
+
+/** One reading of the whole tree, or undefined when the child itself is gone. */
+export function readTree(o: Pick<SamplerOptions, 'containment' | 'rootPid' | 'forked'>): TreeUsage | undefined {
+  const rootKb = o.forked ? privateKb(o.rootPid) : residentKb(o.rootPid)
+  if (rootKb === undefined) return undefined
+  const processes: ProcessUsage[] = [{ pid: o.rootPid, command: '', kb: rootKb }]
+  for (const m of o.containment.members({ scan: false })) {
+    const kb = residentKb(m.pid)
+    if (kb !== undefined) processes.push({ pid: m.pid, command: m.command, kb })
+  }
+  let largest = processes[0]!
+  for (const p of processes) if (p.kb > largest.kb) largest = p
+  if (largest.pid === o.rootPid) largest = { ...largest, command: commandOf(o.rootPid) }
+  return { totalKb: processes.reduce((sum, p) => sum + p.kb, 0), processes, largest }
+}
+
+export class MemorySampler {
+  /** The highest total seen, with its breakdown. */
+  peak: TreeUsage | undefined
+  private timer: NodeJS.Timeout | undefined
+
+  constructor(private readonly o: SamplerOptions) {}
+
+  get periodMs(): number {
+    return this.o.periodMs ?? SAMPLE_PERIOD_MS
+  }
+
+  start(): void {
+    this.timer = setInterval(() => this.sample(), this.periodMs)
+    // The run itself keeps the process alive; the sampler must not.
+    this.timer.unref()
+    this.sample()
+  }
+
+  stop(): void {
+    clearInterval(this.timer)
+    this.timer = undefined
+  }
+
+  /** One reading now: the peak is updated, and the limit checked. */
+  sample(): TreeUsage | undefined {
+    const usage = readTree(this.o)
+    if (!usage) return undefined
+    if (!this.peak || usage.totalKb > this.peak.totalKb) this.peak = usage
+    if (usage.totalKb > this.o.limitKb && this.timer !== undefined) {
+      this.stop()
+      this.o.onExceeded(usage)
+    }
+    return usage
+  }
+}
