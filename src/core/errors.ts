@@ -193,6 +193,8 @@ export class IsolatedLeakError extends IsolatedTestError {
 }
 
 export interface MemoryDetails {
+  /** The test's full name (a wrapped function called with arguments has none). */
+  readonly test: string | undefined
   /** The `memoryLimit`, MB. */
   readonly limitMb: number
   /** The most the tree was seen to hold, MB (it may pass the limit by what was allocated within one sampling period). */
@@ -218,11 +220,12 @@ export class IsolatedMemoryError extends IsolatedTestError {
   readonly mechanism: MemoryDetails['mechanism']
   readonly method: Method
   readonly phase: string
+  readonly test: string | undefined
   constructor(d: MemoryDetails) {
     const killed = `the child's process tree was killed${d.forced ? ' (it ignored the first signal and needed SIGKILL)' : ''}`
     super(
       'ISOLATED_MEMORY',
-      `The test used more memory than its limit of ${d.limitMb} MB during the ${d.phase}: its process tree (${d.processes} process${d.processes === 1 ? '' : 'es'}) reached ${d.peakMb} MB (method '${d.method}'); ${killed}.
+      `${d.test === undefined ? 'The isolated call' : `The test "${d.test}"`} used more memory than its limit of ${d.limitMb} MB during the ${d.phase}: its process tree (${d.processes} process${d.processes === 1 ? '' : 'es'}) reached ${d.peakMb} MB (method '${d.method}'); ${killed}.
 ` +
         `The most was held by pid ${d.largest.pid} (${d.largest.mb} MB): ${d.largest.command || '(no command line)'}
 ` +
@@ -236,6 +239,7 @@ export class IsolatedMemoryError extends IsolatedTestError {
     this.mechanism = d.mechanism
     this.method = d.method
     this.phase = d.phase
+    this.test = d.test
   }
 }
 

@@ -250,6 +250,7 @@ async function runAcquired(o: RunChildOptions, obtain: () => Promise<Child>, key
       ok: false,
       timedOut: true,
       error: new IsolatedMemoryError({
+        test: o.request.target.kind === 'test' ? o.request.target.test.fullName : undefined,
         limitMb: memoryLimit!,
         peakMb: mb(peak.totalKb),
         largest: { pid: peak.largest.pid, command: peak.largest.command, mb: mb(peak.largest.kb) },
