@@ -201,8 +201,8 @@ export interface MemoryDetails {
   readonly peakMb: number
   /** The process of the tree that held the most at that peak. */
   readonly largest: { readonly pid: number; readonly command: string; readonly mb: number }
-  /** How many processes the tree had at the peak. */
-  readonly processes: number
+  /** Every process of the tree at the peak, largest first. */
+  readonly processes: readonly { readonly pid: number; readonly command: string; readonly mb: number }[]
   /** What enforced the limit: 'sampler' (/proc, every `periodMs`). */
   readonly mechanism: 'sampler'
   readonly periodMs: number
@@ -210,6 +210,13 @@ export interface MemoryDetails {
   /** The phase it was in ('test body', 'beforeEach hook', 'boot'...). */
   readonly phase: string
   readonly forced: boolean
+}
+
+/** At most 8 lines, commands cut at 160 characters. */
+function formatProcesses(list: MemoryDetails['processes']): string {
+  const shown = list.slice(0, 8).map((p) => `    pid ${p.pid} (${p.mb} MB): ${p.command.length > 160 ? `${p.command.slice(0, 157)}...` : p.command || '(no command line)'}`)
+  if (list.length > 8) shown.push(`    … and ${list.length - 8} more`)
+  return shown.join('\n')
 }
 
 /** `memoryLimit`: the child's process tree held more memory than the limit, and was killed. */
@@ -221,16 +228,17 @@ export class IsolatedMemoryError extends IsolatedTestError {
   readonly method: Method
   readonly phase: string
   readonly test: string | undefined
+  readonly processes: MemoryDetails['processes']
   constructor(d: MemoryDetails) {
     const killed = `the child's process tree was killed${d.forced ? ' (it ignored the first signal and needed SIGKILL)' : ''}`
+    const who = d.test === undefined ? 'The isolated call' : `The test "${d.test}"`
+    const count = `${d.processes.length} process${d.processes.length === 1 ? '' : 'es'}`
     super(
       'ISOLATED_MEMORY',
-      `${d.test === undefined ? 'The isolated call' : `The test "${d.test}"`} used more memory than its limit of ${d.limitMb} MB during the ${d.phase}: its process tree (${d.processes} process${d.processes === 1 ? '' : 'es'}) reached ${d.peakMb} MB (method '${d.method}'); ${killed}.
-` +
-        `The most was held by pid ${d.largest.pid} (${d.largest.mb} MB): ${d.largest.command || '(no command line)'}
-` +
-        `Enforced by the ${d.mechanism} (the tree's memory read from /proc every ${d.periodMs} ms: a forked child's private memory, the RSS of processes that exec'd).
-` +
+      `${who} used more memory than its limit of ${d.limitMb} MB during the ${d.phase}: its process tree (${count}) reached ${d.peakMb} MB (method '${d.method}'); ${killed}.\n` +
+        `The most was held by pid ${d.largest.pid} (${d.largest.mb} MB): ${d.largest.command || '(no command line)'}\n` +
+        (d.processes.length > 1 ? `Its processes at the peak, largest first:\n${formatProcesses(d.processes)}\n` : '') +
+        `Enforced by the ${d.mechanism} (the tree's memory read from /proc every ${d.periodMs} ms: a forked child's private memory, the RSS of processes that exec'd).\n` +
         `If it needs more memory, raise the limit: the \`memoryLimit\` option (now ${d.limitMb} MB), e.g. isolated({ memoryLimit: ${Math.ceil((d.peakMb * 1.5) / 50) * 50} }).`,
     )
     this.limitMb = d.limitMb
@@ -240,6 +248,7 @@ export class IsolatedMemoryError extends IsolatedTestError {
     this.method = d.method
     this.phase = d.phase
     this.test = d.test
+    this.processes = d.processes
   }
 }
 

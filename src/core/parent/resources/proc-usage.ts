@@ -39,6 +39,11 @@ export function residentKb(pid: number): number | undefined {
   return sumKb(read(`/proc/${pid}/status`), ['VmRSS', 'VmSwap'])
 }
 
+/** Anonymous resident pages plus swap, in kB (RssAnon + VmSwap of /proc/<pid>/status): a cheap read whose growth is new memory. */
+export function anonKb(pid: number): number | undefined {
+  return sumKb(read(`/proc/${pid}/status`), ['RssAnon', 'VmSwap'])
+}
+
 /** Its resident set now and at its highest so far (VmHWM), in kB: one read of /proc/<pid>/status. */
 export function residentAndPeakKb(pid: number): { readonly rss: number; readonly hwm: number } | undefined {
   const status = read(`/proc/${pid}/status`)
