@@ -75,8 +75,17 @@ test('a test using 30 MB passes under the same limit, with its sampled peak belo
   expect(line.memory.peakMb).toBeLessThanOrEqual(150)
 })
 
+test('without a limit, the figures are the estimate: the child\'s high-water mark (a fork: above its size at the fork)', () => {
+  expect(run.test('no limit: nothing sampled, figures estimated').status).toBe('passed')
+  const line = byName('no limit: nothing sampled, figures estimated')
+  expect(line.memory).toMatchObject({ source: 'vmhwm', limitMb: null })
+  // It filled 20 MB itself.
+  expect(line.memory.peakMb).toBeGreaterThan(19)
+  expect(line.cpu.source).toBe('proc-stat')
+})
+
 test('every report line has peak memory and CPU time', () => {
-  expect(lines).toHaveLength(3)
+  expect(lines).toHaveLength(4)
   for (const line of lines) {
     expect(line.memory.peakMb, line.fullName).toEqual(expect.any(Number))
     expect(line.cpu.ms, line.fullName).toEqual(expect.any(Number))
