@@ -50,6 +50,8 @@ describe('jest 30: memoryLimit 150 MB (pragma)', () => {
     // 70-90 MB) may still be the larger when the sum crosses 150 MB.
     expect(message).toMatch(new RegExp(`pid ${hog[0]!.pid} \\(\\d+(\\.\\d)? MB\\): \\S*node\\S* -e const b = Buffer\\.alloc\\(400`))
     if (FORK_SERVER) expect(message).toContain(`The most was held by pid ${hog[0]!.pid} (`)
+    // The child itself is listed too, with its command line.
+    expect(message).toMatch(/\n {4}pid \d+ \(\d+(\.\d)? MB\): \S*node\S* .*child-entry\.js/)
     const l = line('a grandchild allocates 400 MB')
     expect(l.outcome).toBe('memory')
     expect(l.durations.body).toBeLessThan(12_000)

@@ -60,6 +60,8 @@ test('a grandchild filling a 400 MB Buffer fails the test, naming that process',
   // 70-90 MB) may still be the larger when the sum crosses 150 MB.
   expect(message).toMatch(new RegExp(`pid ${hogPids[0]} \\(\\d+(\\.\\d)? MB\\): \\S*node\\S* -e const b = Buffer\\.alloc\\(400`))
   if (FORK_SERVER) expect(message).toContain(`The most was held by pid ${hogPids[0]} (`)
+  // The child itself is listed too, with its command line.
+  expect(message).toMatch(/\n {4}pid \d+ \(\d+(\.\d)? MB\): \S*node\S* .*child-entry\.js/)
   const line = byName('a grandchild allocates 400 MB')
   expect(line.outcome).toBe('memory')
   expect(line.memory.peakMb).toBeGreaterThan(150)

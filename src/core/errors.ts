@@ -212,9 +212,10 @@ export interface MemoryDetails {
   readonly forced: boolean
 }
 
-/** At most 8 lines, commands cut at 160 characters. */
+/** At most 8 lines; a command over 160 characters keeps its start and its end (the script). */
 function formatProcesses(list: MemoryDetails['processes']): string {
-  const shown = list.slice(0, 8).map((p) => `    pid ${p.pid} (${p.mb} MB): ${p.command.length > 160 ? `${p.command.slice(0, 157)}...` : p.command || '(no command line)'}`)
+  const cut = (c: string): string => (c.length > 160 ? `${c.slice(0, 80)} … ${c.slice(-77)}` : c || '(no command line)')
+  const shown = list.slice(0, 8).map((p) => `    pid ${p.pid} (${p.mb} MB): ${cut(p.command)}`)
   if (list.length > 8) shown.push(`    … and ${list.length - 8} more`)
   return shown.join('\n')
 }

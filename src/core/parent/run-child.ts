@@ -254,7 +254,7 @@ async function runAcquired(o: RunChildOptions, obtain: () => Promise<Child>, key
         limitMb: memoryLimit!,
         peakMb: mb(peak.totalKb),
         largest: { pid: peak.largest.pid, command: peak.largest.command, mb: mb(peak.largest.kb) },
-        processes: [...peak.processes].sort((x, y) => y.kb - x.kb).map((p) => ({ pid: p.pid, command: p.pid === peak.largest.pid ? peak.largest.command : p.command, mb: mb(p.kb) })),
+        processes: [...peak.processes].sort((x, y) => y.kb - x.kb).map((p) => ({ pid: p.pid, command: p.command, mb: mb(p.kb) })),
         mechanism: 'sampler',
         periodMs: sampler!.periodMs,
         method: o.options.method,

@@ -72,17 +72,16 @@ const ROLLUP_EVERY = 10
 const NEAR_LIMIT = 0.8
 
 /** One reading of the whole tree, or undefined when the child itself is gone. */
-export function readTree(o: Pick<SamplerOptions, 'containment' | 'rootPid' | 'forked'>, own?: PrivateMemory, exact = false): TreeUsage | undefined {
+export function readTree(o: Pick<SamplerOptions, 'containment' | 'rootPid' | 'forked'>, own?: PrivateMemory, exact = false, rootCommand?: string): TreeUsage | undefined {
   const rootKb = o.forked ? (own ? own.read(exact) : privateKb(o.rootPid)) : residentKb(o.rootPid)
   if (rootKb === undefined) return undefined
-  const processes: ProcessUsage[] = [{ pid: o.rootPid, command: '', kb: rootKb }]
+  const processes: ProcessUsage[] = [{ pid: o.rootPid, command: rootCommand ?? commandOf(o.rootPid), kb: rootKb }]
   for (const m of o.containment.members({ scan: false })) {
     const kb = residentKb(m.pid)
     if (kb !== undefined) processes.push({ pid: m.pid, command: m.command, kb })
   }
   let largest = processes[0]!
   for (const p of processes) if (p.kb > largest.kb) largest = p
-  if (largest.pid === o.rootPid) largest = { ...largest, command: commandOf(o.rootPid) }
   return { totalKb: processes.reduce((sum, p) => sum + p.kb, 0), processes, largest }
 }
 
@@ -91,6 +90,8 @@ export class MemorySampler {
   peak: TreeUsage | undefined
   private timer: NodeJS.Timeout | undefined
   private readonly own: PrivateMemory | undefined
+  /** The child's command line, read once (a fork's is its zygote's and never changes). */
+  private rootCommand: string | undefined
 
   constructor(private readonly o: SamplerOptions) {
     this.own = o.forked ? new PrivateMemory(o.rootPid, o.limitKb) : undefined
@@ -114,9 +115,11 @@ export class MemorySampler {
 
   /** One reading now: the peak is updated, and the limit checked. */
   sample(): TreeUsage | undefined {
-    let usage = readTree(this.o, this.own)
+    // Read until it is there: a fork's may read empty in its first moments.
+    if (!this.rootCommand) this.rootCommand = commandOf(this.o.rootPid) || undefined
+    let usage = readTree(this.o, this.own, false, this.rootCommand)
     // An estimate over the limit is checked exactly before it counts.
-    if (usage && usage.totalKb > this.o.limitKb && this.own) usage = readTree(this.o, this.own, true)
+    if (usage && usage.totalKb > this.o.limitKb && this.own) usage = readTree(this.o, this.own, true, this.rootCommand)
     if (!usage) return undefined
     if (!this.peak || usage.totalKb > this.peak.totalKb) this.peak = usage
     if (usage.totalKb > this.o.limitKb && this.timer !== undefined) {
