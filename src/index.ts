@@ -14,6 +14,7 @@ export {
   IsolatedMismatchError,
   IsolatedConfigError,
   IsolatedLeakError,
+  IsolatedMemoryError,
   isIsolatedTestError,
   type StuckFrame,
 } from './core/errors.js'

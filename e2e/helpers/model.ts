@@ -4,6 +4,7 @@
 // report must then say that each isolated test ran in a fork of its zygote.
 import { existsSync, readFileSync } from 'node:fs'
 import { nodeBinary } from './nodes.js'
+import { checkReportLines } from './report-lines.js'
 
 export type E2EModel = 'fresh' | 'fork-server'
 
@@ -23,6 +24,8 @@ export function modelEnv(): Record<string, string> {
 /** Throws when a line of the JSON Lines report says a test ran on another model than this run's. */
 export function assertModel(reportFile: string, allowFresh: (line: { file: string; fullName: string }) => boolean = () => false): void {
   if (!existsSync(reportFile)) return
+  // Every line of every run fits the documented schema (README: "The JSON Lines report").
+  checkReportLines(readFileSync(reportFile, 'utf8'))
   const wrong = readFileSync(reportFile, 'utf8')
     .split('\n')
     .filter(Boolean)

@@ -192,6 +192,67 @@ export class IsolatedLeakError extends IsolatedTestError {
   }
 }
 
+export interface MemoryDetails {
+  /** The test's full name (a wrapped function called with arguments has none). */
+  readonly test: string | undefined
+  /** The `memoryLimit`, MB. */
+  readonly limitMb: number
+  /** The most the tree was seen to hold, MB (it may pass the limit by what was allocated within one sampling period). */
+  readonly peakMb: number
+  /** The process of the tree that held the most at that peak. */
+  readonly largest: { readonly pid: number; readonly command: string; readonly mb: number }
+  /** Every process of the tree at the peak, largest first. */
+  readonly processes: readonly { readonly pid: number; readonly command: string; readonly mb: number }[]
+  /** What enforced the limit: 'sampler' (/proc, every `periodMs`). */
+  readonly mechanism: 'sampler'
+  readonly periodMs: number
+  readonly method: Method
+  /** The phase it was in ('test body', 'beforeEach hook', 'boot'...). */
+  readonly phase: string
+  readonly forced: boolean
+}
+
+/** At most 8 lines; a command over 160 characters keeps its start and its end (the script). */
+function formatProcesses(list: MemoryDetails['processes']): string {
+  const cut = (c: string): string => (c.length > 160 ? `${c.slice(0, 80)} … ${c.slice(-77)}` : c || '(no command line)')
+  const shown = list.slice(0, 8).map((p) => `    pid ${p.pid} (${p.mb} MB): ${cut(p.command)}`)
+  if (list.length > 8) shown.push(`    … and ${list.length - 8} more`)
+  return shown.join('\n')
+}
+
+/** `memoryLimit`: the child's process tree held more memory than the limit, and was killed. */
+export class IsolatedMemoryError extends IsolatedTestError {
+  readonly limitMb: number
+  readonly peakMb: number
+  readonly largest: MemoryDetails['largest']
+  readonly mechanism: MemoryDetails['mechanism']
+  readonly method: Method
+  readonly phase: string
+  readonly test: string | undefined
+  readonly processes: MemoryDetails['processes']
+  constructor(d: MemoryDetails) {
+    const killed = `the child's process tree was killed${d.forced ? ' (it ignored the first signal and needed SIGKILL)' : ''}`
+    const who = d.test === undefined ? 'The isolated call' : `The test "${d.test}"`
+    const count = `${d.processes.length} process${d.processes.length === 1 ? '' : 'es'}`
+    super(
+      'ISOLATED_MEMORY',
+      `${who} used more memory than its limit of ${d.limitMb} MB during the ${d.phase}: its process tree (${count}) reached ${d.peakMb} MB (method '${d.method}'); ${killed}.\n` +
+        `The most was held by pid ${d.largest.pid} (${d.largest.mb} MB): ${d.largest.command || '(no command line)'}\n` +
+        (d.processes.length > 1 ? `Its processes at the peak, largest first:\n${formatProcesses(d.processes)}\n` : '') +
+        `Enforced by the ${d.mechanism} (the tree's memory read from /proc every ${d.periodMs} ms: a forked child's private memory, the RSS of processes that exec'd).\n` +
+        `If it needs more memory, raise the limit: the \`memoryLimit\` option (now ${d.limitMb} MB), e.g. isolated({ memoryLimit: ${Math.ceil((d.peakMb * 1.5) / 50) * 50} }).`,
+    )
+    this.limitMb = d.limitMb
+    this.peakMb = d.peakMb
+    this.largest = d.largest
+    this.mechanism = d.mechanism
+    this.method = d.method
+    this.phase = d.phase
+    this.test = d.test
+    this.processes = d.processes
+  }
+}
+
 /**
  * Not an error: the once-per-file warning for a comment that looks like an `@isolated-test` pragma but
  * is not used. One line, naming the file and quoting the comment.

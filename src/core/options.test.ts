@@ -14,6 +14,9 @@ describe('validateOptions', () => {
     [{ hooks: 'both' }, /`hooks` option must be 'child' or 'parent'/],
     [{ bootTimeout: 0 }, /`bootTimeout` option must be a number of milliseconds ≥ 1/],
     [{ tiemout: 5 }, /unknown option `tiemout`. Known options: timeout, method/],
+    [{ memoryLimit: '150' }, /`memoryLimit` option must be a number of MB from 16 to 1048576 \(omit it for no limit\), got "150" \(string\)/],
+    [{ memoryLimit: 8 }, /`memoryLimit` option must be a number of MB from 16 .*, got 8 \(number\)/],
+    [{ memoryLimit: Infinity }, /`memoryLimit` option must be a number of MB .*, got Infinity/],
   ])('%j is rejected with a message naming option, value and what is allowed', (input, message) => {
     expect(() => validateOptions(input, 'where')).toThrow(TypeError)
     expect(() => validateOptions(input, 'where')).toThrow(message)
@@ -22,6 +25,11 @@ describe('validateOptions', () => {
   test('accepts 0 and Infinity as "no limit"', () => {
     expect(resolveOptions(validateOptions({ timeout: 0 }, 'x')).timeout).toBe(Infinity)
     expect(resolveOptions(validateOptions({ timeout: Infinity }, 'x')).timeout).toBe(Infinity)
+  })
+
+  test('memoryLimit is in MB and has no default', () => {
+    expect(resolveOptions(validateOptions({ memoryLimit: 150 }, 'x')).memoryLimit).toBe(150)
+    expect(resolveOptions({}).memoryLimit).toBeUndefined()
   })
 
   test('defaults', () => {

@@ -40,6 +40,8 @@ export interface IsolatedOptions {
   readonly environment?: string
   /** `'fork-server'`: each test is a fork of its file's zygote; `'fresh'`: a new Node process per test; `'auto'`: forks where the self-test passes. @default ISOLATED_TEST_PROCESS_MODEL, else 'auto' */
   readonly processModel?: ProcessModelOption
+  /** Most memory in MB the child's whole process tree may hold (a forked child's private memory, RSS of processes that exec'd); past it the tree is killed and the test fails with IsolatedMemoryError. @default none */
+  readonly memoryLimit?: number
 }
 
 export type ProcessModelOption = 'auto' | 'fork-server' | 'fresh'
@@ -62,12 +64,18 @@ export interface ResolvedOptions {
   readonly environment: string | undefined
   /** Undefined: ISOLATED_TEST_PROCESS_MODEL, else 'auto' (decided in core/parent/process-model.ts). */
   readonly processModel: ProcessModelOption | undefined
+  /** MB, or undefined for no limit (nothing is sampled then). */
+  readonly memoryLimit: number | undefined
 }
 
 /** The most a timer can wait in Node (setTimeout clamps anything above it to 1 ms). */
 export const MAX_TIMEOUT = 2 ** 31 - 1
 /** The longest we wait for the child's watchdog to say where it is stuck (a few ms when the machine is idle; up to this under heavy load). */
 export const STUCK_CAPTURE_MS = 1500
+
+/** `memoryLimit` bounds, in MB: below the smallest a Node child can run in; above what any machine has. */
+export const MIN_MEMORY_LIMIT_MB = 16
+export const MAX_MEMORY_LIMIT_MB = 1024 * 1024
 
 export const OPTION_TABLE = [
   { name: 'timeout', default: "none, or what the framework's own timer leaves", allowed: 'ms ≥ 0, 0 or Infinity = no limit, ≤ 2^31-1', where: 'all' },
@@ -86,6 +94,7 @@ export const OPTION_TABLE = [
   { name: 'ignoreLeaks', default: '[]', allowed: 'array of names or globs', where: 'all' },
   { name: 'environment', default: "'node'", allowed: "a Jest test environment name or path, e.g. 'jsdom'", where: 'Jest environment' },
   { name: 'processModel', default: "ISOLATED_TEST_PROCESS_MODEL or 'auto'", allowed: "'auto' | 'fork-server' | 'fresh'", where: 'all' },
+  { name: 'memoryLimit', default: 'none', allowed: `MB, a number ≥ ${MIN_MEMORY_LIMIT_MB} and ≤ ${MAX_MEMORY_LIMIT_MB}`, where: 'all' },
 ] as const
 
 const KEYS = new Set<string>(OPTION_TABLE.map((o) => o.name))
@@ -159,6 +168,9 @@ export function validateOptions(input: unknown, where: string): IsolatedOptions 
     fail(where, 'environment', o.environment, "a Jest test environment name or path such as 'jsdom'")
   }
   if (o.processModel !== undefined && !MODELS.includes(o.processModel as string)) fail(where, 'processModel', o.processModel, "'auto', 'fork-server' or 'fresh'")
+  if (o.memoryLimit !== undefined && (typeof o.memoryLimit !== 'number' || !Number.isFinite(o.memoryLimit) || o.memoryLimit < MIN_MEMORY_LIMIT_MB || o.memoryLimit > MAX_MEMORY_LIMIT_MB)) {
+    fail(where, 'memoryLimit', o.memoryLimit, `a number of MB from ${MIN_MEMORY_LIMIT_MB} to ${MAX_MEMORY_LIMIT_MB} (omit it for no limit)`)
+  }
   return o as IsolatedOptions
 }
 
@@ -236,6 +248,7 @@ export function resolveOptions(o: IsolatedOptions): ResolvedOptions {
     ignoreLeaks: o.ignoreLeaks ?? [],
     environment: o.environment,
     processModel: o.processModel,
+    memoryLimit: o.memoryLimit,
   }
 }
 

@@ -4,6 +4,7 @@
 // it has no watchdog thread (a thread must not exist at fork), and its run request is to collect the
 // file; each of its forks runs its own request from the adapter's fork point (zygote.ts).
 import { Worker } from 'node:worker_threads'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { ZYGOTE_CONFIG_ENV } from '../native/zygote-config.js'
 import { startZygote } from './zygote.js'
 import { CHANNEL_IN_FD, CHANNEL_OUT_FD, CHILD_STATE, TAG, TREE_ENV, WATCHDOG_FD, isOurs, type ChildMessage, type ParentMessage, type PrepareRequest, type RunRequest } from '../ipc/protocol.js'
@@ -22,6 +23,9 @@ const asZygote = process.env[ZYGOTE_CONFIG_ENV] !== undefined
 // Orphans of the test's processes (double-forked daemons) are re-parented to us, not to init, so the
 // parent finds the whole tree below us (core/parent/containment). A zygote's forks get it in C.
 if (!asZygote) loadAddon().addon?.setChildSubreaper(true)
+// Without a memoryLimit, the kernel's OOM killer is the last bound: it should pick the test, not the
+// worker or a zygote. Raising our own score needs no privilege; forks of a zygote get it in C.
+if (!asZygote) raiseOomScore(100)
 // A zygote dies with the worker that started it, even while it boots.
 else loadAddon().addon?.setParentDeathSignal(9)
 
@@ -44,6 +48,15 @@ if (asZygote) {
     stderr: false,
   })
   watchdog.unref()
+}
+
+function raiseOomScore(by: number): void {
+  try {
+    const now = Number(readFileSync('/proc/self/oom_score_adj', 'utf8'))
+    if (now < 1000) writeFileSync('/proc/self/oom_score_adj', String(Math.min(1000, now + by)))
+  } catch {
+    // not Linux, or not allowed: the default score
+  }
 }
 
 function send(message: ChildMessage): void {

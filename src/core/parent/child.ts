@@ -5,6 +5,7 @@ import type { Readable, Writable } from 'node:stream'
 import { isOurs, type ChildMessage, type RunRequest, type WatchdogReport } from '../ipc/protocol.js'
 import { encodeFrame, FrameReader } from '../ipc/frames.js'
 import type { Containment } from './containment/index.js'
+import type { ExitUsage } from './resources/figures.js'
 
 export interface ExitInfo {
   readonly code: number | null
@@ -23,6 +24,8 @@ export interface Child {
   /** Resolves once it has exited and its output and channel are drained (bounded after the exit). */
   readonly closed: Promise<void>
   readonly exitInfo: ExitInfo | undefined
+  /** What wait4 said about its resources, when its reaper tells us (the zygote does, for a fork). */
+  readonly exitUsage?: ExitUsage | undefined
   /** Resolves when the child can take `start(request)`. */
   readonly ready: Promise<void>
   readonly stdout: Readable

@@ -21,6 +21,7 @@ import { DRAIN_AFTER_EXIT_MS } from './child-process.js'
 import { Containment } from './containment/index.js'
 import { trackChild, untrackChild } from './exit-guard.js'
 import { logPids } from './pid-log.js'
+import type { ExitUsage } from './resources/figures.js'
 
 // The first name of each number (SIGABRT, not its alias SIGIOT).
 const SIGNAL_NAMES = new Map<number, NodeJS.Signals>()
@@ -42,6 +43,7 @@ export class ForkedChild implements Child {
   readonly exited: Promise<ExitInfo>
   readonly closed: Promise<void>
   exitInfo: ExitInfo | undefined
+  exitUsage: ExitUsage | undefined
   readonly ready: Promise<void>
   readonly stdout: Readable
   readonly stderr: Readable
@@ -69,6 +71,7 @@ export class ForkedChild implements Child {
     logPids([this.pid])
     this.exited = exit.then((e) => {
       this.exitInfo = e.lost ? { code: null, signal: 'SIGKILL' } : { code: e.code, signal: e.signal === null ? null : (SIGNAL_NAMES.get(e.signal) ?? null) }
+      if (!e.lost) this.exitUsage = { maxRssKb: e.maxRssKb, userMicros: e.userMicros, systemMicros: e.systemMicros }
       untrackChild(this.containment)
       return this.exitInfo
     })

@@ -11,7 +11,7 @@
 import { trace } from '../trace.js'
 import { clearTimeout, setTimeout } from 'node:timers'
 import { StringDecoder } from 'node:string_decoder'
-import { IsolatedBootError, IsolatedCrashError, IsolatedTimeoutError, pointAtUserCode, type TimeoutDetails } from '../errors.js'
+import { IsolatedBootError, IsolatedCrashError, IsolatedMemoryError, IsolatedTimeoutError, pointAtUserCode, type TimeoutDetails } from '../errors.js'
 import { CHILD_ID_ENV, type ChildMessage, type ChildResult, type PrepareRequest, type RunRequest, type WatchdogReport } from '../ipc/protocol.js'
 import { deserializeThrown } from '../ipc/serialize.js'
 import { killWindow, STUCK_CAPTURE_MS, type Limits, type ResolvedOptions } from '../options.js'
@@ -26,6 +26,8 @@ import { logPids } from './pid-log.js'
 import { offerSpare, spareKey, takeSpare } from './spares.js'
 import type { RunRecord } from './state-report.js'
 import type { StateReport } from '../state/report.js'
+import { MemorySampler, type TreeUsage } from './resources/memory-sampler.js'
+import { ChildFigures } from './resources/figures.js'
 
 /** How to get a fork of this file's zygote, when the fork server runs this test. */
 export interface ForkSource {
@@ -83,7 +85,22 @@ interface Segment {
   readonly ours: number
 }
 
+/**
+ * With a `memoryLimit`, a fresh child's V8 heap is capped a little above it (the limit + 25% + 64 MB),
+ * so that the sampler, which counts the whole tree, usually decides first, and a heap that grows faster
+ * than it samples still ends in V8's own out-of-memory crash rather than the machine's. A cap the user
+ * set (execArgv, NODE_OPTIONS, the worker's own flags) is left alone. A fork's heap cap is its
+ * zygote's, fixed when the zygote started.
+ */
+export function withHeapCap(start: StartOptions, memoryLimit: number | undefined): StartOptions {
+  if (memoryLimit === undefined) return start
+  const flag = /--max[-_]old[-_]space[-_]size/
+  if (start.execArgv.some((a) => flag.test(a)) || flag.test(start.env.NODE_OPTIONS ?? '')) return start
+  return { ...start, execArgv: [`--max-old-space-size=${Math.ceil(memoryLimit * 1.25) + 64}`, ...start.execArgv] }
+}
+
 export async function runInChild(given: RunChildOptions): Promise<RunChildResult> {
+  given = { ...given, start: withHeapCap(given.start, given.options.memoryLimit) }
   const key = given.prepare ? spareKey(given.start, given.prepare) : undefined
   // Waiting for a slot is not counted against any limit: the clocks start once we have one.
   const spare = !given.fork && key ? takeSpare(key) : undefined
@@ -135,6 +152,7 @@ async function runAcquired(o: RunChildOptions, obtain: () => Promise<Child>, key
   const started = monotonicMs()
   trace('p.run.start')
   const { limits } = o
+  const memoryLimit = o.options.memoryLimit
   const kill = killWindow(o.options)
   const cutAt = limits.frameworkDeadline === undefined ? Infinity : limits.frameworkDeadline - kill
   let bodyStarted: number | undefined
@@ -205,8 +223,47 @@ async function runAcquired(o: RunChildOptions, obtain: () => Promise<Child>, key
     done = true
     clearTimeout(timer)
     const elapsed = monotonicMs() - s.since
-    const { forced } = child ? await child.containment.end(child.exited, o.options.killSignal, Number.isFinite(cutAt) ? Math.min(o.options.forceKillAfterDelay, Math.max(0, limits.frameworkDeadline! - monotonicMs() - 100)) : o.options.forceKillAfterDelay) : { forced: false }
+    figures?.take()
+    sampler?.stop()
+    const { forced } = child ? await child.containment.end(child.exited, o.options.killSignal, grace()) : { forced: false }
     settle({ ok: false, timedOut: true, error: timeoutError(s, report, forced, elapsed) })
+  }
+
+  /** SIGTERM → SIGKILL grace: `forceKillAfterDelay`, cut to what a framework timer leaves. */
+  const grace = (): number =>
+    Number.isFinite(cutAt) ? Math.min(o.options.forceKillAfterDelay, Math.max(0, limits.frameworkDeadline! - monotonicMs() - 100)) : o.options.forceKillAfterDelay
+
+  // Set once the child exists: its figures for the report, and with a memoryLimit the tree's sampler.
+  let figures: ChildFigures | undefined
+  let sampler: MemorySampler | undefined
+
+  /** The tree passed `memoryLimit`: end it the way a timeout does, and fail with the peak and who held it. */
+  const overLimit = async (usage: TreeUsage): Promise<void> => {
+    if (done || !child) return
+    done = true
+    clearTimeout(timer)
+    const s = segment
+    figures?.take()
+    const peak = sampler?.peak ?? usage
+    const { forced } = await child.containment.end(child.exited, o.options.killSignal, grace())
+    const phase = s.kind === 'user' ? (s.phase === 'body' ? 'test body' : s.phase) : s.phase === 'boot' ? 'start-up (booting the child and importing the test file)' : `work between phases ${s.phase}`
+    const mb = (kb: number): number => Math.round(kb / 102.4) / 10
+    settle({
+      ok: false,
+      timedOut: true,
+      error: new IsolatedMemoryError({
+        test: o.request.target.kind === 'test' ? o.request.target.test.fullName : undefined,
+        limitMb: memoryLimit!,
+        peakMb: mb(peak.totalKb),
+        largest: { pid: peak.largest.pid, command: peak.largest.command, mb: mb(peak.largest.kb) },
+        processes: [...peak.processes].sort((x, y) => y.kb - x.kb).map((p) => ({ pid: p.pid, command: p.command, mb: mb(p.kb) })),
+        mechanism: 'sampler',
+        periodMs: sampler!.periodMs,
+        method: o.options.method,
+        phase,
+        forced,
+      }),
+    })
   }
 
   enter('ours', 'boot', started, limits.bootTimeout)
@@ -228,6 +285,11 @@ async function runAcquired(o: RunChildOptions, obtain: () => Promise<Child>, key
   }
   const live: Child = child
   trace('p.child.obtained')
+  figures = new ChildFigures(live.pid, live.model === 'fork-server')
+  if (memoryLimit !== undefined) {
+    sampler = new MemorySampler({ containment: live.containment, rootPid: live.pid, forked: live.model === 'fork-server', limitKb: memoryLimit * 1024, onExceeded: (usage) => void overLimit(usage) })
+    sampler.start()
+  }
   const flushStdout = relayOutput(live.stdout, 'stdout', o.onOutput)
   const flushStderr = relayOutput(live.stderr, 'stderr', o.onOutput)
 
@@ -298,11 +360,15 @@ async function runAcquired(o: RunChildOptions, obtain: () => Promise<Child>, key
   o.signal?.addEventListener('abort', onAbort, { once: true })
 
   const outcome = await settled
+  sampler?.stop()
   o.signal?.removeEventListener('abort', onAbort)
   const now = monotonicMs()
   const body = bodyStarted === undefined ? 0 : (bodyEnded ?? now) - bodyStarted
   const boot = (bodyStarted ?? now) - started
+  // Timed out or over its memory limit: its tree is already ended.
   const timedOut = 'timedOut' in outcome && outcome.timedOut
+  // Its high-water mark and CPU time, read just before we end it (already read when it was killed).
+  if (!timedOut) figures.take()
   // A forked child ended its output with its answer: once that output is read, the test is done; its
   // death (the kernel tearing down a copy of the zygote) and reaping go on in the background.
   const quick = !timedOut && live.outputEnded !== undefined
@@ -331,6 +397,8 @@ async function runAcquired(o: RunChildOptions, obtain: () => Promise<Child>, key
     // Quick: we SIGKILLed it after its answer and did not wait to see it die.
     o.record.exit = live.exitInfo ? { code: live.exitInfo.code, signal: live.exitInfo.signal } : quick ? { code: null, signal: 'SIGKILL' } : undefined
     o.record.processModel = live.model
+    o.record.memory = figures.memory(memoryLimit, sampler?.peak, live.exitUsage)
+    o.record.cpu = figures.cpuFigure(live.exitUsage)
     if (outcome.ok && outcome.report) o.record.report = outcome.report
   }
   if (!outcome.ok) throw pointAtUserCode(outcome.error, o.origin)

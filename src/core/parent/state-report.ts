@@ -2,7 +2,7 @@
 // child's report (print it under a failing test, fail under leaks: 'error', count it otherwise), and
 // the JSON Lines record of every isolated test.
 import { readFileSync } from 'node:fs'
-import { IsolatedLeakError, IsolatedTimeoutError, IsolatedCrashError, IsolatedBootError, isIsolatedTestError } from '../errors.js'
+import { IsolatedLeakError, IsolatedTimeoutError, IsolatedCrashError, IsolatedBootError, IsolatedMemoryError, isIsolatedTestError } from '../errors.js'
 import type { StateRequest } from '../ipc/protocol.js'
 import type { ResolvedOptions } from '../options.js'
 import type { AnyFunction } from '../state/closure.js'
@@ -10,6 +10,7 @@ import type { DiffEntry } from '../state/diff.js'
 import { formatReport, summarizeReport, type StateReport } from '../state/report.js'
 import { appendReportLine, runId } from '../state/report-file.js'
 import { takeSnapshot, type StateScope } from '../state/snapshot.js'
+import type { CpuFigure, MemoryFigure } from './resources/figures.js'
 
 
 /** What the child needs for the carry and the report, taken now, at the call. */
@@ -102,7 +103,14 @@ export interface RunRecord {
   processModel?: 'fresh' | 'fork-server'
   /** With coverage on: whether the child sent its coverage (not when it was killed at its limit or died). */
   coverage?: 'complete' | 'incomplete'
+  /** Peak memory: the sampled peak of the tree with a memoryLimit, else an estimate (resources/figures.ts). */
+  memory?: MemoryFigure
+  /** CPU time of the child. */
+  cpu?: CpuFigure
 }
+
+/** The version of a report line's shape (README: "The JSON Lines report"); bumped when a field changes meaning or goes. */
+export const REPORT_SCHEMA = 1
 
 /** One line per isolated test in the `report` file (or ISOLATED_TEST_REPORT), for CI to keep. */
 export function writeRecord(r: RecordInput): void {
@@ -112,6 +120,8 @@ export function writeRecord(r: RecordInput): void {
   const outcome =
     e instanceof IsolatedTimeoutError
       ? 'timeout'
+      : e instanceof IsolatedMemoryError
+        ? 'memory'
       : e instanceof IsolatedCrashError
         ? 'crash'
         : e instanceof IsolatedBootError
@@ -123,6 +133,7 @@ export function writeRecord(r: RecordInput): void {
               : 'pass'
   try {
     appendReportLine(file, {
+      schema: REPORT_SCHEMA,
       runId: runId(),
       file: r.file,
       fullName: r.fullName,
@@ -133,6 +144,8 @@ export function writeRecord(r: RecordInput): void {
       exit: r.record.exit ?? null,
       processModel: r.record.processModel ?? null,
       coverage: r.record.coverage ?? null,
+      memory: r.record.memory ?? { peakMb: null, source: null, limitMb: r.options.memoryLimit ?? null },
+      cpu: r.record.cpu ?? { ms: null, source: null },
       stuckFrames: e instanceof IsolatedTimeoutError ? e.frames : [],
       error: e === undefined ? null : isIsolatedTestError(e) ? { name: e.name, code: e.code, message: e.message } : describeError(e),
       report: r.record.report ?? null,

@@ -36,18 +36,24 @@ export function runId(env: NodeJS.ProcessEnv = process.env): string {
 
 /** The suggested shape of one line (issue 5 §4); `appendReportLine` takes any JSON-able object. */
 export interface ReportLine {
+  /** The line's schema version (README: "The JSON Lines report"). */
+  readonly schema: 1
   readonly runId: string
   readonly file: string
   readonly fullName: string
   readonly method: 'fork' | 'spawn'
   readonly limit: number | undefined
-  readonly outcome: 'pass' | 'fail' | 'skip' | 'timeout' | 'crash'
+  readonly outcome: 'pass' | 'fail' | 'skip' | 'timeout' | 'crash' | 'boot' | 'memory'
   readonly durations: { readonly boot?: number; readonly import?: number; readonly body?: number }
   readonly exit: { readonly code: number | null; readonly signal: string | null } | undefined
   /** A fork of the file's zygote, or a fresh Node process. */
   readonly processModel: 'fresh' | 'fork-server' | null
   readonly stuckFrames: readonly StuckFrame[]
   readonly report: StateReport
+  /** Peak memory in MB: the memoryLimit sampler's peak of the tree, or an estimate (source says which). */
+  readonly memory: { readonly peakMb: number | null; readonly source: 'sampler' | 'vmhwm' | 'wait4' | null; readonly limitMb: number | null }
+  /** CPU time of the child (and the children it waited for), ms. */
+  readonly cpu: { readonly ms: number | null; readonly source: 'proc-stat' | 'wait4' | null }
 }
 
 /**

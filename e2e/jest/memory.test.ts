@@ -1,0 +1,80 @@
+// memoryLimit on real Jest 30 (the environment, the limit from the @isolated-test pragma), on this run's
+// process model: a test whose JS heap grows to 400 MB and one whose grandchild fills a 400 MB Buffer
+// both fail with IsolatedMemoryError long before their 20 s limit, naming the test and the process
+// that held the memory; a test using 30 MB passes; every report line has peak memory and CPU; nothing
+// is left running.
+import { beforeAll, describe, expect, test } from 'vitest'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { leftovers, runJest, type JestRun } from './helpers.js'
+import { FORK_SERVER } from '../helpers/model.js'
+import { checkReportLines, type ReportLine } from '../helpers/report-lines.js'
+
+describe('jest 30: memoryLimit 150 MB (pragma)', () => {
+  let run: JestRun
+  let lines: ReportLine[]
+  beforeAll(async () => {
+    const report = join(mkdtempSync(join(tmpdir(), 'isolated-e2e-memory-')), 'isolated.jsonl')
+    run = await runJest('jest30', ['memory/memory.test.js'], { env: { ISOLATED_TEST_REPORT: report } })
+    lines = checkReportLines(readFileSync(report, 'utf8'))
+  })
+
+  const line = (name: string): ReportLine => {
+    const found = lines.filter((l) => l.fullName === name)
+    expect(found, `one report line for ${name}`).toHaveLength(1)
+    return found[0]!
+  }
+
+  test('400 MB of JS heap fails with IsolatedMemoryError naming the test, the limit, the peak and the child', () => {
+    expect(run.result('allocates 400 MB of JS heap').status).toBe('failed')
+    const message = run.failure('allocates 400 MB of JS heap')
+    expect(message).toMatch(/IsolatedMemoryError: The test "allocates 400 MB of JS heap" used more memory than its limit of 150 MB during the test body: its process tree \(\d+ process(es)?\) reached \d+(\.\d)? MB/)
+    expect(message).toMatch(/The most was held by pid \d+ \(\d+(\.\d)? MB\): \S*node\S* .*child-entry\.js/)
+    expect(message).toContain('Enforced by the sampler')
+    expect(message).toContain('the `memoryLimit` option (now 150 MB)')
+    const l = line('allocates 400 MB of JS heap')
+    expect(l.outcome).toBe('memory')
+    expect(l.memory).toMatchObject({ source: 'sampler', limitMb: 150 })
+    expect(l.memory.peakMb).toBeGreaterThan(150)
+    expect(l.durations.body).toBeLessThan(12_000)
+  })
+
+  test('a grandchild filling a 400 MB Buffer fails the test, naming that process', () => {
+    const hog = run.log.filter((e) => e.what === 'memory grandchild')
+    expect(hog).toHaveLength(1)
+    const message = run.failure('a grandchild allocates 400 MB')
+    expect(message).toContain('IsolatedMemoryError: The test "a grandchild allocates 400 MB" used more memory than its limit of 150 MB')
+    // Named with its pid and command among the tree's processes. Under the fork server it holds the most
+    // (a forked child's own private memory is a few MB); a fresh child's RSS (Node and the framework,
+    // 70-90 MB) may still be the larger when the sum crosses 150 MB.
+    expect(message).toMatch(new RegExp(`pid ${hog[0]!.pid} \\(\\d+(\\.\\d)? MB\\): \\S*node\\S* -e const b = Buffer\\.alloc\\(400`))
+    if (FORK_SERVER) expect(message).toContain(`The most was held by pid ${hog[0]!.pid} (`)
+    // The child itself is listed too, with its command line.
+    expect(message).toMatch(/\n {4}pid \d+ \(\d+(\.\d)? MB\): \S*node\S* .*child-entry\.js/)
+    const l = line('a grandchild allocates 400 MB')
+    expect(l.outcome).toBe('memory')
+    expect(l.durations.body).toBeLessThan(12_000)
+  })
+
+  test('a test using 30 MB passes under the same limit', () => {
+    expect(run.result('uses 30 MB').status).toBe('passed')
+    const l = line('uses 30 MB')
+    expect(l.memory.source).toBe('sampler')
+    expect(l.memory.peakMb).toBeGreaterThan(30)
+    expect(l.memory.peakMb).toBeLessThanOrEqual(150)
+  })
+
+  test('every report line has peak memory and CPU time', () => {
+    expect(lines).toHaveLength(3)
+    for (const l of lines) {
+      expect(l.memory.peakMb, l.fullName).toEqual(expect.any(Number))
+      expect(l.cpu.ms, l.fullName).toBeGreaterThan(0)
+    }
+  })
+
+  test('nothing is left running', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    expect(leftovers(run)).toEqual([])
+  })
+})

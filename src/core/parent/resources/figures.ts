@@ -1,0 +1,69 @@
+// The figures of one isolated test for the JSON Lines report, at near-zero cost: two small /proc reads
+// when the child is obtained (a forked child's resident size at the fork) and two just before it is
+// ended (its high-water mark and CPU time). With a `memoryLimit` the sampler's peak of the whole tree
+// replaces the estimate.
+import { cpuMs, residentAndPeakKb } from './proc-usage.js'
+import type { TreeUsage } from './memory-sampler.js'
+
+/** What the zygote's wait4 said about a forked child that exited (ru_maxrss kB, CPU µs). */
+export interface ExitUsage {
+  readonly maxRssKb: number
+  readonly userMicros: number
+  readonly systemMicros: number
+}
+
+export interface MemoryFigure {
+  /** MB, one decimal; null when it could not be read (the child died before we looked). */
+  readonly peakMb: number | null
+  /**
+   * 'sampler': the highest sum over the tree that the memoryLimit sampler saw; 'vmhwm': the child's own
+   * VmHWM read before it was ended, minus its resident size at the fork for a forked child (an
+   * estimate: pages added, not copy-on-write copies; the tree's other processes not counted);
+   * 'wait4': ru_maxrss of a forked child that died, minus the same.
+   */
+  readonly source: 'sampler' | 'vmhwm' | 'wait4' | null
+  readonly limitMb: number | null
+}
+
+export interface CpuFigure {
+  /** User + system ms of the child and the children it waited for; null when it could not be read. */
+  readonly ms: number | null
+  readonly source: 'proc-stat' | 'wait4' | null
+}
+
+const mb = (kb: number): number => Math.round(kb / 102.4) / 10
+
+export class ChildFigures {
+  private readonly baselineKb: number
+  private hwmKb: number | undefined
+  private cpu: number | undefined
+
+  constructor(
+    private readonly pid: number,
+    forked: boolean,
+  ) {
+    this.baselineKb = forked ? (residentAndPeakKb(pid)?.rss ?? 0) : 0
+  }
+
+  /** Reads the child's high-water mark and CPU time now (call it just before ending it). */
+  take(): void {
+    const mem = residentAndPeakKb(this.pid)
+    const cpu = cpuMs(this.pid)
+    if (mem) this.hwmKb = mem.hwm
+    if (cpu !== undefined) this.cpu = cpu
+  }
+
+  memory(limitMb: number | undefined, sampled: TreeUsage | undefined, exit: ExitUsage | undefined): MemoryFigure {
+    const limit = limitMb ?? null
+    if (sampled) return { peakMb: mb(sampled.totalKb), source: 'sampler', limitMb: limit }
+    if (this.hwmKb !== undefined) return { peakMb: mb(Math.max(0, this.hwmKb - this.baselineKb)), source: 'vmhwm', limitMb: limit }
+    if (exit) return { peakMb: mb(Math.max(0, exit.maxRssKb - this.baselineKb)), source: 'wait4', limitMb: limit }
+    return { peakMb: null, source: null, limitMb: limit }
+  }
+
+  cpuFigure(exit: ExitUsage | undefined): CpuFigure {
+    if (exit && (this.cpu === undefined || (exit.userMicros + exit.systemMicros) / 1000 > this.cpu)) return { ms: Math.round((exit.userMicros + exit.systemMicros) / 1000), source: 'wait4' }
+    if (this.cpu !== undefined) return { ms: Math.round(this.cpu), source: 'proc-stat' }
+    return { ms: null, source: null }
+  }
+}
