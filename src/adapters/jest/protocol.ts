@@ -5,8 +5,14 @@ import type { PrepareRequest, RunRequest } from '../../core/ipc/protocol.js'
 export type JestConfigSource =
   /** The environment's: the configs Jest handed it (JSON-safe copies). */
   | { readonly kind: 'given'; readonly projectConfig: Readonly<Record<string, unknown>>; readonly globalConfig: Readonly<Record<string, unknown>> }
-  /** `isolated()` under a plain Jest setup: read with the running Jest's `jest-config` from `root`. */
-  | { readonly kind: 'load'; readonly root: string }
+  /**
+   * `isolated()` under a plain Jest setup: read with the running Jest's `jest-config` from `root`, which
+   * does not see the command line: `updateSnapshot` is the parent's (`-u`, `--ci`), when it knows it.
+   */
+  | { readonly kind: 'load'; readonly root: string; readonly updateSnapshot?: SnapshotUpdate | undefined }
+
+/** Jest's `updateSnapshot` setting. */
+export type SnapshotUpdate = 'all' | 'new' | 'none'
 
 /** What the child needs to rebuild Jest's own pipeline for one file and run one test of it. */
 export interface JestPayload {
@@ -49,4 +55,36 @@ export interface ConsoleFrame {
 
 export function isConsoleFrame(message: unknown): message is ConsoleFrame {
   return typeof message === 'object' && message !== null && (message as Record<string, unknown>)[CONSOLE_MARK] === true
+}
+
+/**
+ * One snapshot assertion of the child (`toMatchSnapshot`, `toMatchInlineSnapshot`, the `toThrowError...`
+ * forms), sent as it happens, so the parent records it in the file's own snapshot state, the one that
+ * writes the file. The child matched it against its read-only copy (`pass`); the received value is
+ * serialized by the child's serializers, after its property matchers.
+ */
+export const SNAPSHOT_MARK = '__isolated_test_jest_snapshot__'
+export type SnapshotFrame =
+  | {
+      readonly [SNAPSHOT_MARK]: true
+      readonly kind: 'match'
+      /** The name the key is made from: the test's full name, `: hint` added. */
+      readonly testName: string
+      /** A key given to the matcher; almost always absent (the state numbers the test's snapshots). */
+      readonly key: string | undefined
+      /** What the value serializes to, before Jest adds its extra line breaks. */
+      readonly serialized: string
+      readonly isInline: boolean
+      /** The inline snapshot written in the source now (undefined: none yet). */
+      readonly inlineSnapshot: string | undefined
+      /** The stack of the assertion (its top user frame is where an inline snapshot is written). */
+      readonly stack: string | undefined
+      /** Whether the child's copy matched (or would write it). */
+      readonly pass: boolean
+    }
+  /** Property matchers that did not match: the key counts as checked and unmatched. */
+  | { readonly [SNAPSHOT_MARK]: true; readonly kind: 'fail'; readonly testName: string; readonly key: string | undefined }
+
+export function isSnapshotFrame(message: unknown): message is SnapshotFrame {
+  return typeof message === 'object' && message !== null && (message as Record<string, unknown>)[SNAPSHOT_MARK] === true
 }
