@@ -1,5 +1,5 @@
 // The Jest adapter's part of a run request, and its console framing on the child's stdout.
-import type { PrepareRequest, RunRequest } from '../../core/ipc/protocol.js'
+import type { PrepareRequest, RunRequest, SerializedThrown } from '../../core/ipc/protocol.js'
 
 /** Where the child gets the Jest configuration from. */
 export type JestConfigSource =
@@ -84,6 +84,11 @@ export type SnapshotFrame =
     }
   /** Property matchers that did not match: the key counts as checked and unmatched. */
   | { readonly [SNAPSHOT_MARK]: true; readonly kind: 'fail'; readonly testName: string; readonly key: string | undefined }
+  /**
+   * A failed snapshot assertion in a wrapped function called from a test: the matcher does not throw
+   * (Jest keeps its error for the test's end), so the error goes to the parent's test the same way.
+   */
+  | { readonly [SNAPSHOT_MARK]: true; readonly kind: 'suppressed'; readonly error: SerializedThrown }
 
 export function isSnapshotFrame(message: unknown): message is SnapshotFrame {
   return typeof message === 'object' && message !== null && (message as Record<string, unknown>)[SNAPSHOT_MARK] === true

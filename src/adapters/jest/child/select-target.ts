@@ -14,7 +14,7 @@ import { MAX_TIMEOUT } from '../../../core/options.js'
 import { siteKey, type ChildState } from '../../../core/child/state.js'
 import { RETRY_TIMES, type CircusEvent, type CircusState, type Hook, type TestEntry, type TestFn } from '../circus-types.js'
 import { namePath, sameNames, testsInOrder } from '../tests.js'
-import { relaySnapshots } from './snapshots.js'
+import { relaySnapshots, relaySuppressedErrors } from './snapshots.js'
 import { beginState, type StateSession } from '../../../core/child/state-carry.js'
 import { callWrapped } from '../../../core/child/call-wrapped.js'
 import { phaseEnds, phaseStarts } from '../../../core/child/phase.js'
@@ -90,6 +90,7 @@ export class TargetSelector {
     if (this.request.target.kind === 'call') {
       const expect = this.global.expect as { setState?: (state: Record<string, unknown>) => void } | undefined
       expect?.setState?.({ currentTestName: this.request.payload.namePath.join(' ') })
+      relaySuppressedErrors(this.global, this.state.link)
       return callWrapped(this.state, this.request, this.scope)
     }
     return undefined

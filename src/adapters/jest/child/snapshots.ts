@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Link } from '../../../core/child/link.js'
 import { SNAPSHOT_MARK, type SnapshotFrame } from '../protocol.js'
+import { serializeThrown, withoutOwnFrames } from '../../../core/ipc/serialize.js'
 
 /** What jest-snapshot's `SnapshotState` offers on Jest 29 and 30 (public methods only). */
 interface MatchArgs {
@@ -98,5 +99,20 @@ export function relaySnapshots(global: Record<string | symbol, unknown>, link: L
     const answer = fail.call(this, testName, received, key, ...rest)
     send({ [SNAPSHOT_MARK]: true, kind: 'fail', testName, key })
     return answer
+  }
+}
+
+/**
+ * For a wrapped function called from a test (no test runs in the child): a snapshot matcher that fails
+ * leaves its error in expect's `suppressedErrors` for the test's end, which is the parent's test.
+ */
+export function relaySuppressedErrors(global: Record<string | symbol, unknown>, link: Link): void {
+  const expect = global.expect as { getState?: () => { suppressedErrors?: unknown[] } } | undefined
+  const list = expect?.getState?.().suppressedErrors
+  if (!Array.isArray(list)) return
+  const push = list.push
+  list.push = function (...errors: unknown[]): number {
+    for (const error of errors) link.send({ [SNAPSHOT_MARK]: true, kind: 'suppressed', error: serializeThrown(withoutOwnFrames(error)) } satisfies SnapshotFrame)
+    return push.apply(this, errors)
   }
 }

@@ -6,6 +6,7 @@
 // for the test on `test_retry` (Jest 30 by the test given here as its identity).
 import type { SnapshotFrame, SnapshotUpdate } from '../protocol.js'
 import type { TestEntry } from '../circus-types.js'
+import { deserializeThrown } from '../../../core/ipc/serialize.js'
 
 /** Marks the value whose serialization the child made: it prints as that text, whatever the serializers here. */
 const SERIALIZED = Symbol.for('isolated-test.jest-serialized-snapshot')
@@ -35,14 +36,18 @@ interface ParentSnapshotState {
 }
 
 interface JestExpect {
-  getState?: () => { snapshotState?: ParentSnapshotState }
+  getState?: () => { snapshotState?: ParentSnapshotState; suppressedErrors?: unknown[] }
   addSnapshotSerializer?: (plugin: unknown) => void
 }
 
 const withPlugin = new WeakSet<object>()
 
+function expectOf(global: object): JestExpect | undefined {
+  return (global as { expect?: JestExpect }).expect
+}
+
 function stateOf(global: object): ParentSnapshotState | undefined {
-  const expect = (global as { expect?: JestExpect }).expect
+  const expect = expectOf(global)
   const state = expect?.getState?.().snapshotState
   if (!expect || !state) return undefined
   if (!withPlugin.has(expect)) {
@@ -76,6 +81,11 @@ export class SnapshotReplay {
   /** Records one assertion of the child; never throws (what goes wrong fails the test instead). */
   replay(frame: SnapshotFrame): void {
     try {
+      if (frame.kind === 'suppressed') {
+        // Where in-process Jest keeps it: circus adds it to the test at its end.
+        expectOf(this.global)?.getState?.().suppressedErrors?.push(deserializeThrown(frame.error))
+        return
+      }
       const state = stateOf(this.global)
       if (!state) return
       if (frame.kind === 'fail') {
