@@ -11,6 +11,7 @@ import { forkFigures } from './lib/fork-figures.mjs'
 import { calibrateHeavy } from './lib/modules.mjs'
 import { buildScenarios } from './lib/scenarios.mjs'
 import { timeOnce } from './lib/timing.mjs'
+import { printTraceBreakdown, traceBreakdown } from './lib/trace-breakdown.mjs'
 import { ensureFixtures, jestModules, median, node24, repo, run, work } from './lib/util.mjs'
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3)
@@ -66,6 +67,23 @@ for (let round = 0; round < RUNS; round++) {
   load.push(loadavg()[0])
 }
 for (const s of scenarios) s.median = median(s.times)
+
+// One traced, untimed run of the fork-server scenarios that fall short of their target, to show where
+// a forked test's time goes (bench/lib/trace-breakdown.mjs).
+const breakdowns = []
+for (const [id, title] of [[`A.fork-server50`, 'Vitest, 50 isolated() tests in one file'], ['P.fork-server', 'Vitest plugin, 200 tests in 10 files'], ['J.fork-server', 'Jest 30 + babel-jest, 50 tests under the environment']]) {
+  const s = byId[id]
+  if (!s || s.error) continue
+  const file = join(work, `trace-${id}.log`)
+  rmSync(file, { force: true })
+  try {
+    timeOnce(s, file)
+    breakdowns.push({ id, title, ...traceBreakdown(file) })
+    progress(`traced ${id}`)
+  } catch (error) {
+    progress(`traced ${id} FAILED: ${error.message.split('\n')[0]}`)
+  }
+}
 // figures.mjs reads medians by id: a failed scenario must give NaN there, not a time.
 for (const s of scenarios) if (s.error) delete byId[s.id]
 
@@ -81,6 +99,7 @@ const figures = derive(byId, heavy)
 printFigures(figures, byId)
 printDurations(scenarios)
 if (fork) printForkFigures(fork)
+for (const b of breakdowns) printTraceBreakdown(b.title, b, fork?.results.pageFaultMicros)
 
 const results = {
   date: new Date().toISOString(),
@@ -92,6 +111,7 @@ const results = {
   scenarios: scenarios.map(({ id, label, group, runner, model, tests, once, times, median, notes, error }) => ({ id, label, group, runner, model, tests, once, times, median, notes, error })),
   figures,
   fork: fork?.results,
+  breakdowns,
   totalSeconds: (Date.now() - started) / 1000,
 }
 writeFileSync(join(work, 'results.json'), `${JSON.stringify(results, null, 2)}\n`)

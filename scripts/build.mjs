@@ -10,7 +10,8 @@ import { buildNative } from './build-native.mjs'
 buildNative()
 rmSync('dist', { recursive: true, force: true })
 const external = ['vitest', 'vitest/*', '@vitest/*', 'vite', 'jest-*', '@jest/*']
-const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: false, logLevel: 'warning', external }
+// `inject`: our code's `process` and timers are the ones bound at load, never a test's stub or fake (src/core/own-globals.ts).
+const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: false, logLevel: 'warning', external, inject: ['src/core/own-globals.ts'] }
 
 await build({
   ...common,

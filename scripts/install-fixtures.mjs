@@ -30,7 +30,7 @@ const packed = JSON.parse(execFileSync(npm, ['pack', '--json', '--pack-destinati
 const tarball = join(packDir, packed[0].filename)
 
 // Jest 29 runs the same suites as Jest 30: the files are copied in rather than kept twice in git.
-const SHARED_WITH_JEST30 = ['__tests__/concurrent.test.js', '__tests__/failures.test.js', '__tests__/features.test.js', '__tests__/hang.test.js', 'helpers', 'lib', 'matrix']
+const SHARED_WITH_JEST30 = ['__tests__/concurrent.test.js', '__tests__/failures.test.js', '__tests__/features.test.js', '__tests__/hang.test.js', 'helpers', 'lib', 'matrix', 'coverage-suite']
 if (dirs.includes('jest29')) {
   for (const part of SHARED_WITH_JEST30) {
     rmSync(join(fixtures, 'jest29', part), { recursive: true, force: true })

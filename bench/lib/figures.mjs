@@ -52,6 +52,8 @@ export function derive(byId, heavy) {
   return d
 }
 
+const T = (byId, id) => byId[id]?.median ?? NaN
+
 export function printFigures(d, byId) {
   const once = (id) => (byId[id]?.once ? ' (1 run)' : '')
   const row = (label, cells, target = '') => console.log(`${label.padEnd(78)}${cells.map((c) => String(c).padEnd(24)).join('')}${target}`)
@@ -66,6 +68,14 @@ export function printFigures(d, byId) {
   row(`per-test overhead, file importing ${d.heavyImports.heavyMs.toFixed(0)} ms`, MODELS.map((m) => ms(d.heavyOverhead[m])), '~ trivial')
   row(`  imports of the heavy module per run of ${COUNTS.heavy} tests (plain: ${d.heavyImports.plain})`, MODELS.map((m) => `${d.heavyImports[m]} ${verdict(d.heavyImports[m], (x) => x <= 2)}`), 'once per file (<= 2: worker + zygote)')
   row(`plugin, ${COUNTS.pluginFiles * COUNTS.pluginPerFile} tests in ${COUNTS.pluginFiles} files / plain vitest${once('P.fresh')}`, MODELS.map((m) => `${ratio(d.plugin[m])} ${verdict(d.plugin[m], (x) => x <= 2)}`), '<= 2x')
+  // What a zygote outliving workers (owned by the main process) could save at most: the per-file part.
+  const pluginTests = COUNTS.pluginFiles * COUNTS.pluginPerFile
+  const split = (m) => {
+    const extra = T(byId, `P.${m}`) - T(byId, 'P.plain')
+    const perFile = COUNTS.pluginFiles * d.fixed[m]
+    return Number.isFinite(extra) ? `${f1(perFile / 1000)} s per-file + ${f1((pluginTests * d.marginal[m]) / 1000)} s per-test of ${f1(extra / 1000)} s` : '-'
+  }
+  row(`  its extra time: ${COUNTS.pluginFiles} x fixed per-file cost + ${pluginTests} x marginal per-test cost (from A)`, MODELS.map(split), '(what a main-process zygote could save: the per-file part)')
   row(`jest 30 + babel-jest, ${COUNTS.jest} tests, environment / plain jest`, MODELS.map((m) => `${ratio(d.jest[m])} ${verdict(d.jest[m], (x) => x <= 2)}`), '<= 2x')
   for (const z of d.sizes) {
     row(`per-test slope, +${z.mb} MB at import (RSS after import ${z.rssMb.toFixed(0)} MB)`, MODELS.map((m) => ms(z.slope[m])), `(report; ${SIZE_COUNTS.fresh.join('->')} tests, 1 run)`)

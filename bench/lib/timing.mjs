@@ -19,14 +19,19 @@ export function command(s, outDir) {
 
 let runCounter = 0
 
-/** Runs a scenario once; returns { ms, notes } or throws with the reason the run is not valid. */
-export function timeOnce(s) {
+/**
+ * Runs a scenario once; returns { ms, notes } or throws with the reason the run is not valid. With
+ * `trace` (a file), every process of the run appends its labelled points there (ISOLATED_TEST_TRACE):
+ * that run is for the breakdown, not for its time.
+ */
+export function timeOnce(s, trace) {
   const outDir = join(work, 'runs', `${s.id}-${++runCounter}`)
   rmSync(outDir, { recursive: true, force: true })
   mkdirSync(outDir, { recursive: true })
   const report = join(outDir, 'report.jsonl')
   const env = { ...baseEnv, BENCH_OUT: outDir }
   if (s.model !== 'plain') Object.assign(env, { ISOLATED_TEST_PROCESS_MODEL: s.model, ISOLATED_TEST_REPORT: report })
+  if (trace) env.ISOLATED_TEST_TRACE = trace
   const [file, args] = command(s, outDir)
   const start = performance.now()
   const r = run(file, args, { env, cwd: s.runner === 'jest' ? s.dir : repo })

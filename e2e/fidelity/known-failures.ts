@@ -16,38 +16,10 @@ export function expectedFailures(known: KnownFailures, runtime: RuntimeName): Re
 }
 
 /**
- * Item 1 on Vitest 4.1 and 5.1 (the same list): children write the .snap file themselves (racing, and
- * keeping a failed attempt's value), the parent's snapshot state never learns which keys a child
- * checked (obsolete on every run, `-u` removes them), the summary counts differ; helper-mode verdicts
- * differed through item 2 too, until `test.concurrent` bodies were told apart by their own context.
+ * Item 1 on Vitest 4.1 and 5.1: none left (the child matches read-only and the parent replays each
+ * assertion into its own snapshot state, the only one that writes), on both process models.
  */
-const vitestSnapshots = [
-  '-u on changed and obsolete / fork / files',
-  '-u on changed and obsolete / fork / obsolete keys',
-  '-u on changed and obsolete / project / files',
-  '-u on changed and obsolete / project / obsolete keys',
-  '-u on changed and obsolete / spawn / files',
-  '-u on changed and obsolete / spawn / obsolete keys',
-  '-u on changed and obsolete / summary',
-  'changed and obsolete / fork / obsolete keys',
-  'changed and obsolete / project / obsolete keys',
-  'changed and obsolete / spawn / obsolete keys',
-  'changed and obsolete / summary',
-  'matching under --ci / exit code',
-  'matching under --ci / fork / obsolete keys',
-  'matching under --ci / project / obsolete keys',
-  'matching under --ci / spawn / obsolete keys',
-  'matching under --ci / summary',
-  'new / exit code',
-  'new / fork / files',
-  'new / fork / verdicts',
-  'new / project / files',
-  'new / project / verdicts',
-  'new / spawn / files',
-  'new / spawn / verdicts',
-  'new / summary',
-  'new under --ci / summary',
-]
+const vitestSnapshots: string[] = []
 
 /** Item 1 on Jest 30: none left (the child relays each assertion, the parent records it in the file's state). */
 const jest30Snapshots: string[] = []
@@ -82,31 +54,14 @@ export const knownSnapshotFailures: KnownFailures = {
   },
 }
 
-/** Items 8 and 10 on Vitest 4.1 and 5.1 (the same list). */
-const vitestFeatures = [
-  "fork: vi.stubGlobal('process', { ...process, platform: 'win32' }): 3 of 3 pass",
-  "plugin fork: vi.stubGlobal('process', { ...process, platform: 'win32' }): 3 of 3 pass",
-  "plugin spawn: vi.stubGlobal('process', { ...process, platform: 'win32' }): 3 of 3 pass",
-  'plugin: concurrent children alive together get distinct ISOLATED_TEST_CHILD_ID values',
-  "spawn: vi.stubGlobal('process', { ...process, platform: 'win32' }): 3 of 3 pass",
-]
+/** Items 7-10 on Vitest 4.1 and 5.1: none left. */
+const vitestFeatures: string[] = []
 
-/** Items 7-10 on Jest 30. */
-const jest30Features = [
-  "Node's ExperimentalWarning is printed as often as in-process, not relayed under every test",
-  "a failing body that changed a module variable (fork): the user's failure comes first",
-  'environment: concurrent children alive together get distinct ISOLATED_TEST_CHILD_ID values',
-  "fork: jest.getSeed() in the child is the run's --seed",
-  "helper: each child runs its own test, in the seed's order, with the seed",
-  "spawn: jest.getSeed() in the child is the run's --seed",
-  'the error names the isolated `environment` option and its value, not another setting',
-]
+/** Items 7-10 on Jest 30: none left. */
+const jest30Features: string[] = []
 
-/** Jest 29: as Jest 30, and native ESM: isolated() children fail (ENOENT on a transform-cache .map; not in the issue). */
-const jest29Features = [
-  ...jest30Features,
-  'ESM tests pass isolated, under the helper and the environment',
-]
+/** Jest 29: none left (native ESM children read a transform-cache .map Jest 29 never wrote: now no map, as jest-runner does). */
+const jest29Features: string[] = [...jest30Features]
 
 export const knownFeatureFailures: KnownFailures = {
   fresh: {
@@ -116,15 +71,11 @@ export const knownFeatureFailures: KnownFailures = {
     jest30: new Set(jest30Features),
   },
   // A forked child gets the same test arguments, retry state, pragma handling, reporter channel and
-  // seed as a fresh one (what the child is told comes with its run request, after the fork): the same
-  // defects. 'spawn' children now get the framework's own variables on both models.
+  // seed as a fresh one (what the child is told comes with its run request, after the fork).
   'fork-server': {
     vitest4: new Set(vitestFeatures),
     vitest5: new Set(vitestFeatures),
-    // Native ESM passes on Jest 29 here only because each suite run has a new directory, so a cold
-    // transform cache: on a warm one the zygote fails to collect the helper's file with the fresh
-    // model's ENOENT on the cache's .map, the file falls back to fresh and its children fail the same.
-    jest29: new Set(jest30Features),
+    jest29: new Set(jest29Features),
     jest30: new Set(jest30Features),
   },
 }

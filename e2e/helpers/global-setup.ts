@@ -29,5 +29,14 @@ export default function setup(): void {
   rmSync(join(vitest5, 'faults-matrix'), { recursive: true, force: true })
   cpSync(join(fixtures, 'vitest4', 'faults-matrix'), join(vitest5, 'faults-matrix'), { recursive: true })
   ensureInstalled(vitest5)
-  for (const project of ['vitest4', 'vitest4-plugin', 'vitest4-tags', 'vitest5', 'demo-vitest']) unpackInto(tarball, join(fixtures, project))
+  // Coverage (issue 12): its own Vitest 4.1 with both coverage providers, and the same sources on Vitest 5.
+  const coverage4 = join(fixtures, 'coverage-vitest')
+  const coverage5 = join(fixtures, 'coverage-vitest5')
+  for (const part of ['src', 'tests', 'kill', 'vitest.config.ts']) {
+    rmSync(join(coverage5, part), { recursive: true, force: true })
+    cpSync(join(coverage4, part), join(coverage5, part), { recursive: true })
+  }
+  ensureInstalled(coverage4)
+  ensureInstalled(coverage5)
+  for (const project of ['vitest4', 'vitest4-plugin', 'vitest4-tags', 'vitest5', 'demo-vitest', 'coverage-vitest', 'coverage-vitest5']) unpackInto(tarball, join(fixtures, project))
 }

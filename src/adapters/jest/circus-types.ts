@@ -50,6 +50,8 @@ export interface CircusState {
   unhandledErrors: unknown[]
   /** Jest's seed for the run (`globalConfig.seed`), set by jest-circus in Jest 29 and 30. */
   seed?: number
+  /** `--randomize`: circus shuffles each describe block's children with the seed. */
+  randomize?: boolean
 }
 
 export type CircusEvent =

@@ -6,10 +6,18 @@ export type JestConfigSource =
   /** The environment's: the configs Jest handed it (JSON-safe copies). */
   | { readonly kind: 'given'; readonly projectConfig: Readonly<Record<string, unknown>>; readonly globalConfig: Readonly<Record<string, unknown>> }
   /**
-   * `isolated()` under a plain Jest setup: read with the running Jest's `jest-config` from `root`, which
-   * does not see the command line: `updateSnapshot` is the parent's (`-u`, `--ci`), when it knows it.
+   * `isolated()` under a plain Jest setup: read with the running Jest's `jest-config` from `root`, with
+   * the run's seed and `--randomize` (command-line only: the config file cannot give them), so
+   * `jest.getSeed()` and circus's shuffled order are the parent's; `updateSnapshot` is the parent's
+   * (`-u`, `--ci`), when it knows it, so the child's snapshot state answers as the parent's will.
    */
-  | { readonly kind: 'load'; readonly root: string; readonly updateSnapshot?: SnapshotUpdate | undefined }
+  | {
+      readonly kind: 'load'
+      readonly root: string
+      readonly seed: number | undefined
+      readonly randomize: boolean
+      readonly updateSnapshot?: SnapshotUpdate | undefined
+    }
 
 /** Jest's `updateSnapshot` setting. */
 export type SnapshotUpdate = 'all' | 'new' | 'none'
@@ -32,7 +40,20 @@ export interface JestPayload {
   readonly locate: 'index' | 'occurrence'
   /** Limit for each hook run in the child, when the options set one; else the hook's Jest timeout. */
   readonly hookTimeout: number | undefined
+  /**
+   * The run's coverage provider. 'babel': the child instruments what it loads too and sends its
+   * counters (the sandbox's `__coverage__`); 'v8': the child's runtime collects V8 coverage as the
+   * worker's does and sends what its runtime reports (script coverage paired with the transformed code).
+   */
+  readonly coverage?: 'babel' | 'v8' | undefined
 }
+
+/** A Jest child's `coverage` message. */
+export type JestChildCoverage =
+  /** The istanbul counters of the files it ran code of. */
+  | { readonly provider: 'babel'; readonly map: Readonly<Record<string, object>> }
+  /** Its runtime's `getAllV8CoverageInfoCopy()`: what Jest puts in a file's `v8Coverage`. */
+  | { readonly provider: 'v8'; readonly entries: readonly object[] }
 
 /** The file-level part of the payload: all a spare Jest child needs before it knows its test. */
 export type JestPrepare = Pick<JestPayload, 'testPath' | 'jestDirs' | 'config' | 'environment'>

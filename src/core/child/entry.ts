@@ -13,6 +13,10 @@ import type { ChildAdapter } from '../adapter.js'
 import { createLink } from './link.js'
 import { loadAddon } from '../native/addon.js'
 import { installResourceView, markResourceBaseline } from './resources.js'
+import { holdStartupWarnings } from './warnings.js'
+import { takeCoverage } from './coverage.js'
+
+holdStartupWarnings()
 
 const asZygote = process.env[ZYGOTE_CONFIG_ENV] !== undefined
 // Orphans of the test's processes (double-forked daemons) are re-parented to us, not to init, so the
@@ -48,10 +52,15 @@ function send(message: ChildMessage): void {
   link.send(message)
 }
 
-/** The result message carries the state report and the import time, wherever it is sent from. */
+/**
+ * The result message carries the state report and the import time, wherever it is sent from, and
+ * follows what the child's code ran (coverage on): a child killed later has sent it already.
+ */
 function withStateReport(send: (m: ChildMessage) => void, state: () => ChildState): (m: ChildMessage) => void {
   return (m) => {
     if (m.kind !== 'result') return send(m)
+    const coverage = takeCoverage()
+    if (coverage !== undefined) send({ [TAG]: true, kind: 'coverage', data: coverage })
     const s = state()
     send({ ...m, report: m.report ?? s.report, importMs: s.bodyStarted === undefined ? undefined : s.bodyStarted - s.received })
   }

@@ -5,9 +5,11 @@ import { TAG } from '../ipc/protocol.js'
 import { trace } from '../trace.js'
 import { monotonicMs } from '../clock.js'
 import type { ChildState } from './state.js'
+import { userCodeStarts } from './warnings.js'
 
 export function phaseStarts(state: Pick<ChildState, 'send'>, phase: string, limit?: number, setting?: string): void {
   trace(`c.phase.${phase}`)
+  userCodeStarts()
   state.send({ [TAG]: true, kind: 'phase', phase, limit, ...(setting === undefined ? {} : { setting }), at: monotonicMs() })
 }
 

@@ -17,6 +17,7 @@ import { monotonicMs } from '../clock.js'
 import { markResourceBaseline } from './resources.js'
 import { trackAsyncOrigins } from './async-origins.js'
 import type { ChildState } from './state.js'
+import { resetCoverage } from './coverage.js'
 
 export type ApplyRequest = (request: RunRequest) => void
 
@@ -123,6 +124,8 @@ export async function forkPoint(state: ChildState): Promise<void> {
     state.send({ [TAG]: true, kind: 'zygote-refused', reasons: problems })
     await new Promise(() => {})
   }
+  // The file's import is counted once, by the parent's own run: each fork counts only its own test.
+  resetCoverage()
   state.send({ [TAG]: true, kind: 'zygote-ready', at: monotonicMs() })
   // The zygote's channel goes: its children get their own, and the zygote runs no JS from here on.
   state.link.detach()

@@ -31,6 +31,8 @@ export const WATCHDOG_FD = 5
 export const TREE_ENV = 'ISOLATED_TEST_TREE'
 /** Set in the child's environment; also how a wrapped function knows it already runs in a child. */
 export const CHILD_ENV = 'ISOLATED_TEST_CHILD'
+/** In a child: its slot among this worker's live children (1, 2, ...), for partitioning per test. */
+export const CHILD_ID_ENV = 'ISOLATED_TEST_CHILD_ID'
 /** Where the child keeps its state for code loaded through the framework's module loader. */
 export const CHILD_STATE = Symbol.for('isolated-test.child-state')
 
@@ -144,6 +146,11 @@ export type ChildMessage =
       /** ms from the run request to the body's start: importing the module (and hooks before it). */
       readonly importMs?: number | undefined
     }
+  /**
+   * What the child's code ran (coverage on), sent just before its verdict: the adapter's own format
+   * (core/child/coverage.ts), merged by its parent half into what the test worker reports.
+   */
+  | { readonly [TAG]: true; readonly kind: 'coverage'; readonly data: unknown }
   /** A zygote collected the file and is quiescent: it serves forks from now on (`at`: monotonicMs()). */
   | { readonly [TAG]: true; readonly kind: 'zygote-ready'; readonly at: number }
   /** A zygote cannot serve forks safely (what the import left open): the file runs in fresh children. */

@@ -91,6 +91,10 @@ export class ChildHandle implements Child {
     this.containment = new Containment({ childIsSubreaper: loadAddon().addon !== undefined })
     const env: Record<string, string> = { ...opts.env, ...this.containment.env, [CHILD_ENV]: '1', [WATCH_ENV]: watchedProcesses() }
     if (zygote) env[ZYGOTE_CONFIG_ENV] = encodeZygoteConfig({ controlFd: ZYGOTE_CONTROL_FD, connectPath: zygote.connectPath, watchPids: watchedPids() })
+    // Node would collect disk-mapped coverage for the whole process (a zygote's for every fork) and write
+    // none, being killed after its answer; the request's env puts the variable back for the test's own
+    // subprocesses (Vitest 5's autoAttachSubprocess). The child's coverage comes back as a message.
+    delete env.NODE_V8_COVERAGE
     const nodeOptions = stripInspectFromNodeOptions(env.NODE_OPTIONS)
     if (nodeOptions === undefined || nodeOptions === '') delete env.NODE_OPTIONS
     else env.NODE_OPTIONS = nodeOptions

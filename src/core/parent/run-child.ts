@@ -12,7 +12,7 @@ import { trace } from '../trace.js'
 import { clearTimeout, setTimeout } from 'node:timers'
 import { StringDecoder } from 'node:string_decoder'
 import { IsolatedBootError, IsolatedCrashError, IsolatedTimeoutError, pointAtUserCode, type TimeoutDetails } from '../errors.js'
-import type { ChildMessage, ChildResult, PrepareRequest, RunRequest, WatchdogReport } from '../ipc/protocol.js'
+import { CHILD_ID_ENV, type ChildMessage, type ChildResult, type PrepareRequest, type RunRequest, type WatchdogReport } from '../ipc/protocol.js'
 import { deserializeThrown } from '../ipc/serialize.js'
 import { killWindow, STUCK_CAPTURE_MS, type Limits, type ResolvedOptions } from '../options.js'
 import { monotonicMs } from '../clock.js'
@@ -21,6 +21,7 @@ import type { Child } from './child.js'
 import { Zygote, type ZygoteOptions } from './zygote.js'
 import { zygoteFor } from './zygotes.js'
 import { acquireSlot } from './slots.js'
+import { takeChildId } from './child-ids.js'
 import { logPids } from './pid-log.js'
 import { offerSpare, spareKey, takeSpare } from './spares.js'
 import type { RunRecord } from './state-report.js'
@@ -48,6 +49,8 @@ export interface RunChildOptions {
   /** Messages on the channel that are not ours (the framework's). */
   readonly onOther?: (message: unknown, child: Child) => void
   readonly onOutput: (type: 'stdout' | 'stderr', text: string) => void
+  /** What the child's code ran (coverage on), in the adapter's format, before its verdict. */
+  readonly onCoverage?: ((data: unknown) => void) | undefined
   readonly signal?: AbortSignal | undefined
   /** Filled as the run goes (durations, exit, state report), for the JSON Lines record. */
   readonly record?: RunRecord | undefined
@@ -80,11 +83,13 @@ interface Segment {
   readonly ours: number
 }
 
-export async function runInChild(o: RunChildOptions): Promise<RunChildResult> {
-  const key = o.prepare ? spareKey(o.start, o.prepare) : undefined
+export async function runInChild(given: RunChildOptions): Promise<RunChildResult> {
+  const key = given.prepare ? spareKey(given.start, given.prepare) : undefined
   // Waiting for a slot is not counted against any limit: the clocks start once we have one.
-  const spare = !o.fork && key ? takeSpare(key) : undefined
-  const release = spare ? spare.release : await acquireSlot(o.options.maxChildren, o.signal)
+  const spare = !given.fork && key ? takeSpare(key) : undefined
+  const release = spare ? spare.release : await acquireSlot(given.options.maxChildren, given.signal)
+  const childId = takeChildId()
+  const o: RunChildOptions = { ...given, request: { ...given.request, env: { ...given.request.env, [CHILD_ID_ENV]: String(childId.id) } } }
   try {
     const obtain = async (): Promise<Child> => {
       if (o.fork) {
@@ -95,6 +100,7 @@ export async function runInChild(o: RunChildOptions): Promise<RunChildResult> {
     }
     return await runAcquired(o, obtain, key)
   } finally {
+    childId.release()
     release()
   }
 }
@@ -256,6 +262,9 @@ async function runAcquired(o: RunChildOptions, obtain: () => Promise<Child>, key
           enter('user', s.phase, s.since, s.limit, s.setting, s.ours + message.ms)
           break
         }
+        case 'coverage':
+          o.onCoverage?.(message.data)
+          break
         case 'result':
           trace('p.result')
           finish({ ok: true, result: message.result, report: message.report, importMs: message.importMs })

@@ -100,6 +100,8 @@ export interface RunRecord {
   report?: StateReport
   /** Which process model ran the test: a fork of the file's zygote, or a fresh Node process. */
   processModel?: 'fresh' | 'fork-server'
+  /** With coverage on: whether the child sent its coverage (not when it was killed at its limit or died). */
+  coverage?: 'complete' | 'incomplete'
 }
 
 /** One line per isolated test in the `report` file (or ISOLATED_TEST_REPORT), for CI to keep. */
@@ -130,6 +132,7 @@ export function writeRecord(r: RecordInput): void {
       durations: { boot: round(r.record.boot), import: round(r.record.import), body: round(r.record.body) },
       exit: r.record.exit ?? null,
       processModel: r.record.processModel ?? null,
+      coverage: r.record.coverage ?? null,
       stuckFrames: e instanceof IsolatedTimeoutError ? e.frames : [],
       error: e === undefined ? null : isIsolatedTestError(e) ? { name: e.name, code: e.code, message: e.message } : describeError(e),
       report: r.record.report ?? null,

@@ -29,6 +29,12 @@ const NODE_GLOBALS = [
 
 /** vitest.md §8 (exp10, and the same list seen again here under Vitest 4.1.12, forks and threads). */
 const VITEST_GLOBALS = ['__vitest_worker__', '__vitest_mocker__', '__vitest_index__', '__vitest_required__', '__vitest_browser__']
+/**
+ * Coverage counters of instrumented code (Vitest's istanbul provider, babel-plugin-istanbul under Jest):
+ * each process keeps its own, merged by the parent (core/parent/coverage-merge.ts); carried into a
+ * child they would count the parent's hits twice.
+ */
+const COVERAGE_GLOBALS = ['__VITEST_COVERAGE__', '__coverage__']
 /** With `globals: true` Vitest also installs its test API (seen here under 4.1.12). */
 const VITEST_API_GLOBALS = [
   'suite', 'test', 'describe', 'it', 'chai', 'expect', 'assert', 'expectTypeOf', 'assertType', 'vitest', 'vi',
@@ -51,6 +57,8 @@ const FRAMEWORK_SYMBOL_PREFIX = /^Symbol\((?:jest-|nodejs\.)/
 const FRAMEWORK_ENV = [
   'TEST', 'VITEST', 'NODE_ENV', 'VITEST_MODE', 'VITEST_POOL_ID', 'VITEST_WORKER_ID', 'MODE', 'DEV', 'PROD', 'SSR',
   'BASE_URL', 'JEST_WORKER_ID',
+  // Vitest 5's coverage.autoAttachSubprocess sets it in its worker (a child's own start env drops it).
+  'NODE_V8_COVERAGE',
   // Node's IPC channel to a forked process: the child gets ours, a Vitest fork worker has its own.
   'NODE_CHANNEL_FD', 'NODE_CHANNEL_SERIALIZATION_MODE', 'NODE_UNIQUE_ID',
 ]
@@ -74,7 +82,7 @@ function isEngineGlobal(name: string): boolean {
 }
 
 const FIXED: Partial<Record<StateWhere, ReadonlySet<string>>> = {
-  global: new Set([...NODE_GLOBALS, ...VITEST_GLOBALS, ...VITEST_API_GLOBALS, ...JEST_GLOBALS, ...FRAMEWORK_SYMBOLS.map((s) => `Symbol(${s})`)]),
+  global: new Set([...NODE_GLOBALS, ...VITEST_GLOBALS, ...COVERAGE_GLOBALS, ...VITEST_API_GLOBALS, ...JEST_GLOBALS, ...FRAMEWORK_SYMBOLS.map((s) => `Symbol(${s})`)]),
   env: new Set(FRAMEWORK_ENV),
 }
 

@@ -5,10 +5,12 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { isAbsolute, join } from 'node:path'
+import { IsolatedConfigError } from '../../../core/errors.js'
 import { TAG, CHILD_STATE } from '../../../core/ipc/protocol.js'
 import { type JestPrepare, type JestRunRequest } from '../protocol.js'
 import { serializeThrown } from '../../../core/ipc/serialize.js'
 import type { EnvironmentContext, JestEnvironment, JestEnvironmentClass, ProjectConfig } from '../circus-types.js'
+import { collectSandboxCoverage, collectV8RuntimeCoverage, type V8Runtime } from './coverage.js'
 import { createChildConsole } from './child-console.js'
 import { childConfigs } from './config.js'
 import { loadJestPackages, type JestPackages, type ModuleMap, type TestFramework } from './load-jest.js'
@@ -38,8 +40,18 @@ function environmentPath(jest: JestPackages, payload: JestPrepare, config: Proje
     name = typeof docblock === 'string' ? docblock : config.testEnvironment
   }
   if (name === undefined || name === 'node') return undefined
+  if (isAbsolute(name)) return name
   // Resolved as Jest resolves `testEnvironment`: jest-environment-<name>, then <name>, from rootDir.
-  return isAbsolute(name) ? name : jest.resolveTestEnvironment({ ...config, testEnvironment: name, requireResolveFunction: (m: string) => jest.require.resolve(m) })
+  try {
+    return jest.resolveTestEnvironment({ ...config, testEnvironment: name, requireResolveFunction: (m: string) => jest.require.resolve(m) })
+  } catch (error) {
+    // Jest's message names `testEnvironment`, which is ours here: the typo is in our option.
+    if (payload.config.kind === 'load') throw error
+    throw new IsolatedConfigError(
+      `isolated-test/jest: the \`environment\` option (testEnvironmentOptions.isolated.environment, or the file's @isolated-test pragma) is ${JSON.stringify(name)}, and no test environment of that name is installed: ` +
+        `Jest looked for jest-environment-${name} and ${name} from ${String(config.rootDir)}. Use 'node', 'jsdom' (with jest-environment-jsdom installed) or a path to an environment module.`,
+    )
+  }
 }
 
 interface PreparedJest {
@@ -103,6 +115,7 @@ export async function runJest(request: JestRunRequest, state: ChildState): Promi
   jest.setGlobal(environment.global, 'console', testConsole, 'retain')
   // isolated() wrappers made while the file loads register here (the vm context has its own global).
   environment.global[CHILD_STATE] = state
+  if (request.payload.coverage === 'babel') collectSandboxCoverage(environment.global)
 
   const runtime = new jest.Runtime(
     config,
@@ -112,9 +125,10 @@ export async function runJest(request: JestRunRequest, state: ChildState): Promi
     cacheFS,
     {
       changedFiles: undefined,
-      collectCoverage: false,
-      collectCoverageFrom: [],
-      coverageProvider: globalConfig.coverageProvider,
+      // With coverage on, the child transforms (babel: instruments) what it loads as the worker does.
+      collectCoverage: request.payload.coverage !== undefined,
+      collectCoverageFrom: request.payload.coverage ? ((globalConfig as { collectCoverageFrom?: string[] }).collectCoverageFrom ?? []) : [],
+      coverageProvider: request.payload.coverage ?? globalConfig.coverageProvider,
       globalRootDir: globalConfig.rootDir,
       sourcesRelatedToTestsInChangedFiles: undefined,
     },
@@ -125,6 +139,7 @@ export async function runJest(request: JestRunRequest, state: ChildState): Promi
   // the test runs, circus keeps one timer of its own for it.
   markResourceBaseline()
   allowFrameworkResources({ Timeout: 1 })
+  const finishV8 = request.payload.coverage === 'v8' ? await collectV8RuntimeCoverage(runtime as unknown as V8Runtime) : undefined
   try {
     for (const file of config.setupFiles) {
       if (runtime.unstable_shouldLoadAsEsm(file)) await runtime.unstable_importModule(file)
@@ -139,6 +154,7 @@ export async function runJest(request: JestRunRequest, state: ChildState): Promi
     Error.stackTraceLimit = 100
     await environment.setup()
     const results = await testFramework(globalConfig, config, environment, runtime, testPath, () => {})
+    await finishV8?.()
     report(state, selector, results.testExecError)
   } finally {
     runtime.teardown()

@@ -19,6 +19,7 @@ import { beginState, type StateSession } from '../../../core/child/state-carry.j
 import { callWrapped } from '../../../core/child/call-wrapped.js'
 import { phaseEnds, phaseStarts } from '../../../core/child/phase.js'
 import { forkPoint, reseedRealm } from '../../../core/child/zygote.js'
+import { resetCoverage } from '../../../core/child/coverage.js'
 import type { StateScope } from '../../../core/state/snapshot.js'
 import type { AnyFunction } from '../../../core/state/closure.js'
 
@@ -84,6 +85,8 @@ export class TargetSelector {
   }
 
   private started(circus: CircusState): Promise<void> | undefined {
+    // The parent's own run counted the file's import: the child counts only its test (a zygote resets at its fork point).
+    resetCoverage()
     this.select(circus)
     // The file is imported and no hook has run: the place to call a wrapped function. Its snapshot
     // assertions are named after the test that called it in the parent, as in-process.

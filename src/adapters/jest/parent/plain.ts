@@ -95,7 +95,7 @@ function plainRun(run: PlainRun, limits: Limits, payload: Pick<JestPayload, 'nam
     payload: {
       testPath: jest.testPath,
       jestDirs: jestCandidates(jest.callStack),
-      config: { kind: 'load', root: process.cwd(), updateSnapshot: parentUpdateSnapshot(globalThis) },
+      config: { kind: 'load', root: process.cwd(), seed: jest.state.seed, randomize: jest.state.randomize === true, updateSnapshot: parentUpdateSnapshot(globalThis) },
       environment: undefined,
       hookTimeout: undefined,
       ...payload,
@@ -130,8 +130,23 @@ async function runBody(run: PlainRun): Promise<void> {
   if (answer.summary) countSummary(answer.summary, jestRun.console)
   const errors = testFailures(answer, test.failing)
   if (errors.length === 0) return
-  for (const extra of errors.slice(1)) test.errors.push([extra, test.asyncError])
+  appendAfterThrown(test, errors.slice(1))
   throw errors[0]
+}
+
+/**
+ * Circus records the error a body throws by pushing it onto `test.errors` once the body settles: the
+ * test's further failures (the state report among them) are added just after it, so the user's own
+ * failure is the first one printed (pushed now, they would come before it).
+ */
+function appendAfterThrown(test: PlainRun['jest']['test'], extras: readonly unknown[]): void {
+  if (extras.length === 0) return
+  const errors = test.errors
+  const push = errors.push
+  errors.push = function (...items) {
+    Reflect.deleteProperty(errors, 'push')
+    return push.apply(this, [...items, ...extras.map((extra): [unknown, unknown] => [extra, test.asyncError])])
+  }
 }
 
 /** A wrapped function called with arguments from inside a test: the child imports the file and calls it. */

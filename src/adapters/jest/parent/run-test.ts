@@ -4,7 +4,7 @@
 // call (fork carries it), the verdict on the child's report, and the JSON Lines record.
 import type { HooksMode, Limits, ResolvedOptions } from '../../../core/options.js'
 import type { ChildResult, RunTarget, SerializedThrown, Site, TestTarget } from '../../../core/ipc/protocol.js'
-import { isConsoleFrame, isSnapshotFrame, type JestPayload, type JestRunRequest } from '../protocol.js'
+import { isConsoleFrame, isSnapshotFrame, type JestChildCoverage, type JestPayload, type JestRunRequest } from '../protocol.js'
 import { deserializeThrown } from '../../../core/ipc/serialize.js'
 import { runInChild, type ForkSource, type RunChildResult } from '../../../core/parent/run-child.js'
 import { decideProcessModel } from '../../../core/parent/process-model.js'
@@ -19,6 +19,8 @@ import { assertJestAlive, jestIsGone } from './jest-parent.js'
 import { presentForJest } from './present-error.js'
 import type { SnapshotReplay } from './snapshot-replay.js'
 import { ensureJestRunId } from './run-id.js'
+import { foldIstanbul } from '../../../core/parent/coverage-merge.js'
+import { receiveV8Coverage } from './v8-coverage.js'
 
 /** The adapter's child half, built next to this module in dist/. */
 const CHILD_ADAPTER = new URL('./jest-child.js', import.meta.url).href
@@ -146,7 +148,7 @@ export async function jestForkSource(file: JestFileContext): Promise<ForkSource 
     zygote: () => ({
       start,
       flags: model.flags,
-      request: { adapter: CHILD_ADAPTER, payload, target: { kind: 'zygote' }, hooks: file.hooks, env: start.env, cwd: start.cwd, setup: options.setup, context: {}, hookLimit: undefined, asyncOrigins: false, state: undefined },
+      request: { adapter: CHILD_ADAPTER, payload: withCoverage(payload), target: { kind: 'zygote' }, hooks: file.hooks, env: start.env, cwd: start.cwd, setup: options.setup, context: {}, hookLimit: undefined, asyncOrigins: false, state: undefined },
       // The file's top-level output, once, through the file's console.
       onOther: (message) => {
         if (isConsoleFrame(message)) out.call(message)
@@ -172,9 +174,10 @@ async function runChild(run: JestRun, target: RunTarget, state: JestRunRequest['
   const fork = options.method === 'fork'
   const env = withOverrides(fork ? run.forkEnv : startupEnvWith(JEST_OWN), { ...colorEnv(), ...options.env })
   const cwd = fork ? process.cwd() : startupCwd
+  const payload = withCoverage(run.payload)
   const request: JestRunRequest = {
     adapter: CHILD_ADAPTER,
-    payload: run.payload,
+    payload,
     target,
     hooks: run.hooks,
     env,
@@ -187,6 +190,7 @@ async function runChild(run: JestRun, target: RunTarget, state: JestRunRequest['
     state,
   }
   const relay = new ConsoleRelay(run.console)
+  let covered = false
   try {
     const answer = await runInChild({
       options,
@@ -205,6 +209,17 @@ async function runChild(run: JestRun, target: RunTarget, state: JestRunRequest['
         if (isConsoleFrame(message)) relay.call(message)
         else if (isSnapshotFrame(message)) run.snapshots.replay(message)
       },
+      onCoverage: (data) => {
+        const d = data as JestChildCoverage
+        if (d.provider === 'v8') {
+          covered = receiveV8Coverage(run.global, payload.jestDirs, d.entries)
+          return
+        }
+        covered = true
+        // Into the sandbox's own counters, which Jest copies into the file's result when it ends.
+        const g = run.global as { __coverage__?: Record<string, unknown> }
+        foldIstanbul((g.__coverage__ ??= {}), d.map as never)
+      },
     })
     const { boot, body } = answer.durations
     if (process.env.ISOLATED_TEST_TIMING) process.stderr.write(`isolated-test timing: boot ${boot.toFixed(0)} ms body ${body.toFixed(0)} ms\n`)
@@ -212,7 +227,24 @@ async function runChild(run: JestRun, target: RunTarget, state: JestRunRequest['
   } finally {
     // runInChild returns once the child's streams are closed: everything it wrote is here.
     relay.flush()
+    if (payload.coverage) {
+      record.coverage = covered ? 'complete' : 'incomplete'
+      if (!covered) process.stderr.write(`isolated-test: coverage is incomplete for ${relative(process.cwd(), payload.testPath)} > ${run.fullName}: its child was killed or died before it could send its coverage.\n`)
+    }
   }
+}
+
+/**
+ * The payload with the run's coverage provider: the environment's config says; under a plain setup
+ * (no config at hand), babel's when instrumented code has run in this sandbox (v8 is not collected there).
+ */
+function withCoverage(payload: JestPayload): JestPayload {
+  const c = payload.config
+  if (c.kind === 'given') {
+    if (c.globalConfig.collectCoverage !== true) return payload
+    return { ...payload, coverage: c.globalConfig.coverageProvider === 'v8' ? 'v8' : 'babel' }
+  }
+  return typeof (globalThis as { __coverage__?: unknown }).__coverage__ === 'object' ? { ...payload, coverage: 'babel' } : payload
 }
 
 /** The state report as a failure Jest prints: our leak error at the test's line, the report block as it is. */

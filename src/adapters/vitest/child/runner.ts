@@ -1,7 +1,7 @@
 // The runner Vitest uses inside the child (the child's `config.runner`). Vitest's own runner does all
 // the work; this finds the one target test, checks it is the test the parent meant, strips what the
 // parent handles itself (hooks in body-only mode, retries, `fails`, timers), and reports the outcome.
-import { TestRunner } from 'vitest'
+import { TestRunner, expect } from 'vitest'
 import type { File, Suite, Task, Test } from '@vitest/runner'
 import { IsolatedMismatchError } from '../../../core/errors.js'
 import { TAG, type RunRequest, type TestOutcome } from '../../../core/ipc/protocol.js'
@@ -13,10 +13,12 @@ import { callWrapped } from '../../../core/child/call-wrapped.js'
 import { asPhase } from '../../../core/child/phase.js'
 import { markResourceBaseline } from '../../../core/child/resources.js'
 import { forkPoint } from '../../../core/child/zygote.js'
+import { resetCoverage } from '../../../core/child/coverage.js'
 import { unwrapHandler } from '../unwrap.js'
 import type { AnyFunction } from '../../../core/state/closure.js'
 import { findUncopyable } from '../../../core/copyable.js'
 import type { VitestOutcomeExtra } from '../protocol.js'
+import { instrumentSnapshotState, type SnapshotStateLike } from './snapshots.js'
 
 function findTask(task: Task, id: string): Task | undefined {
   if (task.id === id) return task
@@ -142,16 +144,34 @@ export default class IsolatedChildRunner extends TestRunner {
   override onBeforeTryTask(...args: Parameters<TestRunner['onBeforeTryTask']>): ReturnType<TestRunner['onBeforeTryTask']> {
     const answer = super.onBeforeTryTask(...args)
     const [test] = args
+    // Vitest's own place for the test's snapshot state (the runner's client is private): in case the file's was not reached.
+    if (test === this.target) this.instrumentSnapshots(() => (expect.getState() as { snapshotState?: SnapshotStateLike }).snapshotState)
     const target = this.state?.request.target
     if (test === this.target && test.result && target?.kind === 'test' && target.test.attempt) test.result.retryCount = target.test.attempt
     return answer
   }
 
   /** With hooks in the child, each hook is a phase with its own limit, timed by the parent. */
-  override onBeforeRunSuite(suite: Suite): Promise<void> {
+  override async onBeforeRunSuite(suite: Suite): Promise<void> {
     const state = this.state
     if (state && state.request.hooks === 'child') wrapHookPhases(suite, state, () => void this.stateSession())
-    return super.onBeforeRunSuite(suite)
+    await super.onBeforeRunSuite(suite)
+    // The file's snapshot state exists now (read from disk, after any fork point): before any hook or test.
+    if (state && 'filepath' in suite) this.instrumentSnapshots(() => (this as unknown as { snapshotClient?: { getSnapshotState(f: string): SnapshotStateLike } }).snapshotClient?.getSnapshotState(suite.file.filepath))
+  }
+
+  /** The child matches snapshots read-only and the parent replays them (child/snapshots.ts). */
+  private instrumentSnapshots(find: () => SnapshotStateLike | undefined): void {
+    const state = this.state
+    if (!state) return
+    let snapshots: SnapshotStateLike | undefined
+    try {
+      snapshots = find()
+    } catch {
+      // no snapshot state for this file (a skipped file suite)
+    }
+    const format = (this.config.snapshotOptions as { snapshotFormat?: unknown } | undefined)?.snapshotFormat
+    if (snapshots) instrumentSnapshotState(snapshots, state.link, format)
   }
 
   /** The body is its own phase: the parent starts its clock here, after the hooks before it. */
@@ -226,6 +246,8 @@ export default class IsolatedChildRunner extends TestRunner {
     }
     const imported = await super.importFile(filepath, source)
     const state = this.state
+    // The parent's own run counted the file's import: the child counts only its test (a zygote resets at its fork point).
+    if (source === 'collect') resetCoverage()
     if (source === 'collect' && state?.request.target.kind === 'call') await callWrapped(state, state.request)
     return imported
   }

@@ -6,6 +6,7 @@ import type { Link } from '../../../core/child/link.js'
 import { isBirpcRequest, KEPT_LOCAL, type VitestPrepare, type VitestRunRequest } from '../protocol.js'
 import { serializeThrown } from '../../../core/ipc/serialize.js'
 import type { ChildState } from '../../../core/child/state.js'
+import { startVitestCoverage } from './coverage.js'
 
 interface VitestWorkerModule {
   init(worker: {
@@ -41,6 +42,8 @@ export function prepareVitest(p: VitestPrepare, link: Link): Promise<PreparedVit
 }
 
 async function boot(p: VitestPrepare, link: Link): Promise<PreparedVitest> {
+  // As the worker starts its own coverage: before any module of the user's is compiled.
+  if (p.coverage) startVitestCoverage(p.coverage)
   const worker = (await import(p.workerUrl)) as VitestWorkerModule
   const listeners = new Map<(v: unknown) => void, () => void>()
   const responses: WorkerResponse[] = []

@@ -5,8 +5,9 @@
 import { fileURLToPath } from 'node:url'
 import { IsolatedConfigError } from '../../../core/errors.js'
 import type { ChildResult, RunTarget, StateRequest } from '../../../core/ipc/protocol.js'
-import { isBirpcRequest, KEPT_LOCAL, type VitestOutcomeExtra, type VitestPrepareRequest, type VitestRunRequest } from '../protocol.js'
+import { isBirpcRequest, isSnapshotMessage, KEPT_LOCAL, type SnapshotRecord, type VitestOutcomeExtra, type VitestPrepareRequest, type VitestRunRequest } from '../protocol.js'
 import { zygoteFor } from '../../../core/parent/zygotes.js'
+import { replaySnapshot } from './snapshots.js'
 import type { RunRecord } from '../../../core/parent/state-report.js'
 import type { ResolvedOptions, Limits } from '../../../core/options.js'
 import { getVitestWorkerState, moduleSourceMap, type VitestWorkerState } from '../worker-state.js'
@@ -15,6 +16,7 @@ import { runInChild, type ForkSource, type RunChildResult } from '../../../core/
 import { decideProcessModel } from '../../../core/parent/process-model.js'
 import { relative } from 'node:path'
 import { startupCwd, startupEnvWith, withOverrides } from '../../../core/parent/startup-env.js'
+import { coverageIncomplete, coverageProvider, receiveChildCoverage } from './coverage.js'
 
 /** The adapter's child half, built next to this module in dist/. */
 const CHILD_ADAPTER = new URL('./vitest-child.js', import.meta.url).href
@@ -85,6 +87,7 @@ function buildRequest(state: VitestWorkerState, options: ResolvedOptions, filepa
   }
   const environment = state.ctx.environment
   const workerUrl = resolveWorkerUrl()
+  const coverage = coverageProvider(state)
   const vitestStart = {
     __vitest_worker_request__: true,
     type: 'start',
@@ -110,6 +113,7 @@ function buildRequest(state: VitestWorkerState, options: ResolvedOptions, filepa
       workerUrl,
       runnerPath: childConfig.runner,
       vitestStart,
+      coverage,
       vitestRun: {
         __vitest_worker_request__: true,
         type: 'run',
@@ -124,7 +128,7 @@ function buildRequest(state: VitestWorkerState, options: ResolvedOptions, filepa
       },
     },
   }
-  return { request, prepare: { adapter: CHILD_ADAPTER, payload: { workerUrl, vitestStart } } }
+  return { request, prepare: { adapter: CHILD_ADAPTER, payload: { workerUrl, vitestStart, coverage } } }
 }
 
 /** Where forks of this file come from, when the fork server runs this worker's isolated tests. */
@@ -195,20 +199,48 @@ export async function runInVitestChild(state: VitestWorkerState, a: VitestRunArg
   const log = (type: 'stdout' | 'stderr', content: string): void => {
     void state.rpc.onUserConsoleLog?.({ type, content, taskId: a.taskId, time: Date.now(), size: content.length })
   }
-  return runInChild({
-    options,
-    fork: await forkSource(state, options, a.filepath, a.fileTaskId),
-    limits: a.limits,
-    describeLimit: a.describeLimit,
-    start: { env: request.env, cwd: request.cwd, execArgv: [...process.execArgv, ...options.execArgv] },
-    request,
-    prepare,
-    signal: a.signal,
-    origin: a.origin,
-    record: a.record,
-    onOutput: log,
-    onOther: (message, child) => relay(state, message, child, a),
-  })
+  // With coverage on, the child sends what it ran before its verdict; without it, the test's coverage is incomplete.
+  const coverage = request.payload.coverage
+  let covered = false
+  // The child's snapshot assertions count for its test while this attempt runs, never after it.
+  const target = a.target.kind === 'test' ? a.target.test.testId : undefined
+  let open = true
+  const onSnapshot = (record: SnapshotRecord): void => {
+    if (!open || record.testId !== target) return
+    const error = replaySnapshot(record, a.filepath)
+    if (error !== undefined) a.unhandled.push(error)
+  }
+  try {
+    return await runInChild({
+      options,
+      fork: await forkSource(state, options, a.filepath, a.fileTaskId),
+      limits: a.limits,
+      describeLimit: a.describeLimit,
+      start: { env: request.env, cwd: request.cwd, execArgv: [...process.execArgv, ...options.execArgv] },
+      request,
+      prepare,
+      signal: a.signal,
+      origin: a.origin,
+      record: a.record,
+      onOutput: log,
+      onOther: (message, child) => (isSnapshotMessage(message) ? onSnapshot(message.record) : relay(state, message, child, a)),
+      onCoverage: (data) => {
+        covered = true
+        receiveChildCoverage(state, data)
+      },
+    })
+  } finally {
+    open = false
+    if (coverage && !covered) coverageIncomplete(state, runName(a), a.fileTaskId ?? a.taskId)
+    if (coverage && a.record) a.record.coverage = covered ? 'complete' : 'incomplete'
+  }
+}
+
+/** The test (or wrapped call) a run was for, as the incomplete-coverage line names it. */
+function runName(a: VitestRunArgs): string {
+  const file = relative(process.cwd(), a.filepath)
+  if (a.target.kind === 'test') return `${file} > ${a.target.test.fullName}`
+  return a.target.kind === 'call' ? `${file}: isolated() call at line ${a.target.site.line}` : file
 }
 
 function relay(state: VitestWorkerState, message: unknown, child: Child, a: Pick<VitestRunArgs, 'taskId' | 'unhandled'>): void {

@@ -1,0 +1,40 @@
+// The Jest child's coverage, in the form Jest's worker reports it for the file: babel-plugin-istanbul's
+// counters on the sandbox's `__coverage__` (the test environment's global, not the child's), or, with
+// `coverageProvider: 'v8'`, what the child's own Runtime collected (its V8 coverage paired with the code
+// its transformer produced, the same code the worker's transformer produces).
+import { hitIstanbul, setCoverageCollector, V8Coverage, zeroIstanbul, type IstanbulFileCoverage } from '../../../core/child/coverage.js'
+import type { JestChildCoverage } from '../protocol.js'
+
+export function collectSandboxCoverage(sandbox: Record<string | symbol, unknown>): void {
+  const counters = (): Record<string, IstanbulFileCoverage> | undefined => sandbox.__coverage__ as Record<string, IstanbulFileCoverage> | undefined
+  setCoverageCollector({
+    reset: () => zeroIstanbul(counters()),
+    take: (): JestChildCoverage => ({ provider: 'babel', map: hitIstanbul(counters()) }),
+  })
+}
+
+/** The parts of jest-runtime's Runtime that jest-runner itself calls for V8 coverage (Jest 29 and 30). */
+export interface V8Runtime {
+  collectV8Coverage(): Promise<void>
+  stopCollectingV8Coverage(): Promise<void>
+  getAllV8CoverageInfoCopy(): object[]
+}
+
+/**
+ * Starts the runtime's V8 coverage (before any module of the user's loads) and returns what to call
+ * once the file is done, before the verdict: V8's counters are the isolate's, so resetting them through
+ * a session of ours (after the import, at a zygote's fork point) also resets what the runtime takes.
+ */
+export async function collectV8RuntimeCoverage(runtime: V8Runtime): Promise<() => Promise<void>> {
+  await runtime.collectV8Coverage()
+  const ours = new V8Coverage()
+  let entries: object[] | undefined
+  setCoverageCollector({
+    reset: () => void ours.take(),
+    take: (): JestChildCoverage | undefined => (entries ? { provider: 'v8', entries } : undefined),
+  })
+  return async () => {
+    await runtime.stopCollectingV8Coverage()
+    entries = runtime.getAllV8CoverageInfoCopy()
+  }
+}

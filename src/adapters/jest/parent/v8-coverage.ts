@@ -1,0 +1,57 @@
+// A child's V8 coverage under Jest's `coverageProvider: 'v8'`. jest-runner asks the file's Runtime for
+// `getAllV8CoverageInfoCopy()` when the file ends and puts the answer in the result's `v8Coverage`,
+// which the coverage reporter merges and converts with each entry's transformed code. The environment
+// has no hook there, so the method is wrapped (once per process, on the jest-runtime that jest-runner
+// loads): a Runtime whose environment's sandbox holds children's entries returns them too. Version
+// guard: the method must exist as jest-runner calls it (Jest 29 and 30); otherwise one notice says the
+// children's V8 coverage is not counted.
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
+
+const ENTRIES = Symbol.for('isolated-test.jest-v8-entries')
+const WRAPPED = Symbol.for('isolated-test.jest-v8-wrapped')
+
+interface RuntimeClass {
+  prototype: { getAllV8CoverageInfoCopy?: (this: { _environment?: { global?: Record<symbol, unknown> } }) => unknown }
+}
+
+function runtimeClass(jestDirs: readonly string[]): RuntimeClass | undefined {
+  for (const dir of jestDirs) {
+    try {
+      const mod = createRequire(join(dir, 'noop.js'))('jest-runtime') as RuntimeClass & { default?: RuntimeClass }
+      return typeof mod.prototype?.getAllV8CoverageInfoCopy === 'function' ? mod : mod.default
+    } catch {
+      // not from here
+    }
+  }
+  return undefined
+}
+
+/** Wraps the Runtime once; false when this Jest's Runtime does not look as expected (nothing is changed). */
+function wrapRuntime(jestDirs: readonly string[]): boolean {
+  const g = globalThis as Record<symbol, boolean | undefined>
+  if (g[WRAPPED] !== undefined) return g[WRAPPED]
+  const Runtime = runtimeClass(jestDirs)
+  const original = Runtime?.prototype.getAllV8CoverageInfoCopy
+  if (!Runtime || typeof original !== 'function') {
+    process.stderr.write("isolated-test: this Jest's runtime has no getAllV8CoverageInfoCopy(): with coverageProvider 'v8', code run in isolated children is not counted.\n")
+    return (g[WRAPPED] = false)
+  }
+  Runtime.prototype.getAllV8CoverageInfoCopy = function (this: { _environment?: { global?: Record<symbol, unknown> } }) {
+    const own = original.call(this)
+    const sandbox = this._environment?.global
+    const children = sandbox?.[ENTRIES] as object[] | undefined
+    if (!children || children.length === 0) return own
+    sandbox![ENTRIES] = []
+    return [...(Array.isArray(own) ? own : []), ...children]
+  }
+  return (g[WRAPPED] = true)
+}
+
+/** Keeps a child's entries for the file's Runtime; false when they cannot be counted (see above). */
+export function receiveV8Coverage(sandbox: object, jestDirs: readonly string[], entries: readonly object[]): boolean {
+  if (!wrapRuntime(jestDirs)) return false
+  const s = sandbox as Record<symbol, object[] | undefined>
+  ;(s[ENTRIES] ??= []).push(...entries)
+  return true
+}
