@@ -21,46 +21,19 @@ export function expectedFailures(known: KnownFailures, runtime: RuntimeName): Re
  */
 const vitestSnapshots: string[] = []
 
-/** Item 1 on Jest 30: children match read-only (new snapshots not written, -u does not update), keys checked in a child count as obsolete in the parent. */
-const jest30Snapshots = [
-  '-u on changed and obsolete / exit code',
-  '-u on changed and obsolete / fork / files',
-  '-u on changed and obsolete / fork / obsolete keys',
-  '-u on changed and obsolete / fork / verdicts',
-  '-u on changed and obsolete / project / files',
-  '-u on changed and obsolete / project / verdicts',
-  '-u on changed and obsolete / spawn / files',
-  '-u on changed and obsolete / spawn / obsolete keys',
-  '-u on changed and obsolete / spawn / verdicts',
-  '-u on changed and obsolete / summary',
-  'changed and obsolete / fork / obsolete keys',
-  'changed and obsolete / spawn / obsolete keys',
-  'changed and obsolete / summary',
-  'matching under --ci / exit code',
-  'matching under --ci / fork / obsolete keys',
-  'matching under --ci / spawn / obsolete keys',
-  'matching under --ci / summary',
-  'new / exit code',
-  'new / fork / files',
-  'new / fork / verdicts',
-  'new / project / files',
-  'new / project / verdicts',
-  'new / spawn / files',
-  'new / spawn / verdicts',
-  'new / summary',
-  'new under --ci / summary',
-]
+/** Item 1 on Jest 30: none left (the child relays each assertion, the parent records it in the file's state). */
+const jest30Snapshots: string[] = []
 
-/** Item 1 on Jest 29: as Jest 30, and the environment's checked keys are obsolete too. */
+/**
+ * Item 1 on Jest 29: files, counts and exit codes match; the verdicts of `test.concurrent` tests under
+ * --ci do not, by a Jest 29 defect of the in-process run: a snapshot matcher keeps its failure in
+ * expect's global `suppressedErrors`, which circus files under whichever concurrent test finishes first
+ * ("concurrent one" fails with both failures, "concurrent two" passes with its snapshot failed). Isolated,
+ * each test fails with its own, as the Jest 30 in-process run does.
+ */
 const jest29Snapshots = [
-  ...jest30Snapshots,
-  // These two pass on Jest 30 since this session's merges (the clean-clone run, both models); Jest 29
-  // was not measured again, so it keeps them.
   'new under --ci / fork / verdicts',
   'new under --ci / spawn / verdicts',
-  '-u on changed and obsolete / project / obsolete keys',
-  'changed and obsolete / project / obsolete keys',
-  'matching under --ci / project / obsolete keys',
   'new under --ci / project / verdicts',
 ]
 
@@ -71,7 +44,8 @@ export const knownSnapshotFailures: KnownFailures = {
     jest29: new Set(jest29Snapshots),
     jest30: new Set(jest30Snapshots),
   },
-  // A forked child reads and writes snapshots as a fresh one does: the same defects.
+  // A forked child reads and writes snapshots as a fresh one does (the zygote's loaded .snap is only
+  // read; the parent writes): the same lists.
   'fork-server': {
     vitest4: new Set(vitestSnapshots),
     vitest5: new Set(vitestSnapshots),

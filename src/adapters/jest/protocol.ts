@@ -1,5 +1,5 @@
 // The Jest adapter's part of a run request, and its console framing on the child's stdout.
-import type { PrepareRequest, RunRequest } from '../../core/ipc/protocol.js'
+import type { PrepareRequest, RunRequest, SerializedThrown } from '../../core/ipc/protocol.js'
 
 /** Where the child gets the Jest configuration from. */
 export type JestConfigSource =
@@ -8,9 +8,19 @@ export type JestConfigSource =
   /**
    * `isolated()` under a plain Jest setup: read with the running Jest's `jest-config` from `root`, with
    * the run's seed and `--randomize` (command-line only: the config file cannot give them), so
-   * `jest.getSeed()` and circus's shuffled order are the parent's.
+   * `jest.getSeed()` and circus's shuffled order are the parent's; `updateSnapshot` is the parent's
+   * (`-u`, `--ci`), when it knows it, so the child's snapshot state answers as the parent's will.
    */
-  | { readonly kind: 'load'; readonly root: string; readonly seed: number | undefined; readonly randomize: boolean }
+  | {
+      readonly kind: 'load'
+      readonly root: string
+      readonly seed: number | undefined
+      readonly randomize: boolean
+      readonly updateSnapshot?: SnapshotUpdate | undefined
+    }
+
+/** Jest's `updateSnapshot` setting. */
+export type SnapshotUpdate = 'all' | 'new' | 'none'
 
 /** What the child needs to rebuild Jest's own pipeline for one file and run one test of it. */
 export interface JestPayload {
@@ -66,4 +76,41 @@ export interface ConsoleFrame {
 
 export function isConsoleFrame(message: unknown): message is ConsoleFrame {
   return typeof message === 'object' && message !== null && (message as Record<string, unknown>)[CONSOLE_MARK] === true
+}
+
+/**
+ * One snapshot assertion of the child (`toMatchSnapshot`, `toMatchInlineSnapshot`, the `toThrowError...`
+ * forms), sent as it happens, so the parent records it in the file's own snapshot state, the one that
+ * writes the file. The child matched it against its read-only copy (`pass`); the received value is
+ * serialized by the child's serializers, after its property matchers.
+ */
+export const SNAPSHOT_MARK = '__isolated_test_jest_snapshot__'
+export type SnapshotFrame =
+  | {
+      readonly [SNAPSHOT_MARK]: true
+      readonly kind: 'match'
+      /** The name the key is made from: the test's full name, `: hint` added. */
+      readonly testName: string
+      /** A key given to the matcher; almost always absent (the state numbers the test's snapshots). */
+      readonly key: string | undefined
+      /** What the value serializes to, before Jest adds its extra line breaks. */
+      readonly serialized: string
+      readonly isInline: boolean
+      /** The inline snapshot written in the source now (undefined: none yet). */
+      readonly inlineSnapshot: string | undefined
+      /** The stack of the assertion (its top user frame is where an inline snapshot is written). */
+      readonly stack: string | undefined
+      /** Whether the child's copy matched (or would write it). */
+      readonly pass: boolean
+    }
+  /** Property matchers that did not match: the key counts as checked and unmatched. */
+  | { readonly [SNAPSHOT_MARK]: true; readonly kind: 'fail'; readonly testName: string; readonly key: string | undefined }
+  /**
+   * A failed snapshot assertion in a wrapped function called from a test: the matcher does not throw
+   * (Jest keeps its error for the test's end), so the error goes to the parent's test the same way.
+   */
+  | { readonly [SNAPSHOT_MARK]: true; readonly kind: 'suppressed'; readonly error: SerializedThrown }
+
+export function isSnapshotFrame(message: unknown): message is SnapshotFrame {
+  return typeof message === 'object' && message !== null && (message as Record<string, unknown>)[SNAPSHOT_MARK] === true
 }

@@ -1,6 +1,6 @@
 // The configs the child runs the file with: the environment's (as Jest gave them), or, for isolated()
 // under a plain setup, read with the running Jest's jest-config. Either way the child writes nothing
-// shared: no coverage and read-only snapshots.
+// shared: no coverage, and snapshots are written by the parent only (child/snapshots.ts).
 import { sep } from 'node:path'
 import { IsolatedConfigError } from '../../../core/errors.js'
 import type { JestConfigSource, JestPrepare } from '../protocol.js'
@@ -10,8 +10,6 @@ import type { JestPackages } from './load-jest.js'
 export interface ChildConfigs {
   readonly projectConfig: ProjectConfig
   readonly globalConfig: GlobalConfig
-  /** The parent's `updateSnapshot`, before we made it read-only. */
-  readonly parentUpdateSnapshot: unknown
 }
 
 interface ReadConfigs {
@@ -36,9 +34,10 @@ export async function childConfigs(payload: JestPrepare, jest: JestPackages): Pr
     payload.config.kind === 'given'
       ? { projectConfig: payload.config.projectConfig as ProjectConfig, globalConfig: payload.config.globalConfig as GlobalConfig }
       : await loadConfigs(jest, payload.config, payload.testPath)
+  // The child's snapshot state answers as the parent's will: with the run's update setting (-u, --ci).
+  const updateSnapshot = payload.config.kind === 'load' ? (payload.config.updateSnapshot ?? given.globalConfig.updateSnapshot) : given.globalConfig.updateSnapshot
   return {
     projectConfig: given.projectConfig,
-    globalConfig: { ...given.globalConfig, updateSnapshot: 'none', collectCoverage: false },
-    parentUpdateSnapshot: given.globalConfig.updateSnapshot,
+    globalConfig: { ...given.globalConfig, updateSnapshot, collectCoverage: false },
   }
 }

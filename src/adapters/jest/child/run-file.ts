@@ -58,7 +58,6 @@ interface PreparedJest {
   readonly jest: JestPackages
   readonly config: ProjectConfig
   readonly globalConfig: Awaited<ReturnType<typeof childConfigs>>['globalConfig']
-  readonly parentUpdateSnapshot: Awaited<ReturnType<typeof childConfigs>>['parentUpdateSnapshot']
   readonly resolver: ReturnType<JestPackages['Runtime']['createResolver']>
   readonly testSource: string
   readonly docblockPragmas: Record<string, string | string[]>
@@ -82,7 +81,7 @@ export function prepareJest(payload: JestPrepare): Promise<PreparedJest> {
 
 async function boot(payload: JestPrepare): Promise<PreparedJest> {
   const jest = loadJestPackages(payload.jestDirs, payload.config.kind === 'load')
-  const { projectConfig: config, globalConfig, parentUpdateSnapshot } = await childConfigs(payload, jest)
+  const { projectConfig: config, globalConfig } = await childConfigs(payload, jest)
   const testPath = payload.testPath
 
   const map = await moduleMap(jest, config, Boolean(globalConfig.watch || globalConfig.watchAll), globalConfig.watchman)
@@ -96,17 +95,17 @@ async function boot(payload: JestPrepare): Promise<PreparedJest> {
   const envPath = environmentPath(jest, payload, config, docblockPragmas)
   const Environment = envPath ? interop<JestEnvironmentClass>(await transformer.requireAndTranspileModule(envPath)) : jest.NodeEnvironment
   const testFramework = interop<TestFramework>(await transformer.requireAndTranspileModule(config.testRunner))
-  return { jest, config, globalConfig, parentUpdateSnapshot, resolver, testSource, docblockPragmas, cacheFS, transformer, Environment, testFramework }
+  return { jest, config, globalConfig, resolver, testSource, docblockPragmas, cacheFS, transformer, Environment, testFramework }
 }
 
 export async function runJest(request: JestRunRequest, state: ChildState): Promise<void> {
-  const { jest, config, globalConfig, parentUpdateSnapshot, resolver, docblockPragmas, cacheFS, transformer, Environment, testFramework } = await prepareJest(request.payload)
+  const { jest, config, globalConfig, resolver, docblockPragmas, cacheFS, transformer, Environment, testFramework } = await prepareJest(request.payload)
   const testPath = request.payload.testPath
 
   const testConsole = createChildConsole(jest.CustomConsole, state.link)
   const context: EnvironmentContext = { console: testConsole, docblockPragmas, testPath }
   const environment: JestEnvironment = new Environment({ globalConfig, projectConfig: config }, context)
-  const selector = new TargetSelector(request, state, environment.global, parentUpdateSnapshot)
+  const selector = new TargetSelector(request, state, environment.global)
   const own = environment.handleTestEvent?.bind(environment)
   // jest-circus registers the environment's handler when it starts: keep one the environment has.
   environment.handleTestEvent = async (event, circus) => {

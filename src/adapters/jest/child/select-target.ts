@@ -14,7 +14,7 @@ import { MAX_TIMEOUT } from '../../../core/options.js'
 import { siteKey, type ChildState } from '../../../core/child/state.js'
 import { RETRY_TIMES, type CircusEvent, type CircusState, type Hook, type TestEntry, type TestFn } from '../circus-types.js'
 import { namePath, sameNames, testsInOrder } from '../tests.js'
-import { makeSnapshotsReadOnly, snapshotWriteError } from './snapshots.js'
+import { relaySnapshots, relaySuppressedErrors } from './snapshots.js'
 import { beginState, type StateSession } from '../../../core/child/state-carry.js'
 import { callWrapped } from '../../../core/child/call-wrapped.js'
 import { phaseEnds, phaseStarts } from '../../../core/child/phase.js'
@@ -44,8 +44,6 @@ export class TargetSelector {
     private request: JestRunRequest,
     private readonly state: ChildState,
     private readonly global: Record<string | symbol, unknown>,
-    /** The parent's `updateSnapshot`: whether in-process Jest would have written a snapshot. */
-    private readonly parentUpdateSnapshot: unknown,
   ) {
     this.scope = { global, env: (global.process as NodeJS.Process | undefined)?.env }
   }
@@ -80,8 +78,6 @@ export class TargetSelector {
         if ('test' in event && event.test === this.target) {
           this.ran = true
           for (const e of event.test.errors) this.errors.push(serializeThrown(withoutOwnFrames(Array.isArray(e) ? e[0] : e)))
-          const snapshot = snapshotWriteError(this.global, this.parentUpdateSnapshot)
-          if (snapshot) this.errors.push(serializeThrown(withoutOwnFrames(snapshot)))
         }
         break
     }
@@ -92,8 +88,14 @@ export class TargetSelector {
     // The parent's own run counted the file's import: the child counts only its test (a zygote resets at its fork point).
     resetCoverage()
     this.select(circus)
-    // The file is imported and no hook has run: the place to call a wrapped function.
-    if (this.request.target.kind === 'call') return callWrapped(this.state, this.request, this.scope)
+    // The file is imported and no hook has run: the place to call a wrapped function. Its snapshot
+    // assertions are named after the test that called it in the parent, as in-process.
+    if (this.request.target.kind === 'call') {
+      const expect = this.global.expect as { setState?: (state: Record<string, unknown>) => void } | undefined
+      expect?.setState?.({ currentTestName: this.request.payload.namePath.join(' ') })
+      relaySuppressedErrors(this.global, this.state.link)
+      return callWrapped(this.state, this.request, this.scope)
+    }
     return undefined
   }
 
@@ -157,7 +159,7 @@ export class TargetSelector {
       }
     }
     for (const t of tests) if (t !== found) t.mode = 'skip'
-    makeSnapshotsReadOnly(this.global)
+    relaySnapshots(this.global, this.state.link)
     if (!found) return
     this.target = found
     // The parent applies `failing`, retries and Jest's timer; the child runs the body once, as it is.

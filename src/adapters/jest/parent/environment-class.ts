@@ -22,6 +22,7 @@ import { fileOptions, withoutOurOptions } from './env-options.js'
 import { planTest, type TestPlan } from './plan.js'
 import { ENVIRONMENT_MARK } from './plain-state.js'
 import { prestartJestZygote, runJestTest, testFailures } from './run-test.js'
+import { SnapshotReplay } from './snapshot-replay.js'
 import { shutdownZygotes } from '../../../core/parent/zygotes.js'
 import { fileSummary } from '../../../core/parent/state-report.js'
 import type { AnyFunction } from '../../../core/state/closure.js'
@@ -112,7 +113,6 @@ export function createIsolatingEnvironment(Base: JestEnvironmentClass, runnerDir
           if ('test' in event) {
             for (const extra of this.extraErrors.get(event.test) ?? []) event.test.errors.push([extra, event.test.asyncError])
             this.extraErrors.delete(event.test)
-            this.markSnapshotsChecked(event.test)
           }
           break
       }
@@ -177,6 +177,7 @@ export function createIsolatingEnvironment(Base: JestEnvironmentClass, runnerDir
           body,
           bodyFile: plan.site?.file ?? this.testPath,
           seed: circus.seed,
+          snapshots: new SnapshotReplay(this.global, test),
         },
         { testId: String(this.order.get(test) ?? -1), fullName: fullName(test), line: undefined, site: plan.site },
       )
@@ -215,13 +216,6 @@ export function createIsolatingEnvironment(Base: JestEnvironmentClass, runnerDir
       if (fn === undefined) return
       hook.fn = fn
       this.swappedHooks.delete(hook)
-    }
-
-    /** The child matched the test's snapshots read-only; tell this file's snapshot state they are in use. */
-    private markSnapshotsChecked(test: TestEntry): void {
-      if (!this.plans.get(test)) return
-      const expect = this.global.expect as { getState?: () => { snapshotState?: { markSnapshotsAsCheckedForTest?: (name: string) => void } } } | undefined
-      expect?.getState?.().snapshotState?.markSnapshotsAsCheckedForTest?.(fullName(test))
     }
 
     override async teardown(): Promise<void> {

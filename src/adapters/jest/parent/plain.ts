@@ -16,8 +16,9 @@ import { packageRoot } from '../locate.js'
 import type { JestTestContext } from './plain-state.js'
 import { countSummary } from './plain-summary.js'
 import { presentForJest } from './present-error.js'
+import { parentUpdateSnapshot, SnapshotReplay } from './snapshot-replay.js'
 import { runJestCall, runJestTest, testFailures, type JestRun } from './run-test.js'
-import { fullName, namePath, sameNames, testsInOrder } from '../tests.js'
+import { ancestors, fullName, namePath, sameNames, testsInOrder } from '../tests.js'
 
 export interface PlainRun {
   readonly jest: JestTestContext
@@ -52,11 +53,20 @@ function errorAt(at: SourcePosition): Error {
 /** Our own frames in a stack (the wrapper, the lookup of the running test). */
 const OWN_FRAME = /[\\/]isolated-test[\\/]dist[\\/]/
 
-/** The wrapper is the body, or test.each's row function called it (not a body that calls it). */
+/** Node's own frames (Jest 29 starts a concurrent body inside `AsyncLocalStorage.run`). */
+const NODE_FRAME = /\(node:|^\s+at node:/
+
+/**
+ * The wrapper is the body: circus called it (Jest 29 starts concurrent bodies early, having replaced
+ * `test.fn`), or test.each's row function did (not a body that calls it).
+ */
 function calledAsBody({ jest, wrapper }: PlainRun): boolean {
   if (jest.test.fn === wrapper) return true
-  const caller = jest.callStack.split('\n').find((line) => /^\s+at /.test(line) && !OWN_FRAME.test(line))
-  return caller !== undefined && /[\\/]jest-each[\\/]/.test(caller)
+  const caller = jest.callStack.split('\n').find((line) => /^\s+at /.test(line) && !OWN_FRAME.test(line) && !NODE_FRAME.test(line))
+  if (caller === undefined) return false
+  if (/[\\/]jest-each[\\/]/.test(caller)) return true
+  const isHook = ancestors(jest.test).some((block) => block.hooks.some((hook) => hook.fn === wrapper))
+  return jest.test.concurrent && !isHook && /[\\/]jest-circus[\\/]/.test(caller)
 }
 
 /**
@@ -85,7 +95,7 @@ function plainRun(run: PlainRun, limits: Limits, payload: Pick<JestPayload, 'nam
     payload: {
       testPath: jest.testPath,
       jestDirs: jestCandidates(jest.callStack),
-      config: { kind: 'load', root: process.cwd(), seed: jest.state.seed, randomize: jest.state.randomize === true },
+      config: { kind: 'load', root: process.cwd(), seed: jest.state.seed, randomize: jest.state.randomize === true, updateSnapshot: parentUpdateSnapshot(globalThis) },
       environment: undefined,
       hookTimeout: undefined,
       ...payload,
@@ -100,6 +110,7 @@ function plainRun(run: PlainRun, limits: Limits, payload: Pick<JestPayload, 'nam
     body: run.fn,
     bodyFile: site.file,
     seed: jest.state.seed,
+    snapshots: new SnapshotReplay(globalThis, jest.test),
   }
 }
 

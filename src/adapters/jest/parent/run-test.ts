@@ -4,7 +4,7 @@
 // call (fork carries it), the verdict on the child's report, and the JSON Lines record.
 import type { HooksMode, Limits, ResolvedOptions } from '../../../core/options.js'
 import type { ChildResult, RunTarget, SerializedThrown, Site, TestTarget } from '../../../core/ipc/protocol.js'
-import { isConsoleFrame, type JestChildCoverage, type JestPayload, type JestRunRequest } from '../protocol.js'
+import { isConsoleFrame, isSnapshotFrame, type JestChildCoverage, type JestPayload, type JestRunRequest } from '../protocol.js'
 import { deserializeThrown } from '../../../core/ipc/serialize.js'
 import { runInChild, type ForkSource, type RunChildResult } from '../../../core/parent/run-child.js'
 import { decideProcessModel } from '../../../core/parent/process-model.js'
@@ -17,6 +17,7 @@ import type { TestConsole } from '../circus-types.js'
 import { ConsoleRelay } from './console-relay.js'
 import { assertJestAlive, jestIsGone } from './jest-parent.js'
 import { presentForJest } from './present-error.js'
+import type { SnapshotReplay } from './snapshot-replay.js'
 import { ensureJestRunId } from './run-id.js'
 import { foldIstanbul } from '../../../core/parent/coverage-merge.js'
 import { receiveV8Coverage } from './v8-coverage.js'
@@ -47,6 +48,8 @@ export interface JestRun {
   readonly bodyFile: string | undefined
   /** Jest's seed for this run (circus state), for the record's run id. */
   readonly seed: number | undefined
+  /** Records the child's snapshot assertions in the file's snapshot state, for the test. */
+  readonly snapshots: SnapshotReplay
 }
 
 export interface JestTestAnswer {
@@ -62,7 +65,8 @@ export interface JestTestAnswer {
 export async function runJestTest(run: JestRun, test: TestTarget): Promise<JestTestAnswer> {
   return runWithState(run, { kind: 'test', test }, (result, verdict) => {
     if (result.kind !== 'test') throw new Error('isolated-test: the Jest child answered a test with a value; this is a bug in isolated-test.')
-    const errors = result.outcome.state === 'fail' ? (result.outcome.errors as SerializedThrown[]).map(deserializeThrown) : []
+    const failed = result.outcome.state === 'fail' ? (result.outcome.errors as SerializedThrown[]).map(deserializeThrown) : []
+    const errors = [...failed, ...run.snapshots.takeErrors()]
     const stateError = verdict.error === undefined ? undefined : forJest(verdict.error, run.definedAt)
     return { answer: { errors, stateError, summary: verdict.summary }, error: errors[0] ?? stateError }
   })
@@ -203,6 +207,7 @@ async function runChild(run: JestRun, target: RunTarget, state: JestRunRequest['
       onOutput: (stream, text) => relay.write(stream, text),
       onOther: (message) => {
         if (isConsoleFrame(message)) relay.call(message)
+        else if (isSnapshotFrame(message)) run.snapshots.replay(message)
       },
       onCoverage: (data) => {
         const d = data as JestChildCoverage
