@@ -27,7 +27,10 @@ export const FLAG_SETS = {
   'single-threaded+no-maglev+no-liftoff': ['--single-threaded', '--no-maglev', '--no-liftoff'],
 }
 
-/** Starts the harness zygote. graph: 'none' | 'vitest'; zygoteArgs: e.g. ['--no-gc', '--use-random']. */
+/**
+ * Starts the harness zygote. graph: 'none' | 'vitest'; zygoteArgs: e.g. ['--no-gc', '--use-random'].
+ * @param {{ node?: string, flags?: readonly string[], graph?: string, zygoteArgs?: readonly string[], mainPid?: number, onStrays?: (pids: number[]) => void, stdio?: unknown }} [options]
+ */
 export function startZygote({ node = process.execPath, flags = FLAG_SETS['single-threaded'], graph = 'none', zygoteArgs = [], mainPid, onStrays, stdio } = {}) {
   return Zygote.start({ node, execArgv: flags, script: zygoteScript, args: [graph, ...zygoteArgs], cwd: repo, mainPid, onStrays, stdio })
 }

@@ -6,30 +6,9 @@
 import { beforeAll, describe, expect, test } from 'vitest'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, relative } from 'node:path'
+import { join } from 'node:path'
 import { fixturesDir, leftovers, runJest, type JestRun } from './helpers.js'
-
-interface FileCoverage {
-  statementMap: Record<string, { start: { line: number } }>
-  fnMap: Record<string, { name: string }>
-  branchMap: Record<string, { loc: { start: { line: number } } }>
-  s: Record<string, number>
-  f: Record<string, number>
-  b: Record<string, number[]>
-}
-
-/** Every counter of a coverage map, by file (relative to the project), metric and line or name. */
-function counters(map: Record<string, FileCoverage>, project: string): { key: string; hits: number }[] {
-  const out: { key: string; hits: number }[] = []
-  for (const [path, c] of Object.entries(map)) {
-    const file = relative(project, path)
-    for (const [id, n] of Object.entries(c.s)) out.push({ key: `${file} statement ${id} (line ${c.statementMap[id]!.start.line})`, hits: n })
-    for (const [id, n] of Object.entries(c.f)) out.push({ key: `${file} function ${c.fnMap[id]!.name}`, hits: n })
-    for (const [id, arms] of Object.entries(c.b)) arms.forEach((n, arm) => out.push({ key: `${file} branch ${id} arm ${arm} (line ${c.branchMap[id]!.loc.start.line})`, hits: n }))
-  }
-  return out.sort((a, b) => a.key.localeCompare(b.key))
-}
-const status = (cs: { key: string; hits: number }[]): string[] => cs.map((c) => `${c.key}: ${c.hits > 0 ? 'covered' : 'uncovered'}`)
+import { counters, status, type CoverageMap } from '../helpers/coverage-map.js'
 
 /**
  * lib/hooks.js's prepare() (lines 5-8) runs in a beforeAll: once in-process; once in each of the 3
@@ -49,7 +28,7 @@ for (const [fixture, provider] of [['jest30', 'babel'], ['jest30', 'v8'], ['jest
       const r = await runJest(fixture, ['--coverage', `--coverageProvider=${provider}`, `--coverageDirectory=${reports}`, '--coverageThreshold={"global":{"functions":62}}', ...args], { cwd: project, env: { ISOLATED_TEST_REPORT: join(reports, 'isolated.jsonl'), ...env } })
       return Object.assign(r, { reports })
     }
-    const coverageOf = (r: CoverageRun): Record<string, FileCoverage> => JSON.parse(readFileSync(join(r.reports, 'coverage-final.json'), 'utf8')) as Record<string, FileCoverage>
+    const coverageOf = (r: CoverageRun): CoverageMap => JSON.parse(readFileSync(join(r.reports, 'coverage-final.json'), 'utf8')) as CoverageMap
     const summaryOf = (r: CoverageRun): unknown => (JSON.parse(readFileSync(join(r.reports, 'coverage-summary.json'), 'utf8')) as { total: unknown }).total
     let inProcess: CoverageRun
     let isolatedRun: CoverageRun

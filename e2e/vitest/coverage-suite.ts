@@ -6,40 +6,12 @@
 import { beforeAll, describe, expect, test } from 'vitest'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, relative } from 'node:path'
+import { join } from 'node:path'
 import { survivors } from '../helpers/processes.js'
 import { runVitest, type VitestRun } from '../helpers/run-vitest.js'
+import { counters, status, type CoverageMap } from '../helpers/coverage-map.js'
 
-interface FileCoverage {
-  statementMap: Record<string, { start: { line: number } }>
-  fnMap: Record<string, { name: string }>
-  branchMap: Record<string, { loc: { start: { line: number } } }>
-  s: Record<string, number>
-  f: Record<string, number>
-  b: Record<string, number[]>
-}
-type CoverageMap = Record<string, FileCoverage>
 type CoverageRun = VitestRun & { readonly reports: string }
-
-/** One counter of one file, with where it is, for readable failures. */
-interface Counter {
-  readonly key: string
-  readonly hits: number
-}
-
-/** Every counter of a coverage map, by file (relative to the project), metric, id and line or name. */
-function counters(map: CoverageMap, project: string): Counter[] {
-  const out: Counter[] = []
-  for (const [path, c] of Object.entries(map)) {
-    const file = relative(project, path)
-    for (const [id, n] of Object.entries(c.s)) out.push({ key: `${file} statement ${id} (line ${c.statementMap[id]!.start.line})`, hits: n })
-    for (const [id, n] of Object.entries(c.f)) out.push({ key: `${file} function ${c.fnMap[id]!.name}`, hits: n })
-    for (const [id, arms] of Object.entries(c.b)) arms.forEach((n, arm) => out.push({ key: `${file} branch ${id} arm ${arm} (line ${c.branchMap[id]!.loc.start.line})`, hits: n }))
-  }
-  return out.sort((a, b) => a.key.localeCompare(b.key))
-}
-
-const status = (cs: Counter[]): string[] => cs.map((c) => `${c.key}: ${c.hits > 0 ? 'covered' : 'uncovered'}`)
 
 /**
  * The one exception to equal hit counts: src/hooks.ts's prepare() (lines 6-8) runs in a beforeAll of

@@ -6,7 +6,7 @@ describe('isolated() input', () => {
     [() => isolated(-1), /isolated\(ms, method\): the `timeout` option must be a number of milliseconds ≥ 0/],
     [() => isolated(Number.NaN), /`timeout` option must be a number of milliseconds, got NaN/],
     [() => isolated(100, 'forkk' as 'fork'), /`method` option must be 'fork' or 'spawn', got "forkk"/],
-    [() => isolated({ timeout: 1 }, 'fork' as never), /pass `method` inside the options object/],
+    [() => (isolated as (...args: unknown[]) => unknown)({ timeout: 1 }, 'fork'), /pass `method` inside the options object/],
     [() => isolated(100)('nope' as never), /`fn` must be a function, got string/],
   ])('throws a TypeError at definition time: %#', (define, message) => {
     expect(define).toThrow(TypeError)

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { applyCapturedVariables } from './closure.js'
 import { buildReport, formatReport, summarizeReport } from './report.js'
-import { appendReportLine, runId, RUN_ID_ENV } from './report-file.js'
+import { runId, RUN_ID_ENV } from './report-file.js'
 import { takeSnapshot } from './snapshot.js'
 
 type SeedModule = { MODULE_SCOPE_LIST: string[]; appendToSharedList: (n: number) => string[]; parentUpdate: () => void }
