@@ -48,6 +48,8 @@ export function derive(byId, heavy) {
     }),
     rssMb: median(MODELS.flatMap((m) => SIZE_COUNTS[m].flatMap((n) => notes(`Z${mb}.${m}${n}`, 'rss')))) / 2 ** 20,
   }))
+  // Coverage on minus off, per test: plain Vitest's and the fork server's (issue 12, item 6).
+  d.coverage = { plain: (T('C.plain-cov') - T('C.plain')) / COUNTS.small, 'fork-server': (T('C.fork-server-cov') - T('C.fork-server')) / COUNTS.small }
   d.spawn = { plain: median(notes('S.plain', 'spawn')), ...per((m) => median(notes(`S.${m}`, 'spawn'))), wallPerTest: per((m) => perTest(`S.${m}`, 'S.plain', COUNTS.spawn)) }
   return d
 }
@@ -80,6 +82,7 @@ export function printFigures(d, byId) {
   for (const z of d.sizes) {
     row(`per-test slope, +${z.mb} MB at import (RSS after import ${z.rssMb.toFixed(0)} MB)`, MODELS.map((m) => ms(z.slope[m])), `(report; ${SIZE_COUNTS.fresh.join('->')} tests, 1 run)`)
   }
+  row(`coverage v8 on minus off, per test, ${COUNTS.small} tests calling src/ (plain vitest: ${ms(d.coverage.plain)})`, MODELS.map((m) => ms(d.coverage[m])), '(report: little per test)')
   row(`20 x spawnSync('true') in a body (plain: ${ms(d.spawn.plain)})`, MODELS.map((m) => `${ms(d.spawn[m])} (${ratio(d.spawn[m] / d.spawn.plain)})`), '(report)')
   row(`  per-test overhead over plain, spawn-heavy file`, MODELS.map((m) => ms(d.spawn.wallPerTest[m])), '(report)')
 }

@@ -67,5 +67,17 @@ export function buildScenarios({ tarball, heavy }) {
   const spawnDir = vitestProject('spawn-isolated', { tarball, files: { 'bench.test.js': spawnFile(true) } })
   for (const model of MODELS) add(`S.${model}`, `isolated(), ${COUNTS.spawn} spawn-heavy tests`, spawnDir, { model, tests: COUNTS.spawn, group: 'S' })
 
+  // C: coverage on (v8, issue 12) and off, for the same 50 tests calling a source module: plain Vitest
+  // and isolated() on the fork server, so each gets its cost of coverage beside the other's.
+  const calc = { 'src/calc.js': 'export const add = (a, b) => a + b\nexport const unused = () => 0\n' }
+  const covFile = (wrap) => vitestFile({ count: COUNTS.small, wrap, imports: [`import { add } from './src/calc.js'`], body: (i) => `expect(add(${i}, 1)).toBe(${i + 1})` })
+  const coverage = { coverage: { enabled: true, provider: 'v8', reporter: ['json-summary'], include: ['src/**'] } }
+  for (const [wrap, model] of [[false, 'plain'], [true, 'fork-server']]) {
+    const what = wrap ? 'isolated()' : 'plain vitest'
+    const files = { ...calc, 'bench.test.js': covFile(wrap) }
+    add(`C.${model}`, `${what}, ${COUNTS.small} tests calling src/, coverage off`, vitestProject(`cov-off-${model}`, { tarball, files }), { model, tests: COUNTS.small, group: 'C' })
+    add(`C.${model}-cov`, `${what}, ${COUNTS.small} tests calling src/, coverage v8`, vitestProject(`cov-on-${model}`, { tarball, files, config: coverage }), { model, tests: COUNTS.small, group: 'C' })
+  }
+
   return list
 }
