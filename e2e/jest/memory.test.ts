@@ -1,7 +1,8 @@
 // memoryLimit on real Jest 30 (the environment, the limit from the @isolated-test pragma), on this run's
 // process model: a test whose JS heap grows to 400 MB and one whose grandchild fills a 400 MB Buffer
 // both fail with IsolatedMemoryError long before their 20 s limit, naming the test and the process
-// that held the memory; a test using 30 MB passes; every report line has peak memory and CPU; nothing
+// that held the memory; a test using 30 MB passes, also in a file whose import holds 160 MB (on the fork
+// server: a zygote over 150 MB RSS); every report line has peak memory and CPU; nothing
 // is left running.
 import { beforeAll, describe, expect, test } from 'vitest'
 import { mkdtempSync, readFileSync } from 'node:fs'
@@ -16,7 +17,7 @@ describe('jest 30: memoryLimit 150 MB (pragma)', () => {
   let lines: ReportLine[]
   beforeAll(async () => {
     const report = join(mkdtempSync(join(tmpdir(), 'isolated-e2e-memory-')), 'isolated.jsonl')
-    run = await runJest('jest30', ['memory/memory.test.js'], { env: { ISOLATED_TEST_REPORT: report } })
+    run = await runJest('jest30', ['memory/'], { env: { ISOLATED_TEST_REPORT: report } })
     lines = checkReportLines(readFileSync(report, 'utf8'))
   })
 
@@ -65,8 +66,33 @@ describe('jest 30: memoryLimit 150 MB (pragma)', () => {
     expect(l.memory.peakMb).toBeLessThanOrEqual(150)
   })
 
+  // memory/big-zygote.test.js fills a 160 MB Buffer at import, so the process that imported it is over the
+  // 150 MB limit before the body runs. On the fork server that process is the zygote, and a fork counts
+  // only the pages it writes: the test passes. On fresh processes the child imports the file itself and
+  // its own RSS counts: the limit is crossed while it imports the file, and the test fails, naming the limit.
+  const bigZygote = 'uses 30 MB beside a 160 MB import'
+  if (FORK_SERVER) {
+    test('a test using 30 MB passes in a file whose zygote is over 150 MB RSS (the fork counts only what it writes)', () => {
+      expect(run.result(bigZygote).status, run.failure(bigZygote)).toBe('passed')
+      const l = line(bigZygote)
+      expect(l).toMatchObject({ outcome: 'pass', processModel: 'fork-server' })
+      expect(l.memory).toMatchObject({ source: 'sampler', limitMb: 150 })
+      // The body checked that its own RSS (the zygote's pages) is over 160 MB; the counted peak is what it wrote.
+      expect(l.memory.peakMb).toBeGreaterThan(30)
+      expect(l.memory.peakMb).toBeLessThan(150)
+    })
+  } else {
+    test('fresh processes: a 160 MB import is the child\'s own RSS, so a 150 MB limit fails that test with IsolatedMemoryError', () => {
+      expect(run.result(bigZygote).status).toBe('failed')
+      expect(run.failure(bigZygote)).toContain(`IsolatedMemoryError: The test "${bigZygote}" used more memory than its limit of 150 MB`)
+      const l = line(bigZygote)
+      expect(l).toMatchObject({ outcome: 'memory', processModel: 'fresh' })
+      expect(l.memory.peakMb).toBeGreaterThan(150)
+    })
+  }
+
   test('every report line has peak memory and CPU time', () => {
-    expect(lines).toHaveLength(3)
+    expect(lines).toHaveLength(4)
     for (const l of lines) {
       expect(l.memory.peakMb, l.fullName).toEqual(expect.any(Number))
       expect(l.cpu.ms, l.fullName).toBeGreaterThan(0)

@@ -1,7 +1,8 @@
 // memoryLimit on real Vitest 4.1 (isolated() bodies), on this run's process model: a test whose JS heap
 // grows to 400 MB and one whose grandchild fills a 400 MB Buffer both fail with IsolatedMemoryError long
 // before their 20 s limit, naming the test, the limit and the process that held the memory; a test
-// using 30 MB passes; every line of our JSON report carries peak memory and CPU; nothing is left.
+// using 30 MB passes, also in a file whose import holds 160 MB (on the fork server: a zygote over
+// 150 MB RSS); every line of our JSON report carries peak memory and CPU; nothing is left.
 import { beforeAll, expect, test } from 'vitest'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -77,6 +78,33 @@ test('a test using 30 MB passes under the same limit, with its sampled peak belo
   expect(line.memory.peakMb).toBeLessThanOrEqual(150)
 })
 
+// The big-zygote file: its import fills a 160 MB Buffer, so the process that imported it is over the
+// 150 MB limit before the body runs. On the fork server that process is the zygote, and a fork counts
+// only the pages it writes: the test passes. On fresh processes the child imports the file itself and
+// its own RSS counts: the limit is crossed while it imports the file, and the test fails, naming the limit.
+const bigZygote = 'uses 30 MB beside a 160 MB import'
+if (FORK_SERVER) {
+  test('a test using 30 MB passes in a file whose zygote is over 150 MB RSS (the fork counts only what it writes)', () => {
+    const t = run.test(bigZygote)
+    expect(t.status, t.failureMessages.join('\n')).toBe('passed')
+    const line = byName(bigZygote)
+    expect(line).toMatchObject({ outcome: 'pass', processModel: 'fork-server' })
+    expect(line.memory).toMatchObject({ source: 'sampler', limitMb: 150 })
+    // The body checked that its own RSS (the zygote's pages) is over 160 MB; the counted peak is what it wrote.
+    expect(line.memory.peakMb).toBeGreaterThan(30)
+    expect(line.memory.peakMb).toBeLessThan(150)
+  })
+} else {
+  test('fresh processes: a 160 MB import is the child\'s own RSS, so a 150 MB limit fails that test with IsolatedMemoryError', () => {
+    const t = run.test(bigZygote)
+    expect(t.status).toBe('failed')
+    expect(t.failureMessages.join('\n')).toContain(`IsolatedMemoryError: The test "${bigZygote}" used more memory than its limit of 150 MB`)
+    const line = byName(bigZygote)
+    expect(line).toMatchObject({ outcome: 'memory', processModel: 'fresh' })
+    expect(line.memory.peakMb).toBeGreaterThan(150)
+  })
+}
+
 test('without a limit, the figures are the estimate: the child\'s high-water mark (a fork: above its size at the fork)', () => {
   expect(run.test('no limit: nothing sampled, figures estimated').status).toBe('passed')
   const line = byName('no limit: nothing sampled, figures estimated')
@@ -87,7 +115,7 @@ test('without a limit, the figures are the estimate: the child\'s high-water mar
 })
 
 test('every report line has peak memory and CPU time', () => {
-  expect(lines).toHaveLength(4)
+  expect(lines).toHaveLength(5)
   for (const line of lines) {
     expect(line.memory.peakMb, line.fullName).toEqual(expect.any(Number))
     expect(line.cpu.ms, line.fullName).toEqual(expect.any(Number))
