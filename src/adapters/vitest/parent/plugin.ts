@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { resolve } from 'node:path'
 import { normalizePluginOptions, PROVIDE_KEY, type IsolatedTestsOptions } from './plugin-options.js'
 import { runId } from '../../../core/state/report-file.js'
+import { addSummaryReporter, type VitestContext } from './summary-reporter.js'
 
 interface UserConfig {
   root?: string
@@ -14,6 +15,8 @@ interface UserConfig {
 export interface IsolatedTestsPlugin {
   readonly name: string
   config(config: UserConfig): { test: Record<string, unknown> }
+  /** Vitest's own hook (3.1+), in the main process: adds the run summary's reporter when `report` is set. */
+  configureVitest(context: { vitest: VitestContext }): void
 }
 
 /**
@@ -22,7 +25,7 @@ export interface IsolatedTestsPlugin {
  */
 export function isolatedTests(options?: IsolatedTestsOptions): IsolatedTestsPlugin {
   // Validate now, so a typo fails when the config loads, not in every worker.
-  normalizePluginOptions(options, process.cwd())
+  const checked = normalizePluginOptions(options, process.cwd())
   return {
     name: 'isolated-test',
     config(config) {
@@ -42,6 +45,11 @@ export function isolatedTests(options?: IsolatedTestsOptions): IsolatedTestsPlug
           provide: { [PROVIDE_KEY]: normalizePluginOptions(options, root) },
         },
       }
+    },
+    configureVitest({ vitest }) {
+      // The report file as the workers see it: the option, else ISOLATED_TEST_REPORT (inherited).
+      const report = checked.report ?? (process.env.ISOLATED_TEST_REPORT || undefined)
+      if (report) addSummaryReporter(vitest, report, runId())
     },
   }
 }
