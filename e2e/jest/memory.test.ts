@@ -99,6 +99,25 @@ describe('jest 30: memoryLimit 150 MB (pragma)', () => {
     }
   })
 
+  // The run summary (a report is set): printed once, by the first process of the run to exit, naming
+  // file > test with the report's figures, heaviest first.
+  test('the run summary is printed once and names the heaviest tests with their report figures', () => {
+    const starts = run.output.split('isolated-test: 4 isolated tests in this run').length - 1
+    expect(starts, run.output).toBe(1)
+    const block = run.output.slice(run.output.indexOf('isolated-test: 4 isolated tests in this run'))
+    const section = (heading: string): string[] =>
+      (block.split('\n  heaviest by ').find((s) => s.startsWith(heading)) ?? '').split('\n').slice(1).filter((l) => /^ {4,}\d/.test(l))
+    const memory = section('peak memory')
+    const cpu = section('CPU time')
+    expect(memory).toHaveLength(4)
+    expect(cpu).toHaveLength(4)
+    const heaviest = [...lines].sort((a, b) => b.memory.peakMb! - a.memory.peakMb!)[0]!
+    expect(memory[0]).toMatch(new RegExp(`^ +${heaviest.memory.peakMb!.toFixed(1).replace('.', '\\.')} MB {2}memory/[\\w-]+\\.test\\.js > ${heaviest.fullName}$`))
+    expect(memory.join('\n')).toMatch(/ MB {2}memory\/memory\.test\.js > allocates 400 MB of JS heap$/m)
+    const busiest = [...lines].sort((a, b) => b.cpu.ms! - a.cpu.ms!)[0]!
+    expect(cpu[0]).toMatch(new RegExp(`^ +${Math.round(busiest.cpu.ms!)} ms {2}memory/[\\w-]+\\.test\\.js > ${busiest.fullName}$`))
+  })
+
   test('nothing is left running', async () => {
     await new Promise((resolve) => setTimeout(resolve, 500))
     expect(leftovers(run)).toEqual([])

@@ -12,6 +12,8 @@ import { zygoteFor } from '../../../core/parent/zygotes.js'
 import { relative } from 'node:path'
 import { startupCwd, startupEnvWith, withOverrides } from '../../../core/parent/startup-env.js'
 import { judgeReport, stateRequest, writeRecord, type RunRecord, type StateVerdict } from '../../../core/parent/state-report.js'
+import { summaryAtExit } from '../../../core/parent/run-summary.js'
+import { runId } from '../../../core/state/report-file.js'
 import type { AnyFunction } from '../../../core/state/closure.js'
 import type { TestConsole } from '../circus-types.js'
 import { ConsoleRelay } from './console-relay.js'
@@ -113,7 +115,10 @@ async function runWithState<T>(run: JestRun, target: RunTarget, settle: (result:
     error = e
     throw presentForJest(e, run.definedAt)
   } finally {
-    if (options.report) ensureJestRunId(process.env, run.seed)
+    if (options.report) {
+      ensureJestRunId(process.env, run.seed)
+      summaryAtExit(options.report, runId())
+    }
     writeRecord({ options, file: run.payload.testPath, fullName: run.fullName, limit: run.limits.timeout, record, error, skipped: false })
   }
 }
