@@ -50,6 +50,8 @@ export function derive(byId, heavy) {
   }))
   // Coverage on minus off, per test: plain Vitest's and the fork server's (issue 12, item 6).
   d.coverage = { plain: (T('C.plain-cov') - T('C.plain')) / COUNTS.small, 'fork-server': (T('C.fork-server-cov') - T('C.fork-server')) / COUNTS.small }
+  // The memoryLimit sampler, per test: with a limit minus without, on the fork server (issue 13).
+  d.sampler = { 'fork-server': (T('M.fork-server-mem') - T('M.fork-server')) / COUNTS.small, without: T('M.fork-server') / COUNTS.small }
   d.spawn = { plain: median(notes('S.plain', 'spawn')), ...per((m) => median(notes(`S.${m}`, 'spawn'))), wallPerTest: per((m) => perTest(`S.${m}`, 'S.plain', COUNTS.spawn)) }
   return d
 }
@@ -83,6 +85,7 @@ export function printFigures(d, byId) {
     row(`per-test slope, +${z.mb} MB at import (RSS after import ${z.rssMb.toFixed(0)} MB)`, MODELS.map((m) => ms(z.slope[m])), `(report; ${SIZE_COUNTS.fresh.join('->')} tests, 1 run)`)
   }
   row(`coverage v8 on minus off, per test, ${COUNTS.small} tests calling src/ (plain vitest: ${ms(d.coverage.plain)})`, MODELS.map((m) => ms(d.coverage[m])), '(report: little per test)')
+  row(`memoryLimit sampler, per test, with minus without (without: ${ms(d.sampler.without)}/test)`, MODELS.map((m) => ms(d.sampler[m])), '(report: near zero)')
   row(`20 x spawnSync('true') in a body (plain: ${ms(d.spawn.plain)})`, MODELS.map((m) => `${ms(d.spawn[m])} (${ratio(d.spawn[m] / d.spawn.plain)})`), '(report)')
   row(`  per-test overhead over plain, spawn-heavy file`, MODELS.map((m) => ms(d.spawn.wallPerTest[m])), '(report)')
 }

@@ -47,14 +47,14 @@ export const size = kept.length
 ${note('rss', 'process.memoryUsage().rss')}
 `
 
-/** A Vitest test file. wrap: undefined (plain) or true (each body in isolated()). */
-export function vitestFile({ count, from = 0, wrap = false, imports = [], body = (i) => `expect(${i} + 1).toBe(${i + 1})` }) {
+/** A Vitest test file. wrap: false (plain) or true (each body in isolated(), with `options` if given). */
+export function vitestFile({ count, from = 0, wrap = false, options = '10_000', imports = [], body = (i) => `expect(${i} + 1).toBe(${i + 1})` }) {
   const lines = [`import { test, expect } from 'vitest'`]
   if (wrap) lines.push(`import { isolated } from 'isolated-test'`)
   lines.push(...imports, '')
   for (let i = from; i < from + count; i++) {
     const fn = `() => { ${body(i)} }`
-    lines.push(`test('t${i}', ${wrap ? `isolated(10_000)(${fn})` : fn})`)
+    lines.push(`test('t${i}', ${wrap ? `isolated(${options})(${fn})` : fn})`)
   }
   return `${lines.join('\n')}\n`
 }

@@ -79,5 +79,13 @@ export function buildScenarios({ tarball, heavy }) {
     add(`C.${model}-cov`, `${what}, ${COUNTS.small} tests calling src/, coverage v8`, vitestProject(`cov-on-${model}`, { tarball, files, config: coverage }), { model, tests: COUNTS.small, group: 'C' })
   }
 
+  // M: the memoryLimit sampler's cost (issue 13): the same 50 trivial isolated() tests on the fork server,
+  // without a limit (nothing sampled; the figures are read once at the end) and with one (the tree read
+  // from /proc every 50 ms while each test runs).
+  for (const [suffix, options] of [['', '10_000'], ['-mem', '{ timeout: 10_000, memoryLimit: 500 }']]) {
+    const files = { 'bench.test.js': vitestFile({ count: COUNTS.small, wrap: true, options }) }
+    add(`M.fork-server${suffix}`, `isolated(), ${COUNTS.small} tests in 1 file, ${suffix ? 'memoryLimit 500 MB' : 'no memoryLimit'}`, vitestProject(`mem${suffix || '-none'}`, { tarball, files }), { model: 'fork-server', tests: COUNTS.small, group: 'M' })
+  }
+
   return list
 }
