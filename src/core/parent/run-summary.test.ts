@@ -27,6 +27,9 @@ describe('runSummary', () => {
   test('an estimate is marked; nothing for a run without lines', () => {
     writeFileSync(file, line('me', 'only', 5, 1, 'vmhwm') + '\n')
     expect(runSummary(file, 'me', '/p')).toContain('5.0 MB*  a.test.ts > only')
+    expect(runSummary(file, 'me', '/p')).toContain('heaviest by peak memory (* estimate')
+    writeFileSync(file, line('me', 'sampled', 5, 1) + '\n')
+    expect(runSummary(file, 'me', '/p')).toMatch(/heaviest by peak memory\n +5\.0 MB {2}a\.test\.ts > sampled/)
     expect(runSummary(file, 'nobody', '/p')).toBeUndefined()
     expect(runSummary(join(file, 'missing'), 'me', '/p')).toBeUndefined()
   })

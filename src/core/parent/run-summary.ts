@@ -66,7 +66,8 @@ export function runSummary(reportFile: string, runId: string, cwd: string): stri
   )
   const cpu = top((l) => num(l.cpu?.ms), (_l, v) => `${Math.round(v)} ms`)
   const out = [`isolated-test: ${lines.length} isolated test${lines.length === 1 ? '' : 's'} in this run (report: ${reportFile})`]
-  out.push(`  heaviest by peak memory${memory.length ? ' (* estimate: the child alone, no memoryLimit)' : ': no figures'}`, ...memory)
+  const note = memory.some((l) => / MB\* /.test(l)) ? ' (* estimate: the child alone, no memoryLimit)' : ''
+  out.push(`  heaviest by peak memory${memory.length ? note : ': no figures'}`, ...memory)
   out.push(`  heaviest by CPU time${cpu.length ? '' : ': no figures'}`, ...cpu)
   return out.join('\n')
 }
