@@ -136,7 +136,8 @@ describe.each(MAJORS)('Node %i', (major) => {
     const c = await forkScenario(zygote, 'fds')
     const { smapsDc } = await c.next()
     await c.child.exited
-    expect(smapsDc).toBe(zygote.ready.dontforkRanges)
+    // Every range the zygote had is DONTFORK again; V8 may have mapped (and marked) another since the fork.
+    expect(smapsDc).toBeGreaterThanOrEqual(zygote.ready.dontforkRanges)
     expect(smapsDc).toBeGreaterThan(10)
   })
 

@@ -138,7 +138,7 @@ export function writeRecord(r: RecordInput): void {
       file: r.file,
       fullName: r.fullName,
       method: r.options.method,
-      limit: r.limit === Infinity ? null : r.limit,
+      limit: r.limit === undefined || r.limit === Infinity ? null : r.limit,
       outcome,
       durations: { boot: round(r.record.boot), import: round(r.record.import), body: round(r.record.body) },
       exit: r.record.exit ?? null,
