@@ -1,23 +1,8 @@
 // Our JSON Lines report, read and checked line by line against its documented schema (README: "The
 // JSON Lines report", schema 1): every field present, with its type.
-export interface ReportLine {
-  readonly schema: 1
-  readonly runId: string
-  readonly file: string
-  readonly fullName: string
-  readonly method: 'fork' | 'spawn'
-  readonly limit: number | null
-  readonly outcome: 'pass' | 'fail' | 'skip' | 'timeout' | 'crash' | 'boot' | 'memory'
-  readonly durations: { readonly boot: number | null; readonly import: number | null; readonly body: number | null }
-  readonly exit: { readonly code: number | null; readonly signal: string | null } | null
-  readonly processModel: 'fresh' | 'fork-server' | null
-  readonly stuckFrames: readonly unknown[]
-  readonly error: { readonly name: string; readonly message: string; readonly code?: string } | null
-  readonly report: unknown
-  readonly memory: { readonly peakMb: number | null; readonly source: 'sampler' | 'vmhwm' | 'wait4' | null; readonly limitMb: number | null }
-  readonly cpu: { readonly ms: number | null; readonly source: 'proc-stat' | 'wait4' | null }
-  readonly coverage: 'complete' | 'incomplete' | null
-}
+import type { ReportLine } from '../../src/core/state/report-file.js'
+
+export type { ReportLine }
 
 const numberOrNull = (v: unknown): boolean => v === null || typeof v === 'number'
 const oneOf = (v: unknown, values: readonly unknown[]): boolean => values.includes(v)

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fixturesDir, leftovers, runJest, type JestRun } from './helpers.js'
 import { counters, status, type CoverageMap } from '../helpers/coverage-map.js'
+import { checkReportLines } from '../helpers/report-lines.js'
 
 /**
  * lib/hooks.js's prepare() (lines 5-8) runs in a beforeAll: once in-process; once in each of the 3
@@ -68,10 +69,7 @@ for (const [fixture, provider] of [['jest30', 'babel'], ['jest30', 'v8'], ['jest
       expect(killed.result('finishes').status).toBe('passed')
       const lines = killed.output.split('\n').filter((l) => l.includes('coverage is incomplete'))
       expect(lines).toEqual([expect.stringContaining('kill/hang.test.js > hangs')])
-      const report = readFileSync(join(killed.reports, 'isolated.jsonl'), 'utf8')
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l) as { fullName: string; outcome: string; coverage: string | null })
+      const report = checkReportLines(readFileSync(join(killed.reports, 'isolated.jsonl'), 'utf8'))
       expect(report.map((r) => [r.fullName, r.outcome, r.coverage]).sort()).toEqual([
         ['finishes', 'pass', 'complete'],
         ['hangs', 'timeout', 'incomplete'],

@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { survivors } from '../helpers/processes.js'
 import { runVitest, type VitestRun } from '../helpers/run-vitest.js'
 import { counters, status, type CoverageMap } from '../helpers/coverage-map.js'
+import { checkReportLines } from '../helpers/report-lines.js'
 
 type CoverageRun = VitestRun & { readonly reports: string }
 
@@ -75,10 +76,7 @@ export function coverageSuite(label: string, project: string, runOptions: { vite
         expect(lines).toHaveLength(1)
         expect(lines[0]).toContain('kill/hang.test.ts > hangs')
         expect(lines[0]).not.toContain('finishes')
-        const report = readFileSync(join(killed.dir, 'isolated.jsonl'), 'utf8')
-          .trim()
-          .split('\n')
-          .map((l) => JSON.parse(l) as { fullName: string; outcome: string; coverage: string | null })
+        const report = checkReportLines(readFileSync(join(killed.dir, 'isolated.jsonl'), 'utf8'))
         expect(report.map((r) => [r.fullName, r.outcome, r.coverage]).sort()).toEqual([
           ['finishes', 'pass', 'complete'],
           ['hangs', 'timeout', 'incomplete'],

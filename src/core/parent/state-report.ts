@@ -8,7 +8,7 @@ import type { ResolvedOptions } from '../options.js'
 import type { AnyFunction } from '../state/closure.js'
 import type { DiffEntry } from '../state/diff.js'
 import { formatReport, summarizeReport, type StateReport } from '../state/report.js'
-import { appendReportLine, runId } from '../state/report-file.js'
+import { appendReportLine, runId, type ReportLine } from '../state/report-file.js'
 import { takeSnapshot, type StateScope } from '../state/snapshot.js'
 import type { CpuFigure, MemoryFigure } from './resources/figures.js'
 
@@ -132,7 +132,7 @@ export function writeRecord(r: RecordInput): void {
               ? 'fail'
               : 'pass'
   try {
-    appendReportLine(file, {
+    const line: ReportLine = {
       schema: REPORT_SCHEMA,
       runId: runId(),
       file: r.file,
@@ -149,7 +149,8 @@ export function writeRecord(r: RecordInput): void {
       stuckFrames: e instanceof IsolatedTimeoutError ? e.frames : [],
       error: e === undefined ? null : isIsolatedTestError(e) ? { name: e.name, code: e.code, message: e.message } : describeError(e),
       report: r.record.report ?? null,
-    })
+    }
+    appendReportLine(file, line)
   } catch {
     // the report file is an aid; a full disk must not fail the test
   }

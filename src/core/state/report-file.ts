@@ -34,26 +34,29 @@ export function runId(env: NodeJS.ProcessEnv = process.env): string {
   return id
 }
 
-/** The suggested shape of one line (issue 5 §4); `appendReportLine` takes any JSON-able object. */
+/** One line of the report, as written (README: "The JSON Lines report"); JSON has null where a figure is unknown. */
 export interface ReportLine {
-  /** The line's schema version (README: "The JSON Lines report"). */
+  /** The line's schema version: bumped only when a field changes meaning or goes. */
   readonly schema: 1
   readonly runId: string
   readonly file: string
   readonly fullName: string
   readonly method: 'fork' | 'spawn'
-  readonly limit: number | undefined
+  readonly limit: number | null
   readonly outcome: 'pass' | 'fail' | 'skip' | 'timeout' | 'crash' | 'boot' | 'memory'
-  readonly durations: { readonly boot?: number; readonly import?: number; readonly body?: number }
-  readonly exit: { readonly code: number | null; readonly signal: string | null } | undefined
+  readonly durations: { readonly boot: number | null; readonly import: number | null; readonly body: number | null }
+  readonly exit: { readonly code: number | null; readonly signal: string | null } | null
   /** A fork of the file's zygote, or a fresh Node process. */
   readonly processModel: 'fresh' | 'fork-server' | null
-  readonly stuckFrames: readonly StuckFrame[]
-  readonly report: StateReport
+  /** With coverage on: whether the child sent its coverage; null with coverage off. */
+  readonly coverage: 'complete' | 'incomplete' | null
   /** Peak memory in MB: the memoryLimit sampler's peak of the tree, or an estimate (source says which). */
   readonly memory: { readonly peakMb: number | null; readonly source: 'sampler' | 'vmhwm' | 'wait4' | null; readonly limitMb: number | null }
   /** CPU time of the child (and the children it waited for), ms. */
   readonly cpu: { readonly ms: number | null; readonly source: 'proc-stat' | 'wait4' | null }
+  readonly stuckFrames: readonly StuckFrame[]
+  readonly error: { readonly name: string; readonly message: string; readonly code?: string } | null
+  readonly report: StateReport | null
 }
 
 /**
