@@ -93,7 +93,9 @@ async function describeWorkers(cdp: Cdp, ownWorker: string | undefined): Promise
   const off = cdp.on('NodeWorker.attachedToWorker', (p: { sessionId: string; workerInfo: { url: string } }) => {
     if (!ownWorker || !p.workerInfo.url.includes(ownWorker)) attached.push({ sessionId: p.sessionId, url: p.workerInfo.url })
   })
-  const enabled = await cdp.post('NodeWorker.enable', { waitForDebuggerOnStart: false }, 150)
+  // The main thread serves it, beside a Worker that may spin on a core of its own: on a loaded machine
+  // 150 ms was measured too short (the Worker went unnamed); the caller's budget bounds the whole.
+  const enabled = await cdp.post('NodeWorker.enable', { waitForDebuggerOnStart: false }, 800)
   off()
   if (enabled === undefined) return []
   const out: string[] = []
