@@ -4,6 +4,7 @@
 // fork returns from that loop in a new child, which takes its own channel, request, env and cwd and
 // goes on from the fork point as if it had done all that work itself.
 import { trace } from '../trace.js'
+import { warmStateReport } from './state-carry.js'
 import { createHook } from 'node:async_hooks'
 import { readdirSync, readFileSync } from 'node:fs'
 import { open as openInspector, url as inspectorUrl } from 'node:inspector'
@@ -124,6 +125,7 @@ export async function forkPoint(state: ChildState): Promise<void> {
     state.send({ [TAG]: true, kind: 'zygote-refused', reasons: problems })
     await new Promise(() => {})
   }
+  warmStateReport()
   // The file's import is counted once, by the parent's own run: each fork counts only its own test.
   resetCoverage()
   state.send({ [TAG]: true, kind: 'zygote-ready', at: monotonicMs() })
