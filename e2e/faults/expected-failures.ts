@@ -38,12 +38,9 @@ export function expectedToFail(check: Check, runtime: Runtime, mode: Mode): bool
 }
 
 /**
- * Checks that race under the fork server for Jest and are skipped there, with the reason in the test's
- * name (issue 11 keeps it open): a forked Jest child writing 50 MB sends it through the console relay
- * (the channel), and under load it is sometimes neither seen writing nor answering the stack signal.
+ * Checks skipped under the fork server, with the reason in the test's name. None today: a forked Jest
+ * child blocked writing 50 MB through the console relay (its channel) is now seen writing.
  */
-export function racyOnForkServer(check: Check, runtime: Runtime): string | undefined {
-  if (process.env.E2E_MODEL !== 'fork-server' || runtime.framework !== 'jest') return undefined
-  if (check === 'defect 10: writing output') return 'a 50 MB write through the console relay is sometimes reported blocked in native code'
+export function racyOnForkServer(_check: Check, _runtime: Runtime): string | undefined {
   return undefined
 }

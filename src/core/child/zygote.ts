@@ -164,5 +164,5 @@ export async function forkPoint(state: ChildState): Promise<void> {
     }
     state.send({ [TAG]: true, kind: 'inspector', url })
   })
-  state.send({ [TAG]: true, kind: 'forked', stack: forked.stackArmed, forkStartNs: String(forked.forkStartNs) })
+  state.send({ [TAG]: true, kind: 'forked', stack: forked.stackArmed, forkStartNs: String(forked.forkStartNs), channelFd: forked.channelFd })
 }

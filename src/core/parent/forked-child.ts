@@ -11,7 +11,7 @@ import type { StuckFrame } from '../errors.js'
 import type { ChildSockets } from '../native/connect-back.js'
 import type { ChildExit } from '../native/zygote-client.js'
 import { captureStuck, userFrames } from '../stuck/capture.js'
-import { blockedState, isPolling } from '../stuck/blocked.js'
+import { addOutputFd, blockedState, forgetOutputFd, isPolling, workerThreads } from '../stuck/blocked.js'
 import { parseNativeStack } from '../stuck/native-stack.js'
 import { TAG } from '../ipc/protocol.js'
 import { trace } from '../trace.js'
@@ -73,6 +73,7 @@ export class ForkedChild implements Child {
       this.exitInfo = e.lost ? { code: null, signal: 'SIGKILL' } : { code: e.code, signal: e.signal === null ? null : (SIGNAL_NAMES.get(e.signal) ?? null) }
       if (!e.lost) this.exitUsage = { maxRssKb: e.maxRssKb, userMicros: e.userMicros, systemMicros: e.systemMicros }
       untrackChild(this.containment)
+      forgetOutputFd(this.pid)
       return this.exitInfo
     })
     this.channel = new ChannelEnd(sockets.channel, sockets.channel)
@@ -95,6 +96,8 @@ export class ForkedChild implements Child {
         off()
         this.stackArmed = m.stack
         this.forkStartNs = BigInt(m.forkStartNs)
+        // Blocked writing there is writing output (under Jest the console travels on the channel).
+        addOutputFd(this.pid, m.channelFd)
         resolve()
       })
     })
@@ -144,8 +147,14 @@ export class ForkedChild implements Child {
       }
       trace('p.stuck.answer')
       const stack = text === undefined ? undefined : parseNativeStack(text, this.stack.sourceMap)
-      // The main thread never reached a safe point: blocked in a system call or a native addon.
-      if (!stack?.answered) return { op: 'stuck', state: blockedState(this.pid), frames: [], resources: [] }
+      if (!stack?.answered) {
+        // Still in the event loop's poll beside a live Worker: idle, waiting on it (a loaded machine, with
+        // the Worker spinning on a core, was measured to leave the answer later than the budget).
+        const workers = workerThreads(this.pid)
+        if (workers.length > 0 && isPolling(this.pid)) return { op: 'stuck', state: 'idle', frames: [], resources: [], workers }
+        // The main thread never reached a safe point: blocked in a system call or a native addon.
+        return { op: 'stuck', state: blockedState(this.pid), frames: [], resources: [], workers }
+      }
       const { frames, allFrames } = userFrames(stack.frames)
       if (frames.length > 0) return { op: 'stuck', state: 'busy', frames, allFrames, resources: [] }
       idleAt = allFrames

@@ -1,7 +1,7 @@
 // What a process's main thread is doing when it does not answer the inspector, from /proc (Linux):
 // writing to stdout/stderr that nobody reads fast enough, blocked in another system call, or running
 // (native code, or JS that did not reach an interrupt check in time). Elsewhere: 'native'.
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 
 // System calls that write (x64: write, writev, pwrite64; arm64: write, writev, pwrite64).
 const WRITE_CALLS = process.arch === 'arm64' ? new Set([64, 66, 68]) : new Set([1, 20, 18])
@@ -13,6 +13,21 @@ const POLL_CALLS = process.arch === 'arm64' ? new Set([22, 441]) : new Set([232,
 
 type Sample = 'running' | 'writing' | 'polling' | 'syscall' | 'unknown'
 
+/**
+ * A process's output descriptors beyond 1 and 2, by pid: a forked Jest child's console output travels
+ * as messages on its channel, so a write blocked there is output nobody reads fast enough.
+ */
+const extraOutputFds = new Map<number, number>()
+
+/** `fd` of process `pid` carries its output too (until `forgetOutputFd`). */
+export function addOutputFd(pid: number, fd: number): void {
+  extraOutputFds.set(pid, fd)
+}
+
+export function forgetOutputFd(pid: number): void {
+  extraOutputFds.delete(pid)
+}
+
 function sample(pid: number): Sample {
   try {
     const syscall = readFileSync(`/proc/${pid}/task/${pid}/syscall`, 'utf8').trim().split(' ')
@@ -20,7 +35,7 @@ function sample(pid: number): Sample {
     const nr = Number(syscall[0])
     const target = Number(syscall[1])
     if (POLL_CALLS.has(nr)) return 'polling'
-    return WRITE_CALLS.has(nr) && (target === 1 || target === 2) ? 'writing' : 'syscall'
+    return WRITE_CALLS.has(nr) && (target === 1 || target === 2 || target === extraOutputFds.get(pid)) ? 'writing' : 'syscall'
   } catch {
     return 'unknown'
   }
@@ -46,4 +61,28 @@ export function blockedState(pid: number): 'busy' | 'writing' | 'native' {
     if (i < SAMPLES - 1) Atomics.wait(sleeper, 0, 0, 4)
   }
   return seen.has('syscall') && !seen.has('running') ? 'native' : seen.has('running') && !seen.has('syscall') ? 'busy' : 'native'
+}
+
+/**
+ * The process's Worker threads as /proc names them (Node 24 and later call each "WorkerThread"), with
+ * whether each is running: what can still be said of them when the main thread does not answer.
+ */
+export function workerThreads(pid: number): string[] {
+  const out: string[] = []
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        if (readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim() !== 'WorkerThread') continue
+        // The state is the field after the parenthesised name: R running, S sleeping, D in a system call.
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+        const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3)
+        out.push(`a Worker (thread ${tid}, ${state === 'R' ? 'running' : 'waiting'}; its JS frames could not be read)`)
+      } catch {
+        // the thread ended
+      }
+    }
+  } catch {
+    // not Linux, or the process is gone
+  }
+  return out
 }
