@@ -16,6 +16,7 @@ enum {
   CHILD_EXIT_CONNECT = 251, // the worker's connect-back socket refused us (worker gone)
   CHILD_EXIT_LOOP = 252,    // uv_loop_fork failed
   CHILD_EXIT_ORPHAN = 253,  // the zygote died before we set the parent-death signal
+  CHILD_EXIT_UNUSED = 254,  // a spare whose worker closed its channel without a request
 };
 
 /** Channel kinds a child announces on each connect-back connection. */

@@ -7,6 +7,8 @@ enum {
   // worker -> zygote
   FRAME_FORK = 1,     // u32 id, payload bytes (handed to the child as a Buffer)
   FRAME_SHUTDOWN = 2, // (empty) end every child's tree and exit
+  FRAME_PREFORK = 3,  // u32 id: fork a spare now; it connects back, then waits for its payload on its
+                      // channel (u32 length, payload) and goes on as a FRAME_FORK child would
   // zygote -> worker
   FRAME_READY = 0x81,       // u32 zygote pid, u32 flags (bit 0: pidfd), u32 DONTFORK ranges, u64 their bytes
   FRAME_FORKED = 0x82,      // u32 id, u32 pid, u64 fork start (CLOCK_MONOTONIC ns), u32 fork() call in us

@@ -179,7 +179,38 @@ static void shutdown_all(zygote_t *z, uint32_t reason, pid_t who) {
   _exit(0);
 }
 
-static int fork_child(zygote_t *z, uint32_t id, const unsigned char *payload, size_t len, serve_result_t *res) {
+// A spare's payload, read from its channel: u32 length (little-endian), then the bytes. Blocking: a
+// spare has nothing else to do; the worker closing the channel (it is done with the file) ends it.
+static unsigned char *read_spare_payload(int fd, size_t *len) {
+  int fl = fcntl(fd, F_GETFL);
+  if (fl >= 0 && (fl & O_NONBLOCK)) fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+  unsigned char head[4];
+  size_t got = 0;
+  while (got < sizeof head) {
+    ssize_t r = read(fd, head + got, sizeof head - got);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return NULL;
+    got += (size_t)r;
+  }
+  uint32_t n = (uint32_t)head[0] | (uint32_t)head[1] << 8 | (uint32_t)head[2] << 16 | (uint32_t)head[3] << 24;
+  if (n > FRAME_MAX) return NULL;
+  unsigned char *data = malloc(n ? n : 1);
+  if (!data) return NULL;
+  for (got = 0; got < n;) {
+    ssize_t r = read(fd, data + got, n - got);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) {
+      free(data);
+      return NULL;
+    }
+    got += (size_t)r;
+  }
+  if (fl >= 0) fcntl(fd, F_SETFL, fl);
+  *len = n;
+  return data;
+}
+
+static int fork_child(zygote_t *z, uint32_t id, const unsigned char *payload, size_t len, int spare, serve_result_t *res) {
   if (z->nkids == z->capkids) {
     int cap = z->capkids ? z->capkids * 2 : 16;
     kid_t *k = realloc(z->kids, (size_t)cap * sizeof *k);
@@ -190,7 +221,7 @@ static int fork_child(zygote_t *z, uint32_t id, const unsigned char *payload, si
   // The child's copy of the payload; in the zygote it is freed at once.
   unsigned char *copy = malloc(len ? len : 1);
   if (!copy) return -ENOMEM;
-  memcpy(copy, payload, len);
+  if (len) memcpy(copy, payload, len);
   pid_t zygote = getpid();
   uint64_t t0 = monotonic_ns();
   dontfork_ranges_apply(&z->dc, MADV_DOFORK);
@@ -227,6 +258,13 @@ static int fork_child(zygote_t *z, uint32_t id, const unsigned char *payload, si
     free(z->out.data);
     free(z->kids);
     dontfork_ranges_free(&z->dc);
+    if (spare) {
+      // Forked ahead of its test: the fork and the connect-back are done while the previous test runs.
+      free(copy);
+      copy = read_spare_payload(channel, &len);
+      if (!copy) _exit(CHILD_EXIT_UNUSED);
+      t0 = monotonic_ns();
+    }
     res->id = id;
     res->pid = getpid();
     res->zygote = zygote;
@@ -271,7 +309,9 @@ static int handle_frames(zygote_t *z, serve_result_t *res) {
     size_t blen = len - 1;
     off += 4 + len;
     if (type == FRAME_FORK && blen >= 4) {
-      in_child = fork_child(z, get_u32(body), body + 4, blen - 4, res) == 1;
+      in_child = fork_child(z, get_u32(body), body + 4, blen - 4, 0, res) == 1;
+    } else if (type == FRAME_PREFORK && blen >= 4) {
+      in_child = fork_child(z, get_u32(body), NULL, 0, 1, res) == 1;
     } else if (type == FRAME_SHUTDOWN) {
       shutdown_all(z, BYE_SHUTDOWN, 0);
     }

@@ -3,6 +3,7 @@
 import type { ExitStatus } from './addon.js'
 const FORK = 1
 const SHUTDOWN = 2
+const PREFORK = 3
 const READY = 0x81
 const FORKED = 0x82
 const EXIT = 0x83
@@ -27,6 +28,23 @@ export function encodeFork(id: number, payload: Uint8Array): Buffer {
   frame[4] = FORK
   frame.writeUInt32LE(id, 5)
   frame.set(payload, 9)
+  return frame
+}
+
+/** A spare, forked ahead: its payload goes on its own channel later (`encodeSparePayload`). */
+export function encodePrefork(id: number): Buffer {
+  const frame = Buffer.allocUnsafe(9)
+  frame.writeUInt32LE(5, 0)
+  frame[4] = PREFORK
+  frame.writeUInt32LE(id, 5)
+  return frame
+}
+
+/** What a spare reads on its channel before any message: u32 length, the payload. */
+export function encodeSparePayload(payload: Uint8Array): Buffer {
+  const frame = Buffer.allocUnsafe(4 + payload.length)
+  frame.writeUInt32LE(payload.length, 0)
+  frame.set(payload, 4)
   return frame
 }
 
