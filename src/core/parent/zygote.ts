@@ -50,6 +50,8 @@ function whyItDied(stderrTail: string): string {
 
 export class Zygote {
   readonly process: ChildHandle
+  /** How it was started (its execArgv holds the heap cap its forks share). */
+  readonly start: ZygoteOptions['start']
   /** Settles once the zygote serves forks, or cannot. */
   readonly state: Promise<ZygoteState>
   private readonly control: Duplex
@@ -62,6 +64,7 @@ export class Zygote {
   private constructor(server: ConnectBackServer, o: ZygoteOptions) {
     this.server = server
     this.sourceMap = o.sourceMap
+    this.start = o.start
     this.process = new ChildHandle(o.start, { flags: o.flags, connectPath: server.address })
     this.control = this.process.control!
     const decoder = new ZygoteEventDecoder()
