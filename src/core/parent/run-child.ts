@@ -102,7 +102,7 @@ export async function runInChild(given: RunChildOptions): Promise<RunChildResult
         const source = await zygoteFor(o.fork.key, o.fork.file, o.limits.bootTimeout, o.fork.zygote)
         if ('zygote' in source) {
           started = source.zygote.start
-          return forkOf(source.zygote, o.request)
+          return forkOf(source.zygote, o.request, o.options.memoryLimit)
         }
       }
       return spare?.child ?? new ChildHandle(o.start)
@@ -132,9 +132,9 @@ function relayOutput(stream: NodeJS.ReadableStream, type: 'stdout' | 'stderr', o
 }
 
 /** A fork of the zygote, or an error that names the zygote when it cannot give one. */
-async function forkOf(zygote: Zygote, request: RunRequest): Promise<Child> {
+async function forkOf(zygote: Zygote, request: RunRequest, memoryLimitMb: number | undefined): Promise<Child> {
   try {
-    return await zygote.fork(request)
+    return await zygote.fork(request, memoryLimitMb)
   } catch (error) {
     throw new IsolatedCrashError(null, null, zygote.process.stderrTail(), `while forking this test's child from its zygote: ${(error as Error).message}`)
   }
@@ -293,6 +293,16 @@ async function runAcquired(o: RunChildOptions, obtain: () => Promise<Child>, key
     })
   }
 
+  /** The kernel killed the tree at its cgroup's memory.max: the peak from memory.peak, who held what from the sampler. */
+  const cgroupKilled = (): IsolatedMemoryError => {
+    const peakKb = child!.containment.memoryPeakKb()
+    const sampled = sampler?.peak
+    const processes = sampled?.processes ?? [{ pid: child!.pid, command: '', kb: 0 }]
+    const largest = processes.reduce((x, y) => (y.kb > x.kb ? y : x))
+    const totalKb = Math.max(peakKb ?? 0, sampled?.totalKb ?? 0)
+    return new IsolatedMemoryError({ ...memoryDetails({ totalKb, processes, largest }, 'cgroup'), phase: phaseOf(segment), forced: false })
+  }
+
   /** The tree passed `cpuLimit`: end it the way a timeout does, and fail with the CPU time and who used it. */
   const overCpu = async (usage: TreeCpu): Promise<void> => {
     if (done || !child) return
@@ -338,12 +348,16 @@ async function runAcquired(o: RunChildOptions, obtain: () => Promise<Child>, key
   const live: Child = child
   trace('p.child.obtained')
   figures = new ChildFigures(live.pid, live.model === 'fork-server')
+  // Where the child's cgroup has the memory controller, the kernel enforces the limit (a fork's was set
+  // before the fork; a fresh child runs no test code before its start request) and the sampler only
+  // watches, to say which process held what.
+  const kernelMemory = memoryLimit !== undefined && (live.model === 'fork-server' ? live.containment.memoryEnforced : live.containment.limitMemory(memoryLimit))
   if (memoryLimit !== undefined || cpuLimit !== undefined) {
     sampler = new MemorySampler({
       containment: live.containment,
       rootPid: live.pid,
       forked: live.model === 'fork-server',
-      limitKb: memoryLimit === undefined ? undefined : memoryLimit * 1024,
+      limitKb: memoryLimit === undefined ? undefined : kernelMemory ? Number.POSITIVE_INFINITY : memoryLimit * 1024,
       onExceeded: (usage) => void overLimit(usage),
       cpuLimitMs: cpuLimit,
       onCpuExceeded: (usage) => void overCpu(usage),
@@ -413,7 +427,9 @@ async function runAcquired(o: RunChildOptions, obtain: () => Promise<Child>, key
     const oom = memoryLimit === undefined ? undefined : v8OutOfMemory(tail)
     finish({
       ok: false,
-      error: oom
+      error: kernelMemory && live.containment.memoryKilled()
+        ? cgroupKilled()
+        : oom
         ? heapExhausted(oom.heapMb)
         : new IsolatedCrashError(info.code, info.signal, tail, bodyStarted === undefined ? 'while starting, before the test began' : 'before the test finished'),
     })
@@ -425,6 +441,8 @@ async function runAcquired(o: RunChildOptions, obtain: () => Promise<Child>, key
 
   const outcome = await settled
   sampler?.stop()
+  // Read before the cgroup is removed with the tree (it keeps the figure once read at removal).
+  const cgroupPeakKb = kernelMemory ? live.containment.memoryPeakKb() : undefined
   // A last reading of the tree's CPU time before it is ended, for the report.
   if (!('timedOut' in outcome && outcome.timedOut)) sampler?.readCpu()
   o.signal?.removeEventListener('abort', onAbort)
@@ -463,7 +481,7 @@ async function runAcquired(o: RunChildOptions, obtain: () => Promise<Child>, key
     // Quick: we SIGKILLed it after its answer and did not wait to see it die.
     o.record.exit = live.exitInfo ? { code: live.exitInfo.code, signal: live.exitInfo.signal } : quick ? { code: null, signal: 'SIGKILL' } : undefined
     o.record.processModel = live.model
-    o.record.memory = figures.memory(memoryLimit, sampler?.peak, live.exitUsage, heapAtCrashMb)
+    o.record.memory = figures.memory(memoryLimit, sampler?.peak, live.exitUsage, heapAtCrashMb, cgroupPeakKb)
     o.record.cpu = figures.cpuFigure(live.exitUsage, sampler?.cpu)
     if (outcome.ok && outcome.report) o.record.report = outcome.report
   }

@@ -138,11 +138,13 @@ export class Zygote {
   }
 
   /** A child forked for `request`, with its three sockets connected. */
-  fork(request: RunRequest): Promise<ForkedChild> {
+  fork(request: RunRequest, memoryLimitMb?: number): Promise<ForkedChild> {
     if (this.gone) return Promise.reject(new Error(this.gone))
     const id = this.nextId++
-    // The fork's own containment token: its processes carry it, not the zygote's.
+    // The fork's own containment token: its processes carry it, not the zygote's. Its cgroup (where
+    // there is one) has its memory limit before the fork: the child joins it before it allocates.
     const containment = new Containment({ childIsSubreaper: true })
+    if (memoryLimitMb !== undefined) containment.limitMemory(memoryLimitMb)
     const forked: RunRequest = { ...request, env: { ...request.env, ...containment.env } }
     return new Promise((resolve, reject) => {
       let exit!: (e: ChildExit) => void
