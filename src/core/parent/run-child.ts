@@ -424,15 +424,13 @@ async function runAcquired(o: RunChildOptions, obtain: () => Promise<Child>, key
     // Let a result that raced the exit arrive, and the last output drain (bounded: see ChildHandle.closed).
     await live.closed
     const tail = live.stderrTail()
+    // Under a memoryLimit, a death the kernel's cgroup or V8's heap cap caused is the limit's verdict.
     const oom = memoryLimit === undefined ? undefined : v8OutOfMemory(tail)
-    finish({
-      ok: false,
-      error: kernelMemory && live.containment.memoryKilled()
-        ? cgroupKilled()
-        : oom
-        ? heapExhausted(oom.heapMb)
-        : new IsolatedCrashError(info.code, info.signal, tail, bodyStarted === undefined ? 'while starting, before the test began' : 'before the test finished'),
-    })
+    let error: Error
+    if (kernelMemory && live.containment.memoryKilled()) error = cgroupKilled()
+    else if (oom) error = heapExhausted(oom.heapMb)
+    else error = new IsolatedCrashError(info.code, info.signal, tail, bodyStarted === undefined ? 'while starting, before the test began' : 'before the test finished')
+    finish({ ok: false, error })
   })
 
   const onAbort = (): void => finish({ ok: false, error: o.signal?.reason ?? new Error('isolated-test: the run was cancelled.') })
