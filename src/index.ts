@@ -15,6 +15,7 @@ export {
   IsolatedConfigError,
   IsolatedLeakError,
   IsolatedMemoryError,
+  IsolatedCpuError,
   isIsolatedTestError,
   type StuckFrame,
 } from './core/errors.js'

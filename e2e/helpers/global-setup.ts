@@ -21,7 +21,7 @@ export default function setup(): void {
   const tarball = packPackage()
   // Vitest 5 runs the same plugin suite as Vitest 4.
   const vitest5 = join(fixtures, 'vitest5')
-  for (const part of ['tests', 'cancel', 'src', 'vitest.config.ts']) {
+  for (const part of ['tests', 'cancel', 'summary', 'src', 'vitest.config.ts']) {
     rmSync(join(vitest5, part), { recursive: true, force: true })
     cpSync(join(fixtures, 'vitest4-plugin', part), join(vitest5, part), { recursive: true })
   }

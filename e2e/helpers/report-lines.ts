@@ -22,15 +22,15 @@ export function schemaProblems(l: Record<string, unknown>): string[] {
   check(typeof l.fullName === 'string', 'fullName')
   check(oneOf(l.method, ['fork', 'spawn']), 'method')
   check(numberOrNull(l.limit), 'limit')
-  check(oneOf(l.outcome, ['pass', 'fail', 'skip', 'timeout', 'crash', 'boot', 'memory']), 'outcome')
+  check(oneOf(l.outcome, ['pass', 'fail', 'skip', 'timeout', 'crash', 'boot', 'memory', 'cpu']), 'outcome')
   check(typeof d === 'object' && d !== null && numberOrNull(d.boot) && numberOrNull(d.import) && numberOrNull(d.body), 'durations')
   check(l.exit === null || (typeof l.exit === 'object' && 'code' in (l.exit as object) && 'signal' in (l.exit as object)), 'exit')
   check(oneOf(l.processModel, ['fresh', 'fork-server', null]), 'processModel')
   check(Array.isArray(l.stuckFrames), 'stuckFrames')
   check(l.error === null || (typeof l.error === 'object' && typeof (l.error as { name?: unknown }).name === 'string'), 'error')
   check('report' in l, 'report')
-  check(typeof m === 'object' && m !== null && numberOrNull(m.peakMb) && oneOf(m.source, ['sampler', 'vmhwm', 'wait4', null]) && numberOrNull(m.limitMb), 'memory')
-  check(typeof c === 'object' && c !== null && numberOrNull(c.ms) && oneOf(c.source, ['proc-stat', 'wait4', null]), 'cpu')
+  check(typeof m === 'object' && m !== null && numberOrNull(m.peakMb) && oneOf(m.source, ['sampler', 'cgroup', 'v8-heap', 'vmhwm', 'wait4', null]) && numberOrNull(m.limitMb), 'memory')
+  check(typeof c === 'object' && c !== null && numberOrNull(c.ms) && oneOf(c.source, ['sampler', 'proc-stat', 'wait4', null]) && numberOrNull(c.limitMs), 'cpu')
   check(oneOf(l.coverage, ['complete', 'incomplete', null]), 'coverage')
   return problems
 }

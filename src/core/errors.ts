@@ -148,7 +148,7 @@ export class IsolatedCrashError extends IsolatedTestError {
       signal === 'SIGKILL'
         ? ' A SIGKILL nobody sent from here is often the out-of-memory killer.'
         : /heap out of memory|Allocation failed/i.test(stderrTail)
-          ? ' It ran out of memory: raise --max-old-space-size through the `execArgv` option or fix the leak.'
+          ? " It ran out of memory: V8's heap reached its cap (JavaScript heap out of memory). Fix the leak, or raise --max-old-space-size through the `execArgv` option; set `memoryLimit` to bound the test's whole process tree and have it named with its peak."
           : ''
     super(
       'ISOLATED_CRASH',
@@ -192,6 +192,9 @@ export class IsolatedLeakError extends IsolatedTestError {
   }
 }
 
+/** What enforced a memory limit: our /proc sampler, V8's own heap cap, or the kernel (a cgroup v2). */
+export type MemoryMechanism = 'sampler' | 'v8-heap' | 'cgroup'
+
 export interface MemoryDetails {
   /** The test's full name (a wrapped function called with arguments has none). */
   readonly test: string | undefined
@@ -203,9 +206,15 @@ export interface MemoryDetails {
   readonly largest: { readonly pid: number; readonly command: string; readonly mb: number }
   /** Every process of the tree at the peak, largest first. */
   readonly processes: readonly { readonly pid: number; readonly command: string; readonly mb: number }[]
-  /** What enforced the limit: 'sampler' (/proc, every `periodMs`). */
-  readonly mechanism: 'sampler'
+  /**
+   * What enforced the limit: 'sampler' (/proc, every `periodMs`); 'v8-heap' (V8's heap cap: the child
+   * crashed with V8's out-of-memory error before the sampler saw the tree pass the limit); 'cgroup'
+   * (the kernel, through the child's cgroup v2 memory.max).
+   */
+  readonly mechanism: MemoryMechanism
   readonly periodMs: number
+  /** 'v8-heap': V8's cap on the child's heap (MB; undefined: V8's default) and who set it, and the heap at the crash. */
+  readonly heap?: { readonly capMb: number | undefined; readonly by: 'memoryLimit' | 'user' | 'default'; readonly atCrashMb: number | undefined } | undefined
   readonly method: Method
   /** The phase it was in ('test body', 'beforeEach hook', 'boot'...). */
   readonly phase: string
@@ -220,12 +229,35 @@ function formatProcesses(list: MemoryDetails['processes']): string {
   return shown.join('\n')
 }
 
+function enforcedBy(d: MemoryDetails): string {
+  switch (d.mechanism) {
+    case 'cgroup':
+      return `Enforced by the kernel: the child's own cgroup v2 (memory.max = ${d.limitMb} MB, no swap, memory.oom.group = 1), which counts every process of its tree with no sampling gap; memory.events recorded the out-of-memory kill, and the peak is memory.peak.`
+    case 'v8-heap': {
+      const h = d.heap
+      const cap = h?.capMb === undefined ? "V8's default heap cap" : `V8's heap cap (--max-old-space-size=${h.capMb})`
+      const who = h?.by === 'user' ? ', which your execArgv or NODE_OPTIONS set' : h?.by === 'memoryLimit' ? ', set from memoryLimit (the limit + 25% + 64 MB)' : ''
+      return `Enforced by ${cap}${who}: the child crashed with V8's "JavaScript heap out of memory" before the sampler (every ${d.periodMs} ms, the whole tree) saw the tree pass the limit.`
+    }
+    default:
+      return `Enforced by the sampler (the tree's memory read from /proc every ${d.periodMs} ms: a forked child's private memory, the RSS of processes that exec'd).`
+  }
+}
+
+function howToRaise(d: MemoryDetails): string {
+  const suggested = Math.ceil((Math.max(d.peakMb, d.limitMb) * 1.5) / 50) * 50
+  const option = `the \`memoryLimit\` option (now ${d.limitMb} MB), e.g. isolated({ memoryLimit: ${suggested} })`
+  if (d.mechanism === 'v8-heap' && d.heap?.by === 'user') return `If it needs more memory, raise your --max-old-space-size (now ${d.heap.capMb} MB) and, if need be, ${option}.`
+  if (d.mechanism === 'v8-heap' && d.heap?.by === 'memoryLimit') return `If it needs more memory, raise the limit (the heap cap follows it): ${option}.`
+  return `If it needs more memory, raise the limit: ${option}.`
+}
+
 /** `memoryLimit`: the child's process tree held more memory than the limit, and was killed. */
 export class IsolatedMemoryError extends IsolatedTestError {
   readonly limitMb: number
   readonly peakMb: number
   readonly largest: MemoryDetails['largest']
-  readonly mechanism: MemoryDetails['mechanism']
+  readonly mechanism: MemoryMechanism
   readonly method: Method
   readonly phase: string
   readonly test: string | undefined
@@ -234,13 +266,16 @@ export class IsolatedMemoryError extends IsolatedTestError {
     const killed = `the child's process tree was killed${d.forced ? ' (it ignored the first signal and needed SIGKILL)' : ''}`
     const who = d.test === undefined ? 'The isolated call' : `The test "${d.test}"`
     const count = `${d.processes.length} process${d.processes.length === 1 ? '' : 'es'}`
+    const head =
+      d.mechanism === 'v8-heap'
+        ? `${who} ran out of memory under its limit of ${d.limitMb} MB during the ${d.phase}: its V8 heap reached its cap${d.heap?.atCrashMb === undefined ? '' : ` at ${d.heap.atCrashMb} MB`} and the child crashed with V8's out-of-memory error (method '${d.method}'); the peak seen was ${d.peakMb} MB; the rest of its process tree was killed.`
+        : `${who} used more memory than its limit of ${d.limitMb} MB during the ${d.phase}: its process tree (${count}) reached ${d.peakMb} MB (method '${d.method}'); ${killed}.`
     super(
       'ISOLATED_MEMORY',
-      `${who} used more memory than its limit of ${d.limitMb} MB during the ${d.phase}: its process tree (${count}) reached ${d.peakMb} MB (method '${d.method}'); ${killed}.\n` +
+      `${head}\n` +
         `The most was held by pid ${d.largest.pid} (${d.largest.mb} MB): ${d.largest.command || '(no command line)'}\n` +
         (d.processes.length > 1 ? `Its processes at the peak, largest first:\n${formatProcesses(d.processes)}\n` : '') +
-        `Enforced by the ${d.mechanism} (the tree's memory read from /proc every ${d.periodMs} ms: a forked child's private memory, the RSS of processes that exec'd).\n` +
-        `If it needs more memory, raise the limit: the \`memoryLimit\` option (now ${d.limitMb} MB), e.g. isolated({ memoryLimit: ${Math.ceil((d.peakMb * 1.5) / 50) * 50} }).`,
+        `${enforcedBy(d)}\n${howToRaise(d)}`,
     )
     this.limitMb = d.limitMb
     this.peakMb = d.peakMb
@@ -250,6 +285,57 @@ export class IsolatedMemoryError extends IsolatedTestError {
     this.phase = d.phase
     this.test = d.test
     this.processes = d.processes
+  }
+}
+
+export interface CpuDetails {
+  /** The test's full name (a wrapped function called with arguments has none). */
+  readonly test: string | undefined
+  /** The `cpuLimit`, ms. */
+  readonly limitMs: number
+  /** CPU time (user + system) the tree had used when the sampler saw it pass the limit, ms. */
+  readonly usedMs: number
+  /** The process of the tree that used the most. */
+  readonly largest: { readonly pid: number; readonly command: string; readonly ms: number }
+  /** Every process of the tree then, most first. */
+  readonly processes: readonly { readonly pid: number; readonly command: string; readonly ms: number }[]
+  readonly periodMs: number
+  readonly method: Method
+  readonly phase: string
+  readonly forced: boolean
+}
+
+/** `cpuLimit`: the child's process tree used more CPU time than the limit, and was killed. */
+export class IsolatedCpuError extends IsolatedTestError {
+  readonly limitMs: number
+  readonly usedMs: number
+  readonly largest: CpuDetails['largest']
+  readonly processes: CpuDetails['processes']
+  readonly method: Method
+  readonly phase: string
+  readonly test: string | undefined
+  constructor(d: CpuDetails) {
+    const killed = `the child's process tree was killed${d.forced ? ' (it ignored the first signal and needed SIGKILL)' : ''}`
+    const who = d.test === undefined ? 'The isolated call' : `The test "${d.test}"`
+    const count = `${d.processes.length} process${d.processes.length === 1 ? '' : 'es'}`
+    const list = d.processes
+      .slice(0, 8)
+      .map((p) => `    pid ${p.pid} (${p.ms} ms): ${p.command.length > 160 ? `${p.command.slice(0, 80)} … ${p.command.slice(-77)}` : p.command || '(no command line)'}`)
+    super(
+      'ISOLATED_CPU',
+      `${who} used more CPU time than its limit of ${d.limitMs} ms during the ${d.phase}: its process tree (${count}) had used ${d.usedMs} ms of CPU, user + system (method '${d.method}'); ${killed}.\n` +
+        `The most was used by pid ${d.largest.pid} (${d.largest.ms} ms): ${d.largest.command || '(no command line)'}\n` +
+        (d.processes.length > 1 ? `Its processes, most first:\n${list.join('\n')}${d.processes.length > 8 ? `\n    … and ${d.processes.length - 8} more` : ''}\n` : '') +
+        `Enforced by the sampler (the CPU time of every process of the tree, and of the children they waited for, read from /proc every ${d.periodMs} ms; a fresh child's own start-up counts, a fork counts from the fork).\n` +
+        `If it needs more CPU time, raise the limit: the \`cpuLimit\` option (now ${d.limitMs} ms), e.g. isolated({ cpuLimit: ${Math.ceil((Math.max(d.usedMs, d.limitMs) * 2) / 1000) * 1000} }).`,
+    )
+    this.limitMs = d.limitMs
+    this.usedMs = d.usedMs
+    this.largest = d.largest
+    this.processes = d.processes
+    this.method = d.method
+    this.phase = d.phase
+    this.test = d.test
   }
 }
 

@@ -17,6 +17,9 @@ describe('validateOptions', () => {
     [{ memoryLimit: '150' }, /`memoryLimit` option must be a number of MB from 16 to 1048576 \(omit it for no limit\), got "150" \(string\)/],
     [{ memoryLimit: 8 }, /`memoryLimit` option must be a number of MB from 16 .*, got 8 \(number\)/],
     [{ memoryLimit: Infinity }, /`memoryLimit` option must be a number of MB .*, got Infinity/],
+    [{ cpuLimit: '500' }, /`cpuLimit` option must be a number of ms of CPU time from 10 to 2147483647 \(omit it for no limit\), got "500" \(string\)/],
+    [{ cpuLimit: 5 }, /`cpuLimit` option must be a number of ms of CPU time from 10 .*, got 5 \(number\)/],
+    [{ cpuLimit: Infinity }, /`cpuLimit` option must be .*, got Infinity/],
   ])('%j is rejected with a message naming option, value and what is allowed', (input, message) => {
     expect(() => validateOptions(input, 'where')).toThrow(TypeError)
     expect(() => validateOptions(input, 'where')).toThrow(message)
@@ -30,6 +33,11 @@ describe('validateOptions', () => {
   test('memoryLimit is in MB and has no default', () => {
     expect(resolveOptions(validateOptions({ memoryLimit: 150 }, 'x')).memoryLimit).toBe(150)
     expect(resolveOptions({}).memoryLimit).toBeUndefined()
+  })
+
+  test('cpuLimit is in ms of CPU time and has no default', () => {
+    expect(resolveOptions(validateOptions({ cpuLimit: 2000 }, 'x')).cpuLimit).toBe(2000)
+    expect(resolveOptions({}).cpuLimit).toBeUndefined()
   })
 
   test('defaults', () => {

@@ -42,6 +42,8 @@ export interface IsolatedOptions {
   readonly processModel?: ProcessModelOption
   /** Most memory in MB the child's whole process tree may hold (a forked child's private memory, RSS of processes that exec'd); past it the tree is killed and the test fails with IsolatedMemoryError. @default none */
   readonly memoryLimit?: number
+  /** Most CPU time in ms (user + system) the child's whole process tree may use, read from /proc every 50 ms; past it the tree is killed and the test fails with IsolatedCpuError. @default none */
+  readonly cpuLimit?: number
 }
 
 export type ProcessModelOption = 'auto' | 'fork-server' | 'fresh'
@@ -66,6 +68,8 @@ export interface ResolvedOptions {
   readonly processModel: ProcessModelOption | undefined
   /** MB, or undefined for no limit (nothing is sampled then). */
   readonly memoryLimit: number | undefined
+  /** ms of CPU time, or undefined for no limit. */
+  readonly cpuLimit: number | undefined
 }
 
 /** The most a timer can wait in Node (setTimeout clamps anything above it to 1 ms). */
@@ -76,6 +80,8 @@ export const STUCK_CAPTURE_MS = 1500
 /** `memoryLimit` bounds, in MB: below the smallest a Node child can run in; above what any machine has. */
 export const MIN_MEMORY_LIMIT_MB = 16
 export const MAX_MEMORY_LIMIT_MB = 1024 * 1024
+/** `cpuLimit` lower bound, ms: /proc counts CPU time in 10 ms ticks. */
+export const MIN_CPU_LIMIT_MS = 10
 
 export const OPTION_TABLE = [
   { name: 'timeout', default: "none, or what the framework's own timer leaves", allowed: 'ms ≥ 0, 0 or Infinity = no limit, ≤ 2^31-1', where: 'all' },
@@ -95,6 +101,7 @@ export const OPTION_TABLE = [
   { name: 'environment', default: "'node'", allowed: "a Jest test environment name or path, e.g. 'jsdom'", where: 'Jest environment' },
   { name: 'processModel', default: "ISOLATED_TEST_PROCESS_MODEL or 'auto'", allowed: "'auto' | 'fork-server' | 'fresh'", where: 'all' },
   { name: 'memoryLimit', default: 'none', allowed: `MB, a number ≥ ${MIN_MEMORY_LIMIT_MB} and ≤ ${MAX_MEMORY_LIMIT_MB}`, where: 'all' },
+  { name: 'cpuLimit', default: 'none', allowed: `ms of CPU time, a number ≥ ${MIN_CPU_LIMIT_MS} and ≤ 2^31-1`, where: 'all' },
 ] as const
 
 const KEYS = new Set<string>(OPTION_TABLE.map((o) => o.name))
@@ -170,6 +177,9 @@ export function validateOptions(input: unknown, where: string): IsolatedOptions 
   if (o.processModel !== undefined && !MODELS.includes(o.processModel as string)) fail(where, 'processModel', o.processModel, "'auto', 'fork-server' or 'fresh'")
   if (o.memoryLimit !== undefined && (typeof o.memoryLimit !== 'number' || !Number.isFinite(o.memoryLimit) || o.memoryLimit < MIN_MEMORY_LIMIT_MB || o.memoryLimit > MAX_MEMORY_LIMIT_MB)) {
     fail(where, 'memoryLimit', o.memoryLimit, `a number of MB from ${MIN_MEMORY_LIMIT_MB} to ${MAX_MEMORY_LIMIT_MB} (omit it for no limit)`)
+  }
+  if (o.cpuLimit !== undefined && (typeof o.cpuLimit !== 'number' || !Number.isFinite(o.cpuLimit) || o.cpuLimit < MIN_CPU_LIMIT_MS || o.cpuLimit > MAX_TIMEOUT)) {
+    fail(where, 'cpuLimit', o.cpuLimit, `a number of ms of CPU time from ${MIN_CPU_LIMIT_MS} to ${MAX_TIMEOUT} (omit it for no limit)`)
   }
   return o as IsolatedOptions
 }
@@ -249,6 +259,7 @@ export function resolveOptions(o: IsolatedOptions): ResolvedOptions {
     environment: o.environment,
     processModel: o.processModel,
     memoryLimit: o.memoryLimit,
+    cpuLimit: o.cpuLimit,
   }
 }
 

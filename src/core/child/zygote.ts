@@ -9,7 +9,7 @@ import { createHook } from 'node:async_hooks'
 import { readdirSync, readFileSync } from 'node:fs'
 import { open as openInspector, url as inspectorUrl } from 'node:inspector'
 import { deserialize } from 'node:v8'
-import { TAG, isOurs, type ParentMessage, type RunRequest } from '../ipc/protocol.js'
+import { CGROUP_ENV, TAG, isOurs, type ParentMessage, type RunRequest } from '../ipc/protocol.js'
 import { loadAddon } from '../native/addon.js'
 import { readZygoteConfig, type ZygoteConfig } from '../native/zygote-config.js'
 import { serveForks } from '../native/zygote-serve.js'
@@ -19,6 +19,7 @@ import { markResourceBaseline } from './resources.js'
 import { trackAsyncOrigins } from './async-origins.js'
 import type { ChildState } from './state.js'
 import { resetCoverage } from './coverage.js'
+import { joinCgroup } from './cgroup-join.js'
 
 export type ApplyRequest = (request: RunRequest) => void
 
@@ -138,6 +139,7 @@ export async function forkPoint(state: ChildState): Promise<void> {
   trace('c.forked')
   state.link.attach(channel, forked.channelFd)
   const request = deserialize(forked.payload) as RunRequest
+  joinCgroup(request.env[CGROUP_ENV])
   setup.applyRequest(request)
   if (request.asyncOrigins) trackAsyncOrigins()
   state.request = request

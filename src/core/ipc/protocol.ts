@@ -29,6 +29,8 @@ export const CHANNEL_OUT_FD = 4
 export const WATCHDOG_FD = 5
 /** A child's containment token (core/parent/containment/token.ts): its descendants inherit it. */
 export const TREE_ENV = 'ISOLATED_TEST_TREE'
+/** A child's own cgroup v2 directory, where there is one (core/parent/containment/cgroup.ts): a fork joins it first thing. */
+export const CGROUP_ENV = 'ISOLATED_TEST_CGROUP'
 /** Set in the child's environment; also how a wrapped function knows it already runs in a child. */
 export const CHILD_ENV = 'ISOLATED_TEST_CHILD'
 /** In a child: its slot among this worker's live children (1, 2, ...), for partitioning per test. */

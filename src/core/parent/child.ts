@@ -83,14 +83,30 @@ export class ChannelEnd {
 
 const STDERR_TAIL_LINES = 20
 
-/** The last lines a child wrote to stderr, for crash messages. */
 /** V8's fatal-error line: kept even when a long native stack trace (Node 24) pushes it out of the tail. */
 const FATAL_LINE = /FATAL ERROR: .*(?:heap out of memory|Allocation failed)/
+/** A GC line of V8's out-of-memory report ("Mark-Compact 64.6 (97.5) -> 64.6 (97.5) MB"): kept with the fatal line. */
+const GC_LINE = /(\d+(?:\.\d+)?) \(\d+(?:\.\d+)?\) -> (\d+(?:\.\d+)?) \(\d+(?:\.\d+)?\) MB/g
+const GC_ONE = new RegExp(GC_LINE.source)
 
+/**
+ * What a child's stderr tail says about a V8 out-of-memory crash: undefined when it shows none; else
+ * the most heap (MB) its last GCs saw, when they are in the tail.
+ */
+export function v8OutOfMemory(tail: string): { readonly heapMb: number | undefined } | undefined {
+  if (!FATAL_LINE.test(tail)) return undefined
+  let heapMb: number | undefined
+  for (const m of tail.matchAll(GC_LINE)) heapMb = Math.max(heapMb ?? 0, Number(m[1]), Number(m[2]))
+  return { heapMb }
+}
+
+/** The last lines a child wrote to stderr, for crash messages. */
 export class StderrTail {
   private readonly lines: string[] = []
   private partial = ''
   private fatal: string | undefined
+  /** The last GC line before the fatal one (the heap at the crash). */
+  private gc: string | undefined
 
   constructor(stream: Readable) {
     stream.on('data', (chunk: Buffer) => this.keep(chunk.toString('utf8')))
@@ -101,13 +117,22 @@ export class StderrTail {
     if (this.partial) lines.push(this.partial)
     const tail = lines.slice(-STDERR_TAIL_LINES)
     if (this.fatal && !tail.includes(this.fatal)) tail.unshift(this.fatal, '…')
+    if (this.gc && !tail.includes(this.gc)) tail.unshift(this.gc)
     return tail.join('\n')
   }
 
   private keep(text: string): void {
     const parts = (this.partial + text).split('\n')
     this.partial = parts.pop() ?? ''
-    this.fatal ??= parts.find((line) => FATAL_LINE.test(line))
+    if (this.fatal === undefined) {
+      for (const line of parts) {
+        if (FATAL_LINE.test(line)) {
+          this.fatal = line
+          break
+        }
+        if (GC_ONE.test(line)) this.gc = line
+      }
+    }
     this.lines.push(...parts)
     if (this.lines.length > STDERR_TAIL_LINES * 2) this.lines.splice(0, this.lines.length - STDERR_TAIL_LINES)
   }

@@ -11,13 +11,13 @@
 import { trace } from '../trace.js'
 import { clearTimeout, setTimeout } from 'node:timers'
 import { StringDecoder } from 'node:string_decoder'
-import { IsolatedBootError, IsolatedCrashError, IsolatedMemoryError, IsolatedTimeoutError, pointAtUserCode, type TimeoutDetails } from '../errors.js'
+import { IsolatedBootError, IsolatedCpuError, IsolatedCrashError, IsolatedMemoryError, IsolatedTimeoutError, pointAtUserCode, type MemoryDetails, type TimeoutDetails } from '../errors.js'
 import { CHILD_ID_ENV, type ChildMessage, type ChildResult, type PrepareRequest, type RunRequest, type WatchdogReport } from '../ipc/protocol.js'
 import { deserializeThrown } from '../ipc/serialize.js'
 import { killWindow, STUCK_CAPTURE_MS, type Limits, type ResolvedOptions } from '../options.js'
 import { monotonicMs } from '../clock.js'
 import { ChildHandle, type StartOptions } from './child-process.js'
-import type { Child } from './child.js'
+import { v8OutOfMemory, type Child } from './child.js'
 import { Zygote, type ZygoteOptions } from './zygote.js'
 import { zygoteFor } from './zygotes.js'
 import { acquireSlot } from './slots.js'
@@ -26,8 +26,9 @@ import { logPids } from './pid-log.js'
 import { offerSpare, spareKey, takeSpare } from './spares.js'
 import type { RunRecord } from './state-report.js'
 import type { StateReport } from '../state/report.js'
-import { MemorySampler, type TreeUsage } from './resources/memory-sampler.js'
+import { MemorySampler, type TreeCpu, type TreeUsage } from './resources/memory-sampler.js'
 import { ChildFigures } from './resources/figures.js'
+import { heapCapOf, withHeapCap } from './resources/heap-cap.js'
 
 /** How to get a fork of this file's zygote, when the fork server runs this test. */
 export interface ForkSource {
@@ -85,20 +86,6 @@ interface Segment {
   readonly ours: number
 }
 
-/**
- * With a `memoryLimit`, a fresh child's V8 heap is capped a little above it (the limit + 25% + 64 MB),
- * so that the sampler, which counts the whole tree, usually decides first, and a heap that grows faster
- * than it samples still ends in V8's own out-of-memory crash rather than the machine's. A cap the user
- * set (execArgv, NODE_OPTIONS, the worker's own flags) is left alone. A fork's heap cap is its
- * zygote's, fixed when the zygote started.
- */
-export function withHeapCap(start: StartOptions, memoryLimit: number | undefined): StartOptions {
-  if (memoryLimit === undefined) return start
-  const flag = /--max[-_]old[-_]space[-_]size/
-  if (start.execArgv.some((a) => flag.test(a)) || flag.test(start.env.NODE_OPTIONS ?? '')) return start
-  return { ...start, execArgv: [`--max-old-space-size=${Math.ceil(memoryLimit * 1.25) + 64}`, ...start.execArgv] }
-}
-
 export async function runInChild(given: RunChildOptions): Promise<RunChildResult> {
   given = { ...given, start: withHeapCap(given.start, given.options.memoryLimit) }
   const key = given.prepare ? spareKey(given.start, given.prepare) : undefined
@@ -108,14 +95,19 @@ export async function runInChild(given: RunChildOptions): Promise<RunChildResult
   const childId = takeChildId()
   const o: RunChildOptions = { ...given, request: { ...given.request, env: { ...given.request.env, [CHILD_ID_ENV]: String(childId.id) } } }
   try {
+    // How the child's process was started: its own start, or its zygote's (a fork shares its heap cap).
+    let started: StartOptions = o.start
     const obtain = async (): Promise<Child> => {
       if (o.fork) {
         const source = await zygoteFor(o.fork.key, o.fork.file, o.limits.bootTimeout, o.fork.zygote)
-        if ('zygote' in source) return forkOf(source.zygote, o.request)
+        if ('zygote' in source) {
+          started = source.zygote.start
+          return forkOf(source.zygote, o.request, o.options.memoryLimit)
+        }
       }
       return spare?.child ?? new ChildHandle(o.start)
     }
-    return await runAcquired(o, obtain, key)
+    return await runAcquired(o, obtain, key, () => started)
   } finally {
     childId.release()
     release()
@@ -140,19 +132,27 @@ function relayOutput(stream: NodeJS.ReadableStream, type: 'stdout' | 'stderr', o
 }
 
 /** A fork of the zygote, or an error that names the zygote when it cannot give one. */
-async function forkOf(zygote: Zygote, request: RunRequest): Promise<Child> {
+async function forkOf(zygote: Zygote, request: RunRequest, memoryLimitMb: number | undefined): Promise<Child> {
   try {
-    return await zygote.fork(request)
+    return await zygote.fork(request, memoryLimitMb)
   } catch (error) {
     throw new IsolatedCrashError(null, null, zygote.process.stderrTail(), `while forking this test's child from its zygote: ${(error as Error).message}`)
   }
 }
 
-async function runAcquired(o: RunChildOptions, obtain: () => Promise<Child>, key: string | undefined): Promise<RunChildResult> {
+/** Where the limit was crossed, for the memory and CPU errors. */
+function phaseOf(s: Segment): string {
+  return s.kind === 'user' ? (s.phase === 'body' ? 'test body' : s.phase) : s.phase === 'boot' ? 'start-up (booting the child and importing the test file)' : `work between phases ${s.phase}`
+}
+
+const mb = (kb: number): number => Math.round(kb / 102.4) / 10
+
+async function runAcquired(o: RunChildOptions, obtain: () => Promise<Child>, key: string | undefined, startedWith: () => StartOptions): Promise<RunChildResult> {
   const started = monotonicMs()
   trace('p.run.start')
   const { limits } = o
   const memoryLimit = o.options.memoryLimit
+  const cpuLimit = o.options.cpuLimit
   const kill = killWindow(o.options)
   const cutAt = limits.frameworkDeadline === undefined ? Infinity : limits.frameworkDeadline - kill
   let bodyStarted: number | undefined
@@ -246,21 +246,83 @@ async function runAcquired(o: RunChildOptions, obtain: () => Promise<Child>, key
     figures?.take()
     const peak = sampler?.peak ?? usage
     const { forced } = await child.containment.end(child.exited, o.options.killSignal, grace())
-    const phase = s.kind === 'user' ? (s.phase === 'body' ? 'test body' : s.phase) : s.phase === 'boot' ? 'start-up (booting the child and importing the test file)' : `work between phases ${s.phase}`
-    const mb = (kb: number): number => Math.round(kb / 102.4) / 10
     settle({
       ok: false,
       timedOut: true,
       error: new IsolatedMemoryError({
+        ...memoryDetails(peak, 'sampler'),
+        phase: phaseOf(s),
+        forced,
+      }),
+    })
+  }
+
+  const memoryDetails = (peak: TreeUsage, mechanism: MemoryDetails['mechanism']): Omit<MemoryDetails, 'phase' | 'forced'> => ({
+    test: o.request.target.kind === 'test' ? o.request.target.test.fullName : undefined,
+    limitMb: memoryLimit!,
+    peakMb: mb(peak.totalKb),
+    largest: { pid: peak.largest.pid, command: peak.largest.command, mb: mb(peak.largest.kb) },
+    processes: [...peak.processes].sort((x, y) => y.kb - x.kb).map((p) => ({ pid: p.pid, command: p.command, mb: mb(p.kb) })),
+    mechanism,
+    periodMs: sampler!.periodMs,
+    method: o.options.method,
+  })
+
+  /** The heap the child had when V8 gave up (MB), when its crash was V8's out-of-memory error. */
+  let heapAtCrashMb: number | undefined
+
+  /**
+   * With a `memoryLimit`, the child died of V8's out-of-memory error: its heap reached V8's cap before
+   * the sampler saw the tree pass the limit. The memory error, with the heap and the cap.
+   */
+  const heapExhausted = (heapMb: number | undefined): IsolatedMemoryError => {
+    heapAtCrashMb = heapMb
+    const sampled = sampler?.peak
+    const rootCommand = sampled?.processes.find((p) => p.pid === child!.pid)?.command ?? ''
+    // The child held at least its heap: count that where it is more than the last sample saw.
+    const processes = (sampled?.processes ?? [{ pid: child!.pid, command: rootCommand, kb: 0 }]).map((p) =>
+      p.pid === child!.pid && heapMb !== undefined ? { ...p, kb: Math.max(p.kb, heapMb * 1024) } : p,
+    )
+    const totalKb = processes.reduce((sum, p) => sum + p.kb, 0)
+    const largest = processes.reduce((x, y) => (y.kb > x.kb ? y : x))
+    return new IsolatedMemoryError({
+      ...memoryDetails({ totalKb, processes, largest }, 'v8-heap'),
+      heap: { ...heapCapOf(startedWith(), memoryLimit), atCrashMb: heapMb },
+      phase: phaseOf(segment),
+      forced: false,
+    })
+  }
+
+  /** The kernel killed the tree at its cgroup's memory.max: the peak from memory.peak, who held what from the sampler. */
+  const cgroupKilled = (): IsolatedMemoryError => {
+    const peakKb = child!.containment.memoryPeakKb()
+    const sampled = sampler?.peak
+    const processes = sampled?.processes ?? [{ pid: child!.pid, command: '', kb: 0 }]
+    const largest = processes.reduce((x, y) => (y.kb > x.kb ? y : x))
+    const totalKb = Math.max(peakKb ?? 0, sampled?.totalKb ?? 0)
+    return new IsolatedMemoryError({ ...memoryDetails({ totalKb, processes, largest }, 'cgroup'), phase: phaseOf(segment), forced: false })
+  }
+
+  /** The tree passed `cpuLimit`: end it the way a timeout does, and fail with the CPU time and who used it. */
+  const overCpu = async (usage: TreeCpu): Promise<void> => {
+    if (done || !child) return
+    done = true
+    clearTimeout(timer)
+    const s = segment
+    figures?.take()
+    const { forced } = await child.containment.end(child.exited, o.options.killSignal, grace())
+    settle({
+      ok: false,
+      timedOut: true,
+      error: new IsolatedCpuError({
         test: o.request.target.kind === 'test' ? o.request.target.test.fullName : undefined,
-        limitMb: memoryLimit!,
-        peakMb: mb(peak.totalKb),
-        largest: { pid: peak.largest.pid, command: peak.largest.command, mb: mb(peak.largest.kb) },
-        processes: [...peak.processes].sort((x, y) => y.kb - x.kb).map((p) => ({ pid: p.pid, command: p.command, mb: mb(p.kb) })),
-        mechanism: 'sampler',
+        limitMs: cpuLimit!,
+        usedMs: Math.round(usage.totalMs),
+        largest: { pid: usage.largest.pid, command: usage.largest.command, ms: Math.round(usage.largest.ms) },
+        processes: [...usage.processes].sort((x, y) => y.ms - x.ms).map((p) => ({ pid: p.pid, command: p.command, ms: Math.round(p.ms) })),
         periodMs: sampler!.periodMs,
         method: o.options.method,
-        phase,
+        phase: phaseOf(s),
         forced,
       }),
     })
@@ -286,8 +348,20 @@ async function runAcquired(o: RunChildOptions, obtain: () => Promise<Child>, key
   const live: Child = child
   trace('p.child.obtained')
   figures = new ChildFigures(live.pid, live.model === 'fork-server')
-  if (memoryLimit !== undefined) {
-    sampler = new MemorySampler({ containment: live.containment, rootPid: live.pid, forked: live.model === 'fork-server', limitKb: memoryLimit * 1024, onExceeded: (usage) => void overLimit(usage) })
+  // Where the child's cgroup has the memory controller, the kernel enforces the limit (a fork's was set
+  // before the fork; a fresh child runs no test code before its start request) and the sampler only
+  // watches, to say which process held what.
+  const kernelMemory = memoryLimit !== undefined && (live.model === 'fork-server' ? live.containment.memoryEnforced : live.containment.limitMemory(memoryLimit))
+  if (memoryLimit !== undefined || cpuLimit !== undefined) {
+    sampler = new MemorySampler({
+      containment: live.containment,
+      rootPid: live.pid,
+      forked: live.model === 'fork-server',
+      limitKb: memoryLimit === undefined ? undefined : kernelMemory ? Number.POSITIVE_INFINITY : memoryLimit * 1024,
+      onExceeded: (usage) => void overLimit(usage),
+      cpuLimitMs: cpuLimit,
+      onCpuExceeded: (usage) => void overCpu(usage),
+    })
     sampler.start()
   }
   const flushStdout = relayOutput(live.stdout, 'stdout', o.onOutput)
@@ -349,10 +423,14 @@ async function runAcquired(o: RunChildOptions, obtain: () => Promise<Child>, key
     if (done) return
     // Let a result that raced the exit arrive, and the last output drain (bounded: see ChildHandle.closed).
     await live.closed
-    finish({
-      ok: false,
-      error: new IsolatedCrashError(info.code, info.signal, live.stderrTail(), bodyStarted === undefined ? 'while starting, before the test began' : 'before the test finished'),
-    })
+    const tail = live.stderrTail()
+    // Under a memoryLimit, a death the kernel's cgroup or V8's heap cap caused is the limit's verdict.
+    const oom = memoryLimit === undefined ? undefined : v8OutOfMemory(tail)
+    let error: Error
+    if (kernelMemory && live.containment.memoryKilled()) error = cgroupKilled()
+    else if (oom) error = heapExhausted(oom.heapMb)
+    else error = new IsolatedCrashError(info.code, info.signal, tail, bodyStarted === undefined ? 'while starting, before the test began' : 'before the test finished')
+    finish({ ok: false, error })
   })
 
   const onAbort = (): void => finish({ ok: false, error: o.signal?.reason ?? new Error('isolated-test: the run was cancelled.') })
@@ -361,6 +439,10 @@ async function runAcquired(o: RunChildOptions, obtain: () => Promise<Child>, key
 
   const outcome = await settled
   sampler?.stop()
+  // Read before the cgroup is removed with the tree (it keeps the figure once read at removal).
+  const cgroupPeakKb = kernelMemory ? live.containment.memoryPeakKb() : undefined
+  // A last reading of the tree's CPU time before it is ended, for the report.
+  if (!('timedOut' in outcome && outcome.timedOut)) sampler?.readCpu()
   o.signal?.removeEventListener('abort', onAbort)
   const now = monotonicMs()
   const body = bodyStarted === undefined ? 0 : (bodyEnded ?? now) - bodyStarted
@@ -397,8 +479,8 @@ async function runAcquired(o: RunChildOptions, obtain: () => Promise<Child>, key
     // Quick: we SIGKILLed it after its answer and did not wait to see it die.
     o.record.exit = live.exitInfo ? { code: live.exitInfo.code, signal: live.exitInfo.signal } : quick ? { code: null, signal: 'SIGKILL' } : undefined
     o.record.processModel = live.model
-    o.record.memory = figures.memory(memoryLimit, sampler?.peak, live.exitUsage)
-    o.record.cpu = figures.cpuFigure(live.exitUsage)
+    o.record.memory = figures.memory(memoryLimit, sampler?.peak, live.exitUsage, heapAtCrashMb, cgroupPeakKb)
+    o.record.cpu = figures.cpuFigure(live.exitUsage, sampler?.cpu)
     if (outcome.ok && outcome.report) o.record.report = outcome.report
   }
   if (!outcome.ok) throw pointAtUserCode(outcome.error, o.origin)

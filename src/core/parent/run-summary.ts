@@ -61,8 +61,8 @@ export function runSummary(reportFile: string, runId: string, cwd: string): stri
       .map(({ l, v }) => `    ${show(l, v).padStart(10)}  ${name(l)}`)
   const memory = top(
     (l) => num(l.memory?.peakMb),
-    // The sampler's peak is the whole tree's; the others are the child's estimate (README: the report).
-    (l, v) => `${v.toFixed(1)} MB${l.memory?.source === 'sampler' ? '' : '*'}`,
+    // The sampler's and the cgroup's peaks are the whole tree's, V8's heap at a crash a measure; the others are the child's estimate (README: the report).
+    (l, v) => `${v.toFixed(1)} MB${l.memory?.source === 'vmhwm' || l.memory?.source === 'wait4' ? '*' : ''}`,
   )
   const cpu = top((l) => num(l.cpu?.ms), (_l, v) => `${Math.round(v)} ms`)
   const out = [`isolated-test: ${lines.length} isolated test${lines.length === 1 ? '' : 's'} in this run (report: ${reportFile})`]

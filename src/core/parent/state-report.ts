@@ -2,7 +2,7 @@
 // child's report (print it under a failing test, fail under leaks: 'error', count it otherwise), and
 // the JSON Lines record of every isolated test.
 import { readFileSync } from 'node:fs'
-import { IsolatedLeakError, IsolatedTimeoutError, IsolatedCrashError, IsolatedBootError, IsolatedMemoryError, isIsolatedTestError } from '../errors.js'
+import { IsolatedLeakError, IsolatedTimeoutError, IsolatedCrashError, IsolatedBootError, IsolatedMemoryError, IsolatedCpuError, isIsolatedTestError } from '../errors.js'
 import type { StateRequest } from '../ipc/protocol.js'
 import type { ResolvedOptions } from '../options.js'
 import type { AnyFunction } from '../state/closure.js'
@@ -122,6 +122,8 @@ export function writeRecord(r: RecordInput): void {
       ? 'timeout'
       : e instanceof IsolatedMemoryError
         ? 'memory'
+      : e instanceof IsolatedCpuError
+        ? 'cpu'
       : e instanceof IsolatedCrashError
         ? 'crash'
         : e instanceof IsolatedBootError
@@ -145,7 +147,7 @@ export function writeRecord(r: RecordInput): void {
       processModel: r.record.processModel ?? null,
       coverage: r.record.coverage ?? null,
       memory: r.record.memory ?? { peakMb: null, source: null, limitMb: r.options.memoryLimit ?? null },
-      cpu: r.record.cpu ?? { ms: null, source: null },
+      cpu: { ...(r.record.cpu ?? { ms: null, source: null }), limitMs: r.options.cpuLimit ?? null },
       stuckFrames: e instanceof IsolatedTimeoutError ? e.frames : [],
       error: e === undefined ? null : isIsolatedTestError(e) ? { name: e.name, code: e.code, message: e.message } : describeError(e),
       report: r.record.report ?? null,

@@ -63,6 +63,8 @@ function whyItDied(stderrTail: string): string {
 
 export class Zygote {
   readonly process: ChildHandle
+  /** How it was started (its execArgv holds the heap cap its forks share). */
+  readonly start: ZygoteOptions['start']
   /** Settles once the zygote serves forks, or cannot. */
   readonly state: Promise<ZygoteState>
   private readonly control: Duplex
@@ -77,6 +79,7 @@ export class Zygote {
   private constructor(server: ConnectBackServer, o: ZygoteOptions) {
     this.server = server
     this.sourceMap = o.sourceMap
+    this.start = o.start
     this.process = new ChildHandle(o.start, { flags: o.flags, connectPath: server.address })
     this.control = this.process.control!
     const decoder = new ZygoteEventDecoder()
@@ -154,20 +157,22 @@ export class Zygote {
    * on, the next child is forked ahead while this one runs (a fork and its connect-back measured 50-70
    * ms on the 2-core VM, now off the test's path); a file of one test forks no spare.
    */
-  async fork(request: RunRequest): Promise<ForkedChild> {
+  async fork(request: RunRequest, memoryLimitMb?: number): Promise<ForkedChild> {
     if (this.gone) throw new Error(this.gone)
     this.forks++
     const spare = this.spare
     this.spare = undefined
-    const child = spare ? await this.handOver(spare, request).catch(() => this.forkNow(request)) : await this.forkNow(request)
+    const child = spare ? await this.handOver(spare, request, memoryLimitMb).catch(() => this.forkNow(request, memoryLimitMb)) : await this.forkNow(request, memoryLimitMb)
     if (this.forks >= 2) this.prefork()
     return child
   }
 
   /** Gives a spare its request: written on its channel, which it reads before running any JS. */
-  private async handOver(spare: Spare, request: RunRequest): Promise<ForkedChild> {
+  private async handOver(spare: Spare, request: RunRequest, memoryLimitMb: number | undefined): Promise<ForkedChild> {
     const sockets = await spare.sockets
     if (this.gone) throw new Error(this.gone)
+    // Its cgroup (where there is one) gets the limit before the request: it joins it as its JS starts.
+    if (memoryLimitMb !== undefined) spare.containment.limitMemory(memoryLimitMb)
     spare.pending.spare = false
     this.holdLoop()
     trace('p.fork.write')
@@ -206,11 +211,13 @@ export class Zygote {
     this.control.write(encodePrefork(id))
   }
 
-  private forkNow(request: RunRequest): Promise<ForkedChild> {
+  private forkNow(request: RunRequest, memoryLimitMb: number | undefined): Promise<ForkedChild> {
     if (this.gone) return Promise.reject(new Error(this.gone))
     const id = this.nextId++
-    // The fork's own containment token: its processes carry it, not the zygote's.
+    // The fork's own containment token: its processes carry it, not the zygote's. Its cgroup (where
+    // there is one) has its memory limit before the fork: the child joins it before it allocates.
     const containment = new Containment({ childIsSubreaper: true })
+    if (memoryLimitMb !== undefined) containment.limitMemory(memoryLimitMb)
     const forked: RunRequest = { ...request, env: { ...request.env, ...containment.env } }
     return new Promise((resolve, reject) => {
       let exit!: (e: ChildExit) => void

@@ -43,17 +43,17 @@ export interface ReportLine {
   readonly fullName: string
   readonly method: 'fork' | 'spawn'
   readonly limit: number | null
-  readonly outcome: 'pass' | 'fail' | 'skip' | 'timeout' | 'crash' | 'boot' | 'memory'
+  readonly outcome: 'pass' | 'fail' | 'skip' | 'timeout' | 'crash' | 'boot' | 'memory' | 'cpu'
   readonly durations: { readonly boot: number | null; readonly import: number | null; readonly body: number | null }
   readonly exit: { readonly code: number | null; readonly signal: string | null } | null
   /** A fork of the file's zygote, or a fresh Node process. */
   readonly processModel: 'fresh' | 'fork-server' | null
   /** With coverage on: whether the child sent its coverage; null with coverage off. */
   readonly coverage: 'complete' | 'incomplete' | null
-  /** Peak memory in MB: the memoryLimit sampler's peak of the tree, or an estimate (source says which). */
-  readonly memory: { readonly peakMb: number | null; readonly source: 'sampler' | 'vmhwm' | 'wait4' | null; readonly limitMb: number | null }
-  /** CPU time of the child (and the children it waited for), ms. */
-  readonly cpu: { readonly ms: number | null; readonly source: 'proc-stat' | 'wait4' | null }
+  /** Peak memory in MB: the memoryLimit sampler's peak of the tree, the cgroup's, V8's heap at an out-of-memory crash, or an estimate (source says which). */
+  readonly memory: { readonly peakMb: number | null; readonly source: 'sampler' | 'cgroup' | 'v8-heap' | 'vmhwm' | 'wait4' | null; readonly limitMb: number | null }
+  /** CPU time of the child (and the children it waited for), ms; with a cpuLimit ('sampler'), the whole tree's. */
+  readonly cpu: { readonly ms: number | null; readonly source: 'sampler' | 'proc-stat' | 'wait4' | null; readonly limitMs: number | null }
   readonly stuckFrames: readonly StuckFrame[]
   readonly error: { readonly name: string; readonly message: string; readonly code?: string } | null
   readonly report: StateReport | null

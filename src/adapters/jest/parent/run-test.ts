@@ -7,6 +7,7 @@ import type { ChildResult, RunTarget, SerializedThrown, Site, TestTarget } from 
 import { isConsoleFrame, isSnapshotFrame, type JestChildCoverage, type JestPayload, type JestRunRequest } from '../protocol.js'
 import { deserializeThrown } from '../../../core/ipc/serialize.js'
 import { runInChild, type ForkSource, type RunChildResult } from '../../../core/parent/run-child.js'
+import { withHeapCap } from '../../../core/parent/resources/heap-cap.js'
 import { decideProcessModel } from '../../../core/parent/process-model.js'
 import { zygoteFor } from '../../../core/parent/zygotes.js'
 import { relative } from 'node:path'
@@ -143,12 +144,13 @@ export async function jestForkSource(file: JestFileContext): Promise<ForkSource 
   if (model.model !== 'fork-server') return undefined
   const execArgv = [...process.execArgv, ...options.execArgv]
   // The zygote imports the file once, in the env and cwd 'spawn' gives; each fork takes its own.
-  const start = { env: withOverrides(startupEnvWith(JEST_OWN), { ...colorEnv(), ...options.env }), cwd: startupCwd, execArgv }
+  // With a memoryLimit, V8's heap cap: fixed when the zygote starts, so part of its key.
+  const start = withHeapCap({ env: withOverrides(startupEnvWith(JEST_OWN), { ...colorEnv(), ...options.env }), cwd: startupCwd, execArgv }, options.memoryLimit)
   let relay = fileRelays.get(file.console)
   if (!relay) fileRelays.set(file.console, (relay = new ConsoleRelay(file.console)))
   const out = relay
   return {
-    key: JSON.stringify([payload.testPath, execArgv, start.env.NODE_OPTIONS ?? '', options.env, options.setup, payload.environment, payload.config.kind, payload.jestDirs]),
+    key: JSON.stringify([payload.testPath, start.execArgv, start.env.NODE_OPTIONS ?? '', options.env, options.setup, payload.environment, payload.config.kind, payload.jestDirs]),
     file: relative(process.cwd(), payload.testPath),
     zygote: () => ({
       start,

@@ -13,6 +13,7 @@ import type { ResolvedOptions, Limits } from '../../../core/options.js'
 import { getVitestWorkerState, moduleSourceMap, type VitestWorkerState } from '../worker-state.js'
 import type { Child } from '../../../core/parent/child.js'
 import { runInChild, type ForkSource, type RunChildResult } from '../../../core/parent/run-child.js'
+import { withHeapCap } from '../../../core/parent/resources/heap-cap.js'
 import { decideProcessModel } from '../../../core/parent/process-model.js'
 import { relative } from 'node:path'
 import { startupCwd, startupEnvWith, withOverrides } from '../../../core/parent/startup-env.js'
@@ -137,9 +138,10 @@ async function forkSource(state: VitestWorkerState, options: ResolvedOptions, fi
   if (model.model !== 'fork-server') return undefined
   const execArgv = [...process.execArgv, ...options.execArgv]
   // The zygote imports the file once, in the env and cwd 'spawn' gives; each fork takes its own.
-  const start = { env: withOverrides(startupEnvWith(VITEST_OWN), options.env), cwd: startupCwd, execArgv }
+  // With a memoryLimit, V8's heap cap: fixed when the zygote starts, so part of its key.
+  const start = withHeapCap({ env: withOverrides(startupEnvWith(VITEST_OWN), options.env), cwd: startupCwd, execArgv }, options.memoryLimit)
   return {
-    key: JSON.stringify([filepath, execArgv, start.env.NODE_OPTIONS ?? '', options.env, options.setup, state.ctx.environment]),
+    key: JSON.stringify([filepath, start.execArgv, start.env.NODE_OPTIONS ?? '', options.env, options.setup, state.ctx.environment]),
     file: relative(state.config.root, filepath),
     zygote: () => ({
       start,

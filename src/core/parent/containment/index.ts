@@ -13,7 +13,8 @@ import { execFileSync } from 'node:child_process'
 import { clearTimeout, setTimeout } from 'node:timers'
 import { startTimeOf } from '../../process-info.js'
 import { logPids } from '../pid-log.js'
-import { ChildCgroup, delegatedCgroup } from './cgroup.js'
+import { ChildCgroup, findDelegatedCgroup, type DelegatedCgroup } from './cgroup.js'
+import { CGROUP_ENV } from '../../ipc/protocol.js'
 import { newToken, processesWithToken, TREE_ENV } from './token.js'
 import { commandOf, isAlive, listDescendants, type ProcessInfo } from './tree.js'
 
@@ -31,11 +32,11 @@ export interface EndResult {
   readonly leftovers: readonly ProcessInfo[]
 }
 
-let cgroupParent: string | undefined | null = null
+let cgroupParent: DelegatedCgroup | undefined | null = null
 let serial = 0
 
-function cgroupRoot(): string | undefined {
-  if (cgroupParent === null) cgroupParent = delegatedCgroup()
+function cgroupRoot(): DelegatedCgroup | undefined {
+  if (cgroupParent === null) cgroupParent = findDelegatedCgroup()
   return cgroupParent
 }
 
@@ -46,13 +47,20 @@ export interface ContainmentOptions {
 
 export class Containment {
   readonly token = newToken()
-  /** What the child's environment needs for this containment. */
-  readonly env: Readonly<Record<string, string>> = { [TREE_ENV]: this.token }
+  /** What the child's environment needs for this containment (its cgroup, to join it as it starts). */
+  readonly env: Readonly<Record<string, string>>
   private root: Member | undefined
   private cgroup: ChildCgroup | undefined
+  /** The kernel enforces a memory limit on the child's cgroup. */
+  private memoryInKernel = false
   private readonly seen = new Map<number, Member>()
 
-  constructor(private readonly options: ContainmentOptions) {}
+  constructor(private readonly options: ContainmentOptions) {
+    // The cgroup exists before the child: a fork joins it before it allocates (child/zygote.ts).
+    const parent = cgroupRoot()
+    if (parent) this.cgroup = ChildCgroup.make(parent.dir, `isolated-test-${process.pid}-${++serial}`)
+    this.env = this.cgroup ? { [TREE_ENV]: this.token, [CGROUP_ENV]: this.cgroup.dir } : { [TREE_ENV]: this.token }
+  }
 
   get mechanism(): Mechanism {
     return this.cgroup ? 'cgroup' : this.options.childIsSubreaper ? 'subreaper' : 'token'
@@ -61,8 +69,35 @@ export class Containment {
   /** Takes in the child as soon as it is started. */
   adopt(pid: number): void {
     this.root = { pid, command: '', start: startTimeOf(pid) }
-    const parent = cgroupRoot()
-    if (parent) this.cgroup = ChildCgroup.create(parent, pid, `isolated-test-${process.pid}-${++serial}`)
+    if (this.cgroup && !this.cgroup.add(pid)) {
+      this.cgroup.remove()
+      this.cgroup = undefined
+      this.memoryInKernel = false
+    }
+  }
+
+  /**
+   * `memoryLimit` in the kernel, where the child's cgroup has the memory controller. True when the
+   * kernel enforces it (the caller then only watches); false: the sampler must.
+   */
+  limitMemory(mb: number): boolean {
+    this.memoryInKernel = cgroupRoot()?.memory === true && this.cgroup?.limitMemory(mb) === true
+    return this.memoryInKernel
+  }
+
+  /** The kernel enforces the memory limit (limitMemory said so). */
+  get memoryEnforced(): boolean {
+    return this.memoryInKernel
+  }
+
+  /** The kernel killed the tree for passing its memory limit (memory.events). */
+  memoryKilled(): boolean {
+    return this.memoryInKernel && (this.cgroup?.memoryEvents()?.oomKill ?? 0) > 0
+  }
+
+  /** The cgroup's memory.peak in kB, where the kernel enforced the limit and reports it (5.19+). */
+  memoryPeakKb(): number | undefined {
+    return this.memoryInKernel ? this.cgroup?.memoryPeakKb() : undefined
   }
 
   private rootAlive(): boolean {
@@ -135,7 +170,7 @@ export class Containment {
   killAll(): Member[] {
     if (this.cgroup) {
       const members = this.members()
-      this.cgroup.kill()
+      if (!this.cgroup.kill()) for (const m of members) this.signal(m, 'SIGKILL')
       if (this.root) this.signal(this.root, 'SIGKILL')
       return members
     }

@@ -3,7 +3,7 @@
 // ended (its high-water mark and CPU time). With a `memoryLimit` the sampler's peak of the whole tree
 // replaces the estimate.
 import { cpuMs, residentAndPeakKb } from './proc-usage.js'
-import type { TreeUsage } from './memory-sampler.js'
+import type { TreeCpu, TreeUsage } from './memory-sampler.js'
 
 /** What the zygote's wait4 said about a forked child that exited (ru_maxrss kB, CPU µs). */
 export interface ExitUsage {
@@ -19,16 +19,18 @@ export interface MemoryFigure {
    * 'sampler': the highest sum over the tree that the memoryLimit sampler saw; 'vmhwm': the child's own
    * VmHWM read before it was ended, minus its resident size at the fork for a forked child (an
    * estimate: pages added, not copy-on-write copies; the tree's other processes not counted);
-   * 'wait4': ru_maxrss of a forked child that died, minus the same.
+   * 'wait4': ru_maxrss of a forked child that died, minus the same; 'v8-heap': the child died of V8's
+   * out-of-memory error with more heap than the sampler had seen (its heap at the crash, from V8's
+   * report); 'cgroup': memory.peak of the child's cgroup v2.
    */
-  readonly source: 'sampler' | 'vmhwm' | 'wait4' | null
+  readonly source: 'sampler' | 'v8-heap' | 'cgroup' | 'vmhwm' | 'wait4' | null
   readonly limitMb: number | null
 }
 
 export interface CpuFigure {
-  /** User + system ms of the child and the children it waited for; null when it could not be read. */
+  /** User + system ms of the child and the children it waited for (with a cpuLimit: the whole tree's); null when it could not be read. */
   readonly ms: number | null
-  readonly source: 'proc-stat' | 'wait4' | null
+  readonly source: 'sampler' | 'proc-stat' | 'wait4' | null
 }
 
 const mb = (kb: number): number => Math.round(kb / 102.4) / 10
@@ -53,15 +55,18 @@ export class ChildFigures {
     if (cpu !== undefined) this.cpu = cpu
   }
 
-  memory(limitMb: number | undefined, sampled: TreeUsage | undefined, exit: ExitUsage | undefined): MemoryFigure {
+  memory(limitMb: number | undefined, sampled: TreeUsage | undefined, exit: ExitUsage | undefined, heapAtCrashMb?: number, cgroupPeakKb?: number): MemoryFigure {
     const limit = limitMb ?? null
+    if (cgroupPeakKb !== undefined) return { peakMb: mb(cgroupPeakKb), source: 'cgroup', limitMb: limit }
+    if (heapAtCrashMb !== undefined && heapAtCrashMb * 1024 > (sampled?.totalKb ?? 0)) return { peakMb: heapAtCrashMb, source: 'v8-heap', limitMb: limit }
     if (sampled) return { peakMb: mb(sampled.totalKb), source: 'sampler', limitMb: limit }
     if (this.hwmKb !== undefined) return { peakMb: mb(Math.max(0, this.hwmKb - this.baselineKb)), source: 'vmhwm', limitMb: limit }
     if (exit) return { peakMb: mb(Math.max(0, exit.maxRssKb - this.baselineKb)), source: 'wait4', limitMb: limit }
     return { peakMb: null, source: null, limitMb: limit }
   }
 
-  cpuFigure(exit: ExitUsage | undefined): CpuFigure {
+  cpuFigure(exit: ExitUsage | undefined, tree?: TreeCpu): CpuFigure {
+    if (tree) return { ms: Math.round(tree.totalMs), source: 'sampler' }
     if (exit && (this.cpu === undefined || (exit.userMicros + exit.systemMicros) / 1000 > this.cpu)) return { ms: Math.round((exit.userMicros + exit.systemMicros) / 1000), source: 'wait4' }
     if (this.cpu !== undefined) return { ms: Math.round(this.cpu), source: 'proc-stat' }
     return { ms: null, source: null }
