@@ -234,7 +234,7 @@ async function runChild(run: JestRun, target: RunTarget, state: JestRunRequest['
     relay.flush()
     if (payload.coverage) {
       record.coverage = covered ? 'complete' : 'incomplete'
-      if (!covered) process.stderr.write(`isolated-test: coverage is incomplete for ${relative(process.cwd(), payload.testPath)} > ${run.fullName}: its child was killed or died before it could send its coverage.\n`)
+      if (!covered) process.stderr.write(`isolated-test: coverage is incomplete for ${relative(process.cwd(), payload.testPath)} > ${run.fullName}: its child could not send it (crashed, or killed while blocked outside JavaScript).\n`)
     }
   }
 }
