@@ -53,6 +53,8 @@ export interface RunOptions {
   readonly ci?: boolean
   /** The Node binary: by default this run's (e2e/helpers/model.ts). */
   readonly node?: string
+  /** Report lines that may say 'fresh' under the fork server (a file that falls back, on purpose). */
+  readonly allowFresh?: (line: { file: string; fullName: string }) => boolean
 }
 
 export async function runJest(fixture: string, args: readonly string[], options: RunOptions = {}): Promise<JestRun> {
@@ -73,7 +75,7 @@ export async function runJest(fixture: string, args: readonly string[], options:
   child.stderr.on('data', (d: Buffer) => (output += d.toString()))
   const code = await new Promise<number | null>((done) => child.on('close', (c) => done(c)))
   if (!existsSync(outputFile)) throw new Error(`jest wrote no report (exit ${code}):\n${output}`)
-  assertModel(reportFile)
+  assertModel(reportFile, options.allowFresh)
   const json = JSON.parse(readFileSync(outputFile, 'utf8')) as JestJson
   const log = existsSync(logFile)
     ? readFileSync(logFile, 'utf8')

@@ -172,6 +172,16 @@ static napi_value shutdown_write(napi_env env, napi_callback_info info) {
   return r;
 }
 
+// setStackHook(fn | null): what a forked child adds to its stack answers (stack.h).
+static napi_value set_stack_hook(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  get_args(env, info, 1, argv);
+  napi_valuetype t;
+  if (napi_typeof(env, argv[0], &t) != napi_ok || (t != napi_function && t != napi_null && t != napi_undefined)) return throw_type(env, "the hook must be a function or null");
+  if (!stack_set_hook(env, t == napi_function ? argv[0] : NULL)) return throw_type(env, "the hook could not be kept");
+  return NULL;
+}
+
 // dontforkRanges(): { count, bytes } of the mappings marked MADV_DONTFORK now.
 static napi_value dontfork_info(napi_env env, napi_callback_info info) {
   (void)info;
@@ -348,6 +358,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"fork", fork_js},
       {"serve", serve_js},
       {"workerTaskSlots", worker_task_slots},
+      {"setStackHook", set_stack_hook},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value f;

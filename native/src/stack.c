@@ -25,6 +25,7 @@ static struct {
   local_t (*isolate_get_current_context)(void *isolate);
   void *(*get_current_environment)(local_t context);
   void (*request_interrupt)(void *environment, void (*fun)(void *), void *arg);
+  void (*isolate_request_interrupt)(void *isolate, void (*fun)(void *isolate, void *arg), void *arg);
   local_t (*current_stack_trace)(void *isolate, int frame_limit, int options);
   int (*get_frame_count)(local_t trace);
   local_t (*get_frame)(local_t trace, void *isolate, uint32_t index);
@@ -36,6 +37,9 @@ static struct {
 
 static napi_env stack_env;
 static void *isolate, *environment;
+// A JS function of the child's (set_stack_hook), called in the interrupt after the frames are read: its
+// string result (the child's coverage, as JSON) goes into the answer as a "c" record.
+static napi_ref stack_hook;
 static int prepared;
 int stack_armed;
 
@@ -48,6 +52,7 @@ int stack_prepare(napi_env env) {
   SYM(isolate_get_current_context, "_ZN2v87Isolate17GetCurrentContextEv")
   SYM(get_current_environment, "_ZN4node21GetCurrentEnvironmentEN2v85LocalINS0_7ContextEEE")
   SYM(request_interrupt, "_ZN4node16RequestInterruptEPNS_11EnvironmentEPFvPvES2_")
+  SYM(isolate_request_interrupt, "_ZN2v87Isolate16RequestInterruptEPFvPS0_PvES2_")
   SYM(current_stack_trace, "_ZN2v810StackTrace17CurrentStackTraceEPNS_7IsolateEiNS0_17StackTraceOptionsE")
   SYM(get_frame_count, "_ZNK2v810StackTrace13GetFrameCountEv")
   SYM(get_frame, "_ZNK2v810StackTrace8GetFrameEPNS_7IsolateEj")
@@ -102,15 +107,65 @@ static void text_js(text_t *t, local_t s) {
   free(buf);
 }
 
+#define MAX_FRAMES 50
+
+// The hook's string, as one "c" record (JSON has no raw tab or line break). An exception it throws is
+// cleared: the answer goes without it.
+static void add_hook_record(text_t *t) {
+  napi_value fn, recv, result;
+  if (!stack_hook || napi_get_reference_value(stack_env, stack_hook, &fn) != napi_ok || !fn) return;
+  napi_get_undefined(stack_env, &recv);
+  if (napi_call_function(stack_env, recv, fn, 0, NULL, &result) != napi_ok) {
+    bool pending = false;
+    napi_value error;
+    if (napi_is_exception_pending(stack_env, &pending) == napi_ok && pending) napi_get_and_clear_last_exception(stack_env, &error);
+    return;
+  }
+  napi_valuetype type;
+  if (napi_typeof(stack_env, result, &type) != napi_ok || type != napi_string) return;
+  text_str(t, "c\t");
+  text_js(t, (local_t)result);
+  text_str(t, "\n");
+}
+
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t answered = PTHREAD_COND_INITIALIZER;
 static uintptr_t asked, done; // request generations: a late answer to an old request is dropped
 static text_t answer;
+// The frames, while the hook's interrupt is on its way.
+static text_t pending;
 
-#define MAX_FRAMES 50
+static void publish(uintptr_t generation, text_t t) {
+  pthread_mutex_lock(&lock);
+  if (generation == asked) {
+    free(answer.data);
+    answer = t;
+    done = generation;
+    pthread_cond_signal(&answered);
+  } else {
+    free(t.data);
+  }
+  pthread_mutex_unlock(&lock);
+}
+
+// A V8 interrupt (main thread, JS paused at a safe point): the frames read before, and the hook's record.
+static void on_hook_interrupt(void *unused, void *arg) {
+  (void)unused;
+  pthread_mutex_lock(&lock);
+  text_t t = pending;
+  pending = (text_t){0};
+  pthread_mutex_unlock(&lock);
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(stack_env, &scope) == napi_ok) {
+    add_hook_record(&t);
+    napi_close_handle_scope(stack_env, scope);
+  }
+  publish((uintptr_t)arg, t);
+}
 
 // Runs on the main thread inside a V8 interrupt (JS paused at a safe point) or, when the loop was
-// idle, from the loop (no JS on the stack: no frames). It must not run JavaScript.
+// idle, from the loop (no JS on the stack: no frames). The frames are read without running JavaScript;
+// then the hook, if set, runs (as the inspector runs a Runtime.evaluate it serves in an interrupt).
 static void on_interrupt(void *arg) {
   uintptr_t generation = (uintptr_t)arg;
   text_t t = {0};
@@ -148,17 +203,19 @@ static void on_interrupt(void *arg) {
       }
     }
     napi_close_handle_scope(stack_env, scope);
+    // JS was running: the hook runs in a V8 interrupt of its own, next (Node runs this callback where
+    // JavaScript is not allowed; V8's own interrupts allow it, as the inspector's Runtime.evaluate).
+    // Idle: the worker asks over the inspector instead, which runs the same hook.
+    if (stack_hook && n > 0) {
+      pthread_mutex_lock(&lock);
+      free(pending.data);
+      pending = t;
+      pthread_mutex_unlock(&lock);
+      v8.isolate_request_interrupt(isolate, on_hook_interrupt, arg);
+      return;
+    }
   }
-  pthread_mutex_lock(&lock);
-  if (generation == asked) {
-    free(answer.data);
-    answer = t;
-    done = generation;
-    pthread_cond_signal(&answered);
-  } else {
-    free(t.data);
-  }
-  pthread_mutex_unlock(&lock);
+  publish(generation, t);
 }
 
 static struct {
@@ -216,6 +273,14 @@ static void *stack_main(void *unused) {
     free(t.data);
   }
   return NULL;
+}
+
+int stack_set_hook(napi_env env, napi_value fn) {
+  if (stack_hook) {
+    napi_delete_reference(env, stack_hook);
+    stack_hook = NULL;
+  }
+  return fn ? napi_create_reference(env, fn, 1, &stack_hook) == napi_ok : 1;
 }
 
 int stack_arm(const char *connect_path, int connect_len, uint32_t id, int kind) {

@@ -26,6 +26,12 @@ int stack_prepare(napi_env env);
  */
 int stack_arm(const char *connect_path, int connect_len, uint32_t id, int kind);
 
+/**
+ * A function (or NULL to clear) called on the main thread after each answer's frames are read; its
+ * string result is added to the answer as a "c" record (a forked child's coverage on a timeout).
+ */
+int stack_set_hook(napi_env env, napi_value fn);
+
 /** Whether this child's stack thread runs. */
 extern int stack_armed;
 

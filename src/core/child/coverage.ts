@@ -4,12 +4,18 @@
 // before the verdict leaves. On globalThis: the framework may load our modules again as instances of
 // its own (Vitest's module runner loads the child runner), and all must see the one collector.
 import { Session } from 'node:inspector'
+import { COVERAGE_NOW_KEY } from '../coverage-key.js'
 
 export interface CoverageCollector {
   /** Forget what ran so far (the file's import, counted once by the parent already). */
   reset(): void
   /** What ran since the last reset, in the form the adapter's parent half merges. */
   take(): unknown
+  /**
+   * The same, synchronously, at any moment: on a timeout, inside an interrupt of the stuck main thread
+   * (the normal `take` may need the file to have ended first). Defaults to `take`.
+   */
+  takeNow?(): unknown
 }
 
 const KEY = Symbol.for('isolated-test.coverage')
@@ -34,6 +40,28 @@ export function takeCoverage(): unknown {
     return undefined
   }
 }
+
+/**
+ * What ran since the last take, as JSON, then reset (a child that goes on after it counts only what it
+ * runs next): asked on a timeout before the child is killed, by the watchdog thread over the inspector
+ * (fresh) or by the stack thread's interrupt (forked). Undefined without coverage or when it fails.
+ */
+export function coverageNow(): string | undefined {
+  const c = collector()
+  if (!c) return undefined
+  try {
+    const data = c.takeNow ? c.takeNow() : c.take()
+    if (data === undefined) return undefined
+    const json = JSON.stringify(data)
+    // Counters that live in JS objects (istanbul) are copied above and zeroed here.
+    c.reset()
+    return json
+  } catch {
+    return undefined
+  }
+}
+
+;(globalThis as Record<symbol, unknown>)[Symbol.for(COVERAGE_NOW_KEY)] = coverageNow
 
 /** V8's ScriptCoverage, as Profiler.takePreciseCoverage gives it. */
 export interface ScriptCoverage {

@@ -8,7 +8,7 @@ import { workerData } from 'node:worker_threads'
 import { execFileSync } from 'node:child_process'
 import type { WatchdogReport } from '../ipc/protocol.js'
 import { isRunning } from '../process-info.js'
-import { captureStuck, type Cdp } from '../stuck/capture.js'
+import { captureStuck, coverageOverCdp, type Cdp } from '../stuck/capture.js'
 
 interface Watched {
   readonly pid: number
@@ -91,9 +91,24 @@ pipe.on('data', (chunk: Buffer) => {
   while ((nl = buffer.indexOf('\n')) >= 0) {
     const line = buffer.slice(0, nl)
     buffer = buffer.slice(nl + 1)
-    if (line.includes('"capture"')) void captureStuck(mainThreadCdp(), process.pid, 'watchdog-thread').then(send, () => send({ op: 'stuck', state: 'native', frames: [], resources: [] }))
+    if (line.includes('"capture"')) void capture(line).then(send, () => send({ op: 'stuck', state: 'native', frames: [], resources: [] }))
   }
 })
+
+/**
+ * Where the main thread is, then (coverage on) what it ran, in what is left of the parent's wait: the
+ * parent kills the child next, and a child killed writes nothing of its own.
+ */
+async function capture(line: string): Promise<WatchdogReport> {
+  const started = performance.now()
+  const { waitMs } = JSON.parse(line) as { waitMs?: number }
+  const cdp = mainThreadCdp()
+  const report = await captureStuck(cdp, process.pid, 'watchdog-thread')
+  // A main thread that did not answer the capture (blocked outside JS) will not answer this either.
+  if (report.state === 'native' || waitMs === undefined) return report
+  const coverage = await coverageOverCdp(cdp, waitMs - (performance.now() - started) - 50)
+  return coverage === undefined ? report : { ...report, coverage }
+}
 
 function send(report: WatchdogReport): void {
   pipe.write(`${JSON.stringify(report)}\n`)

@@ -180,6 +180,12 @@ export type WatchdogReport = {
   readonly origins?: readonly string[]
   /** Live worker threads (other than the watchdog), with where each is when it could be paused. */
   readonly workers?: readonly string[]
+  /**
+   * With coverage on: what the child ran since its last take, as JSON of the adapter's format, taken
+   * while it was asked where it is stuck (core/child/coverage.ts `coverageNow`). Absent when its main
+   * thread did not answer (blocked outside JavaScript) or the budget ran out.
+   */
+  readonly coverage?: string
 }
 
 export function isOurs(message: unknown): message is ChildMessage | ParentMessage {

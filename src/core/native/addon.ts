@@ -91,6 +91,11 @@ export interface NativeAddon {
    * 0 = unknown Node internals; -2 = this process is not a forked child.
    */
   workerTaskSlots(): number
+  /**
+   * In a forked child: a function called on the main thread after each stack answer's frames are read
+   * (inside the same interrupt); its string result travels with the answer (a "c" record). null clears it.
+   */
+  setStackHook?(hook: (() => string | undefined) | null): void
   /** The zygote's loop (see native/README.md): blocks, returns only in a forked child. */
   serve(controlFd: number, options: ServeOptions): ForkRequest
 }

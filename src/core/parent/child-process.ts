@@ -196,7 +196,7 @@ export class ChildHandle implements Child {
         this.watchdogWaiter = undefined
         resolve(report)
       }
-      this.watchdog!.write(`${JSON.stringify({ op: 'capture' })}\n`)
+      this.watchdog!.write(`${JSON.stringify({ op: 'capture', waitMs })}\n`)
     })
   }
 

@@ -10,7 +10,7 @@ import type { ChildMessage, RunRequest, WatchdogReport } from '../ipc/protocol.j
 import type { StuckFrame } from '../errors.js'
 import type { ChildSockets } from '../native/connect-back.js'
 import type { ChildExit } from '../native/zygote-client.js'
-import { captureStuck, userFrames } from '../stuck/capture.js'
+import { captureStuck, coverageOverCdp, userFrames } from '../stuck/capture.js'
 import { addOutputFd, blockedState, forgetOutputFd, isPolling, workerThreads } from '../stuck/blocked.js'
 import { parseNativeStack } from '../stuck/native-stack.js'
 import { TAG } from '../ipc/protocol.js'
@@ -127,8 +127,18 @@ export class ForkedChild implements Child {
     return this.channel.onMessage(listener, other)
   }
 
+  /**
+   * Where it is stuck, and (coverage on) what it ran: the stack thread's interrupt runs the child's
+   * stack hook after reading the frames, busy or idle; without a stack thread, over the inspector.
+   */
   async captureStuck(waitMs: number): Promise<WatchdogReport | undefined> {
     if (this.exitInfo) return undefined
+    let coverage: string | undefined
+    const report = await this.whereStuck(waitMs, (c) => (coverage ??= c))
+    return report && coverage !== undefined ? { ...report, coverage } : report
+  }
+
+  private async whereStuck(waitMs: number, gotCoverage: (json: string | undefined) => void): Promise<WatchdogReport | undefined> {
     const started = performance.now()
     const left = (): number => Math.max(0, waitMs - (performance.now() - started))
     // What the stack answer showed when none of it was the user's (the framework's frames, for a stretch of ours).
@@ -147,6 +157,7 @@ export class ForkedChild implements Child {
       }
       trace('p.stuck.answer')
       const stack = text === undefined ? undefined : parseNativeStack(text, this.stack.sourceMap)
+      if (stack?.answered) gotCoverage(stack.coverage)
       if (!stack?.answered) {
         // Still in the event loop's poll beside a live Worker: idle, waiting on it (a loaded machine, with
         // the Worker spinning on a core, was measured to leave the answer later than the budget).
@@ -168,6 +179,8 @@ export class ForkedChild implements Child {
     if (!cdp) return undefined
     try {
       const report = await Promise.race([captureStuck(cdp, this.pid, undefined, idleAt !== undefined), delay(left(), undefined)])
+      // No stack thread (or its answer had no coverage): the inspector runs the same hook.
+      if (report && report.state !== 'native') gotCoverage(await coverageOverCdp(cdp, left()))
       return report && idleAt?.length ? { ...report, allFrames: idleAt } : report
     } finally {
       cdp.close()

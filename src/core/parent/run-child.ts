@@ -171,6 +171,16 @@ async function runAcquired(o: RunChildOptions, obtain: () => Promise<Child>, key
     settle(outcome)
   }
 
+  /** The child's coverage, from its message or a timeout's capture (JSON), to the adapter. */
+  const takeCoverage = (data: unknown): void => {
+    if (typeof data !== 'string') return void o.onCoverage?.(data)
+    try {
+      o.onCoverage?.(JSON.parse(data))
+    } catch {
+      // not the child's JSON: the test's coverage stays incomplete
+    }
+  }
+
   let segment: Segment
   const enter = (kind: Segment['kind'], phase: string, since: number, limit: number, setting?: string, ours = 0): void => {
     const own = since + limit + ours
@@ -218,6 +228,8 @@ async function runAcquired(o: RunChildOptions, obtain: () => Promise<Child>, key
     // Under a framework timer, only the time it leaves goes to asking where the child is.
     const budget = Number.isFinite(cutAt) ? Math.min(STUCK_CAPTURE_MS, limits.frameworkDeadline! - monotonicMs() - o.options.forceKillAfterDelay - 100) : STUCK_CAPTURE_MS
     const report = child && budget >= 50 ? await child.captureStuck(budget) : undefined
+    // What it ran up to now counts (the capture reset its counters: a child that goes on sends the rest).
+    if (report?.coverage !== undefined) takeCoverage(report.coverage)
     // The phase's end was already on its way (we read it while the child was paused): not a timeout.
     if (done || segment !== s) return
     done = true
@@ -236,6 +248,8 @@ async function runAcquired(o: RunChildOptions, obtain: () => Promise<Child>, key
   // Set once the child exists: its figures for the report, and with a memoryLimit the tree's sampler.
   let figures: ChildFigures | undefined
   let sampler: MemorySampler | undefined
+  // Once the outcome is in, the caller has counted the run's coverage: later messages are dropped.
+  let returned = false
 
   /** The tree passed `memoryLimit`: end it the way a timeout does, and fail with the peak and who held it. */
   const overLimit = async (usage: TreeUsage): Promise<void> => {
@@ -369,6 +383,8 @@ async function runAcquired(o: RunChildOptions, obtain: () => Promise<Child>, key
 
   live.onMessage(
     (message: ChildMessage) => {
+      // Sent just before a result that came after the limit: what it ran still counts.
+      if (message.kind === 'coverage' && !returned) return takeCoverage(message.data)
       if (done) return
       switch (message.kind) {
         case 'phase': {
@@ -398,9 +414,6 @@ async function runAcquired(o: RunChildOptions, obtain: () => Promise<Child>, key
           enter('user', s.phase, s.since, s.limit, s.setting, s.ours + message.ms)
           break
         }
-        case 'coverage':
-          o.onCoverage?.(message.data)
-          break
         case 'result':
           trace('p.result')
           finish({ ok: true, result: message.result, report: message.report, importMs: message.importMs })
@@ -438,6 +451,7 @@ async function runAcquired(o: RunChildOptions, obtain: () => Promise<Child>, key
   o.signal?.addEventListener('abort', onAbort, { once: true })
 
   const outcome = await settled
+  returned = true
   sampler?.stop()
   // Read before the cgroup is removed with the tree (it keeps the figure once read at removal).
   const cgroupPeakKb = kernelMemory ? live.containment.memoryPeakKb() : undefined

@@ -5,6 +5,7 @@
 import type { StuckFrame } from '../errors.js'
 import type { WatchdogReport } from '../ipc/protocol.js'
 import { RESOURCES_KEY } from '../resources-key.js'
+import { COVERAGE_NOW_KEY } from '../coverage-key.js'
 import { blockedState } from './blocked.js'
 import { mapFrame, type CallFrame, type ScriptInfo } from './source-maps.js'
 
@@ -159,6 +160,19 @@ async function stackFromPausedFrame(cdp: Cdp, callFrameId: string): Promise<Stuc
     frames.push({ functionName: m[1] ?? '', file, line: Number(m[3]), column: Number(m[4]) })
   }
   return frames.length > 0 ? frames : undefined
+}
+
+/**
+ * The child's coverage as JSON (core/child/coverage.ts `coverageNow`, registered on its globalThis), taken
+ * on its main thread: through an interrupt when it runs JS, from the event loop when idle. Undefined
+ * without coverage, or when no answer comes in `waitMs`.
+ */
+export async function coverageOverCdp(cdp: Cdp, waitMs: number): Promise<string | undefined> {
+  if (waitMs < 20) return undefined
+  const expression = `globalThis[Symbol.for(${JSON.stringify(COVERAGE_NOW_KEY)})]?.()`
+  const evaluated = await cdp.post<{ result: { value?: unknown } }>('Runtime.evaluate', { expression, returnByValue: true, silent: true }, waitMs)
+  const value = evaluated?.result.value
+  return typeof value === 'string' ? value : undefined
 }
 
 /** `["Timeout","Timeout","FSReqCallback"]` → `["2 × Timeout", "FSReqCallback"]`. */

@@ -24,6 +24,14 @@ describe('parseNativeStack', () => {
     })
   })
 
+  test("a 'c' record is the child's coverage (its stack hook's JSON), kept whole", () => {
+    const coverage = JSON.stringify({ provider: 'v8', result: [{ url: 'file:///a b.ts', functions: [] }] })
+    const text = ['ITS1 answered', 'f\tspin\t/gen/out.js\t0\t0', `c\t${coverage}`, ''].join('\n')
+    const parsed = parseNativeStack(text)
+    expect(parsed).toMatchObject({ answered: true, coverage })
+    expect(parseNativeStack('ITS1 answered\n')).toEqual({ answered: true, frames: [], coverage: undefined })
+  })
+
   test('anything else is not an answer', () => {
     expect(parseNativeStack('garbage')).toBeUndefined()
   })

@@ -23,7 +23,7 @@ import { presentForJest } from './present-error.js'
 import type { SnapshotReplay } from './snapshot-replay.js'
 import { ensureJestRunId } from './run-id.js'
 import { foldIstanbul } from '../../../core/parent/coverage-merge.js'
-import { receiveV8Coverage } from './v8-coverage.js'
+import { jestCollectsV8, receiveV8Coverage } from './v8-coverage.js'
 
 /** The adapter's child half, built next to this module in dist/. */
 const CHILD_ADAPTER = new URL('./jest-child.js', import.meta.url).href
@@ -236,14 +236,15 @@ async function runChild(run: JestRun, target: RunTarget, state: JestRunRequest['
     relay.flush()
     if (payload.coverage) {
       record.coverage = covered ? 'complete' : 'incomplete'
-      if (!covered) process.stderr.write(`isolated-test: coverage is incomplete for ${relative(process.cwd(), payload.testPath)} > ${run.fullName}: its child was killed or died before it could send its coverage.\n`)
+      if (!covered) process.stderr.write(`isolated-test: coverage is incomplete for ${relative(process.cwd(), payload.testPath)} > ${run.fullName}: its child could not send it (crashed, or killed while blocked outside JavaScript).\n`)
     }
   }
 }
 
 /**
  * The payload with the run's coverage provider: the environment's config says; under a plain setup
- * (no config at hand), babel's when instrumented code has run in this sandbox (v8 is not collected there).
+ * (no config at hand), babel's when instrumented code has run in this sandbox, v8 when this process's
+ * jest-runtime collects V8 coverage.
  */
 function withCoverage(payload: JestPayload): JestPayload {
   const c = payload.config
@@ -251,7 +252,8 @@ function withCoverage(payload: JestPayload): JestPayload {
     if (c.globalConfig.collectCoverage !== true) return payload
     return { ...payload, coverage: c.globalConfig.coverageProvider === 'v8' ? 'v8' : 'babel' }
   }
-  return typeof (globalThis as { __coverage__?: unknown }).__coverage__ === 'object' ? { ...payload, coverage: 'babel' } : payload
+  if (typeof (globalThis as { __coverage__?: unknown }).__coverage__ === 'object') return { ...payload, coverage: 'babel' }
+  return jestCollectsV8(payload.jestDirs) ? { ...payload, coverage: 'v8' } : payload
 }
 
 /** The state report as a failure Jest prints: our leak error at the test's line, the report block as it is. */

@@ -5,14 +5,43 @@
 // loads): a Runtime whose environment's sandbox holds children's entries returns them too. Version
 // guard: the method must exist as jest-runner calls it (Jest 29 and 30); otherwise one notice says the
 // children's V8 coverage is not counted.
-import { createRequire } from 'node:module'
+import { createRequire as sandboxedCreateRequire } from 'node:module'
 import { join } from 'node:path'
+import { realProcess } from '../../../core/real-process.js'
 
 const ENTRIES = Symbol.for('isolated-test.jest-v8-entries')
 const WRAPPED = Symbol.for('isolated-test.jest-v8-wrapped')
 
 interface RuntimeClass {
   prototype: { getAllV8CoverageInfoCopy?: (this: { _environment?: { global?: Record<symbol, unknown> } }) => unknown }
+}
+
+/**
+ * Node's own createRequire: under a plain setup this module runs in Jest's sandbox, whose `node:module`
+ * is Jest's (its requires load fresh copies through the sandbox's registry, not the jest-runtime that
+ * jest-runner runs).
+ */
+function createRequire(path: string): NodeJS.Require {
+  const real = (realProcess as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule?.('node:module') as { createRequire?: typeof sandboxedCreateRequire } | undefined
+  return (real?.createRequire ?? sandboxedCreateRequire)(path)
+}
+
+/**
+ * Whether this Jest process collects V8 coverage: jest-runtime loads collect-v8-coverage only to start
+ * it, for `coverageProvider: 'v8'` with coverage on (one setting for the whole run). What a plain setup
+ * has to go by: no Jest config reaches a test's sandbox.
+ */
+export function jestCollectsV8(jestDirs: readonly string[]): boolean {
+  for (const dir of jestDirs) {
+    try {
+      const require = createRequire(join(dir, 'noop.js'))
+      const collector = createRequire(require.resolve('jest-runtime')).resolve('collect-v8-coverage')
+      return require.cache[collector] !== undefined
+    } catch {
+      // not from here
+    }
+  }
+  return false
 }
 
 function runtimeClass(jestDirs: readonly string[]): RuntimeClass | undefined {

@@ -14,6 +14,7 @@ import { asPhase } from '../../../core/child/phase.js'
 import { markResourceBaseline } from '../../../core/child/resources.js'
 import { forkPoint } from '../../../core/child/zygote.js'
 import { resetCoverage } from '../../../core/child/coverage.js'
+import { beginVitestCoverage } from './coverage.js'
 import { unwrapHandler } from '../unwrap.js'
 import type { AnyFunction } from '../../../core/state/closure.js'
 import { findUncopyable } from '../../../core/copyable.js'
@@ -244,6 +245,7 @@ export default class IsolatedChildRunner extends TestRunner {
       this.baselineTaken = true
       markResourceBaseline()
     }
+    beginVitestCoverage()
     const imported = await super.importFile(filepath, source)
     const state = this.state
     // The parent's own run counted the file's import: the child counts only its test (a zygote resets at its fork point).

@@ -42,7 +42,7 @@ export function prepareVitest(p: VitestPrepare, link: Link): Promise<PreparedVit
 }
 
 async function boot(p: VitestPrepare, link: Link): Promise<PreparedVitest> {
-  // As the worker starts its own coverage: before any module of the user's is compiled.
+  // Before any module of the user's is compiled (v8 begins at the first import of one: coverage.ts).
   if (p.coverage) startVitestCoverage(p.coverage)
   const worker = (await import(p.workerUrl)) as VitestWorkerModule
   const listeners = new Map<(v: unknown) => void, () => void>()

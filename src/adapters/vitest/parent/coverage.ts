@@ -2,8 +2,9 @@
 // its files (`rpc().onAfterSuiteRun`), and Vitest's main process keeps one result per worker run and
 // test files, replacing an earlier one under the same key. So a child's coverage is never reported on
 // its own: it waits here, and is folded into the worker's own result as that result leaves (the
-// worker's rpc is wrapped for that one call). A child that sent none (killed at its limit, crashed)
-// is named in one line per run of files, and its JSON report line says `coverage: 'incomplete'`.
+// worker's rpc is wrapped for that one call). A child that sent none (crashed, or killed at its limit
+// while blocked outside JavaScript: a timed-out child is asked before the kill) is named in one line per
+// run of files, and its JSON report line says `coverage: 'incomplete'`.
 import { readFileSync, writeFileSync } from 'node:fs'
 import { mergeIstanbul } from '../../../core/parent/coverage-merge.js'
 import type { VitestChildCoverage, VitestCoverageProvider } from '../protocol.js'
@@ -76,7 +77,7 @@ function flushInto(state: VitestWorkerState, meta: SuiteRunMeta): SuiteRunMeta {
   p.istanbul = undefined
   const incomplete = p.incomplete.splice(0)
   if (incomplete.length > 0) {
-    const text = `isolated-test: coverage is incomplete for ${incomplete.length} isolated test(s) whose child was killed or died before it could send its coverage: ${incomplete.map((t) => t.name).join('; ')}\n`
+    const text = `isolated-test: coverage is incomplete for ${incomplete.length} isolated test(s) whose child could not send it (crashed, or killed while blocked outside JavaScript): ${incomplete.map((t) => t.name).join('; ')}\n`
     void state.rpc.onUserConsoleLog?.({ type: 'stderr', content: text, taskId: incomplete[0]!.taskId, time: Date.now(), size: text.length })
   }
   if (v8.length === 0 && !istanbul) return meta

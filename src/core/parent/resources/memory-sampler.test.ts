@@ -43,10 +43,7 @@ test.each([false, true])('the sampler calls back once the tree passes the limit,
   expect(seen[0]!.largest.pid).toBe(c.pid)
   expect(seen[0]!.largest.command).toContain('Buffer.alloc(200')
   expect(sampler.peak!.totalKb).toBeGreaterThanOrEqual(seen[0]!.totalKb)
-<<<<<<< HEAD
 }, 30_000)
-=======
-}, 20_000)
 
 test('with a cpuLimit, the sampler calls back once the tree has used more CPU time, naming the process that used it', async () => {
   // The child spawns a grandchild that burns CPU once told: the tree's time counts, not the child's alone.
@@ -83,4 +80,3 @@ test('with a cpuLimit, the sampler calls back once the tree has used more CPU ti
     }
   }
 }, 20_000)
->>>>>>> resources-3
