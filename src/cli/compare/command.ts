@@ -5,6 +5,7 @@
 import { relative } from 'node:path'
 import type { ReportLine } from '../../core/state/report-file.js'
 import { changesOf, identifiers, toChange, victimSource, type LinkedChange } from '../polluter/rank.js'
+import { Interrupted } from '../polluter/preconditions.js'
 import type { Progress } from '../progress.js'
 import { lineFor, readReportLines } from '../report-lines.js'
 import type { ListingRunner } from '../runners/detect.js'
@@ -90,15 +91,31 @@ function format(listed: readonly Listed[], flaky: readonly TestResult[], runs: {
 }
 
 export async function compare(input: CompareInput): Promise<number> {
+  try {
+    return await compareRuns(input)
+  } catch (error) {
+    if (!(error instanceof Interrupted) && !input.signal.aborted) throw error
+    input.write(input.json ? `${JSON.stringify({ status: 'interrupted' })}\n` : 'isolated-test compare: interrupted; no list (it needs both runs).\n')
+    return 130
+  }
+}
+
+async function compareRuns(input: CompareInput): Promise<number> {
   const { runner, progress, signal } = input
   const root = runner.root
-  const both = async (files: readonly string[], label: string): Promise<{ inProcess: RunResult; isolated: RunResult; lines: ReportLine[] }> => {
+  /** In-process, the files' tests run as in the suite; isolated, a test does not depend on the others, so `only` those are rerun. */
+  const both = async (files: readonly string[], label: string, only?: readonly TestRef[]): Promise<{ inProcess: RunResult; isolated: RunResult; lines: ReportLine[] }> => {
     progress.line(`${label}: isolation off`)
     const inProcess = await runner.run({ files, isolated: false, inBand: false, signal })
-    progress.line(`${label}: every test isolated`)
+    guard()
+    progress.line(`${label}: ${only ? `the ${only.length} differing tests` : 'every test'} isolated`)
     const report = tempFile('compare.jsonl')
-    const isolated = await runner.run({ files, isolated: true, report, inBand: false, signal })
+    const isolated = await runner.run({ files, tests: only, isolated: true, report, inBand: false, signal })
+    guard()
     return { inProcess, isolated, lines: readReportLines(report) }
+  }
+  const guard = (): void => {
+    if (signal.aborted) throw new Interrupted()
   }
   const first = await both([], 'the suite')
   const diffs = differing(first.inProcess, first.isolated)
@@ -106,7 +123,7 @@ export async function compare(input: CompareInput): Promise<number> {
   let flaky: Differing[] = []
   if (diffs.length) {
     const files = [...new Set(diffs.map((d) => d.inProcess.file))]
-    const again = await both(files, `rerunning ${files.length} file${files.length === 1 ? '' : 's'} with differing tests`)
+    const again = await both(files, `rerunning ${files.length} file${files.length === 1 ? '' : 's'} with differing tests`, diffs.map((d) => d.inProcess))
     ;({ confirmed, flaky } = confirmedAgain(diffs, differing(again.inProcess, again.isolated)))
   }
   const listed = confirmed.map((d) => explain(d, first.inProcess, first.lines, root))

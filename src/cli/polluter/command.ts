@@ -8,7 +8,7 @@ import { readReportLines } from '../report-lines.js'
 import type { ListingRunner } from '../runners/detect.js'
 import { tempFile } from '../runners/temp.js'
 import { formatAnswer, view, type Answer } from './output.js'
-import { checkPreconditions, Interrupted, type Checked } from './preconditions.js'
+import { checkPreconditions, FlakyVictimError, Interrupted, type Checked } from './preconditions.js'
 import { FreshProber, type Prober } from './prober.js'
 import { rank, type Ranking } from './rank.js'
 import { estimateProbes, Search } from './search.js'
@@ -104,6 +104,10 @@ export async function polluter(input: PolluterInput): Promise<number> {
     print(answer('found', outcome.polluters, { cleaner }, ranking))
     return 0
   } catch (error) {
+    if (error instanceof FlakyVictimError) {
+      input.write(input.json ? `${JSON.stringify({ status: 'not-found', reason: error.message, probes: 0, ms: progress.elapsed() })}\n` : `isolated-test polluter: no search: ${error.message}\n`)
+      return 1
+    }
     if (!(error instanceof Interrupted) && !signal.aborted) throw error
     if (!checked) {
       input.write(input.json ? `${JSON.stringify({ status: 'interrupted', reason: 'interrupted while checking the preconditions: no answer yet', probes: 0 })}\n` : 'isolated-test polluter: interrupted while checking the preconditions: no answer yet.\n')

@@ -52,8 +52,13 @@ export async function checkPreconditions(input: CheckInput): Promise<Checked> {
       if (signal.aborted) throw new Interrupted()
       return v
     })
-  progress.line(`running ${file} once, with isolation off (the whole file, in its order)`)
-  const whole = await guard(runner.run({ files: [file], isolated: false, inBand: true, signal }))
+  // The victim as named on the command line; its line (when the name repeats) comes with the listing.
+  const named: TestRef = { file, fullName: input.fullName, line: input.line }
+  const alone = (): Promise<RunResult> => runner.run({ files: [file], tests: [named], isolated: false, inBand: true, signal })
+
+  // Round 1, two runs side by side: the whole file (the listing, and the victim after its earlier tests) and the victim alone.
+  progress.line(`checking the preconditions (1 of 2): the whole file in its order, and the victim alone; isolation off`)
+  const [whole, alone1] = await guard(Promise.all([runner.run({ files: [file], isolated: false, inBand: true, signal }), alone()]))
   const listing = whole.results.filter((r) => r.file === file).map((r): TestRef => ({ file: r.file, fullName: r.fullName, line: r.line }))
   if (listing.length === 0) {
     const why = whole.fileErrors[0]?.message
@@ -64,22 +69,22 @@ export async function checkPreconditions(input: CheckInput): Promise<Checked> {
   const earlier = input.shuffled ? listing.filter((_, i) => i !== index) : listing.slice(0, index)
   if (earlier.length === 0) throw new IsolatedPreconditionError('fails after the earlier tests', `No test runs before "${victim.fullName}" in its file: nothing there can pollute it. (Across files, pass the files that run before it in one worker as extra runner args.)`)
   const inSuite1 = verdict(whole, victim, 'The whole-file run')
-
-  progress.line(`checking the preconditions: the victim alone (1 of 2), the victim after its ${earlier.length} earlier tests (2 of 2)`)
-  const [alone1, after] = await guard(Promise.all([runner.run({ files: [file], tests: [victim], isolated: false, inBand: true, signal }), runner.run({ files: [file], tests: [...earlier, victim], isolated: false, inBand: true, signal })]))
   const a1 = verdict(alone1, victim, 'The victim alone')
-  const inSuite2 = verdict(after, victim, 'The victim after its earlier tests')
-  progress.line('checking the preconditions: the victim alone (2 of 2)')
-  const [alone2] = await guard(Promise.all([runner.run({ files: [file], tests: [victim], isolated: false, inBand: true, signal }), input.alongside?.(victim, earlier)]))
-  const a2 = verdict(alone2, victim, 'The victim alone')
 
+  // Round 2: the victim alone again, the victim after exactly its earlier tests, and (optionally) the state run.
+  progress.line(`checking the preconditions (2 of 2): the victim alone again${a1 === 'pass' ? `, and after its ${earlier.length} earlier tests` : ''}`)
+  const [alone2, after] = await guard(
+    Promise.all([alone(), a1 === 'pass' ? runner.run({ files: [file], tests: [...earlier, victim], isolated: false, inBand: true, signal }) : undefined, a1 === 'pass' ? input.alongside?.(victim, earlier) : undefined]),
+  )
+  const a2 = verdict(alone2, victim, 'The victim alone')
   if (a1 === 'fail' && a2 === 'fail') {
     throw new IsolatedPreconditionError(
       'passes alone',
       `Precondition "the victim passes alone" does not hold: "${victim.fullName}" failed twice when run alone, so no earlier test is to blame. Fix it alone first:\n  ${runner.repro([victim]).command}\nIts failure: ${(findVerdict(alone1, victim)?.failure ?? '').split('\n')[0]}`,
     )
   }
-  if (a1 !== a2) throw new FlakyVictimError(`The victim is flaky: run alone, it passed once and failed once. A search needs a test whose verdict depends only on what ran before it; make it deterministic first.`)
+  if (a1 !== a2 || !after) throw new FlakyVictimError(`The victim is flaky: run alone, it passed once and failed once. A search needs a test whose verdict depends only on what ran before it; make it deterministic first.`)
+  const inSuite2 = verdict(after, victim, 'The victim after its earlier tests')
   if (inSuite1 === 'pass' && inSuite2 === 'pass') {
     throw new IsolatedPreconditionError(
       'fails after the earlier tests',
@@ -91,5 +96,5 @@ export async function checkPreconditions(input: CheckInput): Promise<Checked> {
       `The order is not stable, or the victim is flaky: after its earlier tests it failed once and passed once.${input.shuffled ? '' : ' If the project shuffles tests, pass --seed with the seed of the failing run.'}`,
     )
   }
-  return { listing, victim, earlier, runs: 5 }
+  return { listing, victim, earlier, runs: 4 }
 }

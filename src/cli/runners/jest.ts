@@ -24,6 +24,8 @@ export function jestRunner(options: RunnerOptions): Runner & { setListing(l: rea
   if (!versionAtLeast(installed.version, 29)) throw new IsolatedRunnerError(`Jest ${installed.version} is installed; isolated-test needs Jest 29 or later.`)
   let known: readonly TestRef[] = []
   let shown: Promise<ShownConfig> | undefined
+  /** The environment flags of a run with isolation off, once known (the repro carries them). */
+  let offEnvironment: string[] = []
   const rel = (file: string): string => relative(options.root, file) || file
   const seedArgs = options.seed === undefined ? [] : ['--randomize', `--seed=${options.seed}`]
   const env = (spec: Pick<RunSpec, 'isolated' | 'report'>): NodeJS.ProcessEnv => runnerEnv(options.env, spec.isolated, spec.report)
@@ -47,7 +49,9 @@ export function jestRunner(options: RunnerOptions): Runner & { setListing(l: rea
     const ours = (envOptions.isolated ?? {}) as Record<string, unknown>
     if (isOurEnvironment(own)) {
       // With ISOLATED_TEST=off our environment is jest-environment-node; the file's own environment is the `environment` option.
-      return isolated ? [] : typeof ours.environment === 'string' && ours.environment !== 'node' ? [`--testEnvironment=${ours.environment}`] : []
+      if (isolated) return []
+      offEnvironment = typeof ours.environment === 'string' && ours.environment !== 'node' ? [`--testEnvironment=${ours.environment}`] : []
+      return offEnvironment
     }
     if (!isolated) return []
     return ['--testEnvironment=isolated-test/jest', `--testEnvironmentOptions=${JSON.stringify({ ...envOptions, isolated: { ...ours, environment: own ?? 'node' } })}`]
@@ -77,9 +81,10 @@ export function jestRunner(options: RunnerOptions): Runner & { setListing(l: rea
       const files = [...new Set(tests.map((t) => t.file))]
       const repeated = repeatedNames(known)
       const dup = tests.filter((t) => repeated.has(t.fullName)).map((t) => t.fullName)
-      const command = ['npx', 'jest', ...files.map(rel), '-t', anchoredAlternation(tests.map((t) => t.fullName)), ...(files.length > 1 ? ['--runInBand'] : []), ...seedArgs, ...options.extraArgs]
+      // ISOLATED_TEST=off: under isolated-test/jest every test is isolated, and isolated, the victim passes.
+      const command = `ISOLATED_TEST=off ${['npx', 'jest', ...files.map(rel), '-t', anchoredAlternation(tests.map((t) => t.fullName)), ...(files.length > 1 ? ['--runInBand'] : []), ...seedArgs, ...offEnvironment, ...options.extraArgs]
         .map(shellQuote)
-        .join(' ')
+        .join(' ')}`
       return dup.length
         ? { command, exact: false, note: `Jest's -t cannot tell tests with the same full name apart: this command also runs every other test named ${[...new Set(dup)].map((n) => JSON.stringify(n)).join(', ')}.` }
         : { command, exact: true }

@@ -53,7 +53,8 @@ export function vitestRunner(options: RunnerOptions, listing: () => readonly Tes
       const files = [...new Set(tests.map((t) => t.file))]
       const sel = selection({ files, tests })
       const extra = [...(files.length > 1 ? ['--no-isolate', '--no-file-parallelism', ...(options.seed === undefined ? ['--sequence.shuffle=false'] : [])] : []), ...seedArgs, ...options.extraArgs]
-      return { command: ['npx', 'vitest', 'run', ...sel, ...extra].map(shellQuote).join(' '), exact: true }
+      // ISOLATED_TEST=off: the project's config may isolate every test (the plugin), and isolated, the victim passes.
+      return { command: `ISOLATED_TEST=off ${['npx', 'vitest', 'run', ...sel, ...extra].map(shellQuote).join(' ')}`, exact: true }
     },
   }
 }
