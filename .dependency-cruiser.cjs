@@ -53,6 +53,13 @@ module.exports = {
       from: { path: '^src/(core|adapters/[^/]+)/parent/' },
       to: { path: '^src/(core|adapters/[^/]+)/child/' },
     },
+    {
+      name: 'library-knows-no-cli',
+      severity: 'error',
+      comment: 'The CLI (src/cli, the package bin) uses the core; the library (core, adapters) never imports the CLI.',
+      from: { path: '^src/(core|adapters)/' },
+      to: { path: '^src/cli/' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

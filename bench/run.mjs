@@ -13,6 +13,7 @@ import { buildScenarios } from './lib/scenarios.mjs'
 import { timeOnce } from './lib/timing.mjs'
 import { printTraceBreakdown, traceBreakdown } from './lib/trace-breakdown.mjs'
 import { ensureFixtures, jestModules, median, node24, repo, run, work } from './lib/util.mjs'
+import { polluterFigures, printPolluterFigures } from './lib/polluter.mjs'
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3)
 if (!Number.isInteger(RUNS) || RUNS < 1) throw new TypeError(`BENCH_RUNS must be an integer ≥ 1, got ${JSON.stringify(process.env.BENCH_RUNS)}.`)
@@ -68,6 +69,17 @@ for (let round = 0; round < RUNS; round++) {
 }
 for (const s of scenarios) s.median = median(s.times)
 
+// F: the polluter finder (the package's bin) on a 200-test file, its scenarios taking turns.
+let polluter
+if (!ONLY || ONLY.includes('F')) {
+  try {
+    polluter = polluterFigures({ tarball, runs: RUNS, progress })
+  } catch (error) {
+    polluter = { error: error.message }
+    progress(`F FAILED: ${error.message.split('\n')[0]}`)
+  }
+}
+
 // One traced, untimed run of the fork-server scenarios that fall short of their target, to show where
 // a forked test's time goes (bench/lib/trace-breakdown.mjs).
 const breakdowns = []
@@ -100,6 +112,8 @@ printFigures(figures, byId)
 printDurations(scenarios)
 if (fork) printForkFigures(fork)
 for (const b of breakdowns) printTraceBreakdown(b.title, b, fork?.results.pageFaultMicros)
+if (Array.isArray(polluter)) printPolluterFigures(polluter)
+else if (polluter) console.log(`\nF (polluter finder) FAILED:\n${polluter.error.split('\n').slice(0, 20).join('\n')}`)
 
 const results = {
   date: new Date().toISOString(),
@@ -112,6 +126,7 @@ const results = {
   figures,
   fork: fork?.results,
   breakdowns,
+  polluter: Array.isArray(polluter) ? polluter.map(({ id, label, times, median, probes, runs }) => ({ id, label, times, median, probes, runs })) : polluter,
   totalSeconds: (Date.now() - started) / 1000,
 }
 writeFileSync(join(work, 'results.json'), `${JSON.stringify(results, null, 2)}\n`)
@@ -128,4 +143,4 @@ for (const s of failed) {
   // The first lines name the command and the failing tests; the full text is in results.json.
   console.log(`\n${s.id} (${s.label}, ${s.model}) FAILED:\n${s.error.split('\n').slice(0, 30).join('\n')}`)
 }
-if (failed.length) process.exitCode = 1
+if (failed.length || (polluter && !Array.isArray(polluter))) process.exitCode = 1

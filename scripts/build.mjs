@@ -55,4 +55,13 @@ await build({
   define: { 'import.meta.url': '__isolated_import_meta_url' },
   banner: { js: "const __isolated_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
 })
+// The package's bin (`npx isolated-test polluter|compare`): one self-contained ESM file, run by Node.
+await build({
+  ...common,
+  format: 'esm',
+  outfile: 'dist/cli.js',
+  entryPoints: ['src/cli/main.ts'],
+  banner: { js: '#!/usr/bin/env node' },
+  external: [...external, 'serialize-error'],
+})
 execFileSync('npx', ['tsc', '-p', 'tsconfig.json', '--emitDeclarationOnly'], { stdio: 'inherit' })

@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process'
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { packPackage, repoRoot, unpackInto } from './package.js'
+import { installTarball } from '../polluter/install.js'
 
 const fixtures = join(repoRoot, 'fixtures')
 
@@ -38,5 +39,9 @@ export default function setup(): void {
   }
   ensureInstalled(coverage4)
   ensureInstalled(coverage5)
+  // The CLI's fixtures (e2e/polluter): installed with npm, so the bin is linked as for users.
+  installTarball(tarball, join(fixtures, 'polluter-vitest'))
+  ensureInstalled(join(fixtures, 'polluter-jest'))
+  installTarball(tarball, join(fixtures, 'polluter-jest'))
   for (const project of ['vitest4', 'vitest4-plugin', 'vitest4-tags', 'vitest5', 'demo-vitest', 'coverage-vitest', 'coverage-vitest5']) unpackInto(tarball, join(fixtures, project))
 }

@@ -5,6 +5,7 @@ import { resolve } from 'node:path'
 import { normalizePluginOptions, PROVIDE_KEY, type IsolatedTestsOptions } from './plugin-options.js'
 import { runId } from '../../../core/state/report-file.js'
 import { addSummaryReporter, type VitestContext } from './summary-reporter.js'
+import { isOff } from '../../../core/off.js'
 
 interface UserConfig {
   root?: string
@@ -29,6 +30,8 @@ export function isolatedTests(options?: IsolatedTestsOptions): IsolatedTestsPlug
   return {
     name: 'isolated-test',
     config(config) {
+      // ISOLATED_TEST=off (the escape hatch; `isolated-test polluter` probes): Vitest's own runner, untouched.
+      if (process.env.ISOLATED_TEST !== undefined && isOff()) return { test: {} }
       if (config.test?.runner) {
         throw new TypeError(
           `isolatedTests(): the config sets its own test runner (${config.test.runner}); the plugin installs one too and cannot combine with it. Remove one of them.`,
@@ -47,6 +50,7 @@ export function isolatedTests(options?: IsolatedTestsOptions): IsolatedTestsPlug
       }
     },
     configureVitest({ vitest }) {
+      if (process.env.ISOLATED_TEST !== undefined && isOff()) return
       // The report file as the workers see it: the option, else ISOLATED_TEST_REPORT (inherited).
       const report = checked.report ?? (process.env.ISOLATED_TEST_REPORT || undefined)
       if (report) addSummaryReporter(vitest, report, runId())

@@ -1,0 +1,67 @@
+// Group F: `isolated-test polluter` on a 200-test file, next to one plain `vitest run` of that file, in
+// one run with the scenarios taking turns: a plain bisection (--no-rank: preconditions, then fresh
+// probes), and the default search (plus one isolated state run on the fork server, which ranks the
+// polluter first). Fork-server probes (forks of the file's zygote) are not built: no figure for them.
+import { performance } from 'node:perf_hooks'
+import { join } from 'node:path'
+import { vitestProject } from './projects.mjs'
+import { median, node24, repo, run, vitestBin } from './util.mjs'
+
+export const POLLUTER_TESTS = 200
+const POLLUTER_AT = 137
+
+function file() {
+  const lines = [`import { test, expect } from 'vitest'`, '', 'const seen = []', '']
+  for (let i = 0; i < POLLUTER_TESTS - 1; i++) {
+    lines.push(i === POLLUTER_AT ? `test('t${i}', () => { seen.push(${i}) })` : `test('t${i}', () => { expect(${i} + 1).toBe(${i + 1}) })`)
+  }
+  lines.push(`test('victim', () => { expect(seen).toEqual([]) })`)
+  return `${lines.join('\n')}\n`
+}
+
+const env = { NO_COLOR: '1', ISOLATED_TEST: '', ISOLATED_TEST_REPORT: '', ISOLATED_TEST_PROCESS_MODEL: 'fork-server' }
+
+/** Runs the three scenarios `runs` times each, taking turns; returns their medians and the probe counts. */
+export function polluterFigures({ tarball, runs, progress }) {
+  const dir = vitestProject('polluter-200', { tarball, files: { 'bench.test.js': file() } })
+  const cli = join(dir, 'node_modules', 'isolated-test', 'dist', 'cli.js')
+  const scenarios = [
+    { id: 'F.plain', label: `plain vitest run of the file (${POLLUTER_TESTS} tests)`, cmd: () => [vitestBin, 'run', '--root', dir], cwd: repo, allowFail: true },
+    { id: 'F.bisect', label: 'polluter --no-rank: preconditions + fresh probes', cmd: () => [cli, 'polluter', 'bench.test.js', '-t', 'victim', '--json', '--no-rank'], cwd: dir },
+    { id: 'F.ranked', label: 'polluter (default): + isolated state run (fork server), ranked probe', cmd: () => [cli, 'polluter', 'bench.test.js', '-t', 'victim', '--json'], cwd: dir },
+  ]
+  for (const s of scenarios) Object.assign(s, { times: [], probes: [], runs: [] })
+  for (let round = 0; round < runs; round++) {
+    for (const s of scenarios) {
+      const start = performance.now()
+      let r
+      try {
+        r = run(node24, s.cmd(), { env, cwd: s.cwd })
+      } catch (error) {
+        // The plain run fails (the victim is polluted): that is the point; the time still counts.
+        if (!s.allowFail) throw error
+      }
+      const ms = performance.now() - start
+      s.times.push(ms)
+      if (r && !s.allowFail) {
+        const answer = JSON.parse(r.stdout)
+        if (answer.status !== 'found' || answer.polluters.map((p) => p.fullName).join() !== `t${POLLUTER_AT}`) throw new Error(`${s.id}: expected t${POLLUTER_AT}, got ${r.stdout}`)
+        s.probes.push(answer.probes)
+        s.runs.push(answer.probes + answer.preconditionRuns + answer.stateRuns)
+      }
+      progress(`round ${round + 1}/${runs} ${s.id} ${(ms / 1000).toFixed(2)} s`)
+    }
+  }
+  for (const s of scenarios) s.median = median(s.times)
+  return scenarios
+}
+
+export function printPolluterFigures(scenarios) {
+  const plain = scenarios.find((s) => s.id === 'F.plain')?.median ?? NaN
+  console.log(`\nF: finding the polluter among ${POLLUTER_TESTS - 1} earlier tests (t${POLLUTER_AT} pushes to a module-scope array the last test reads), Vitest, Node 24`)
+  for (const s of scenarios) {
+    const extra = s.probes.length ? `  probes ${median(s.probes)}, runner runs ${median(s.runs)}` : ''
+    console.log(`  ${s.id.padEnd(10)} ${(s.median / 1000).toFixed(2).padStart(7)} s  ${(s.median / plain).toFixed(1).padStart(5)}x one plain run${extra}   ${s.label}`)
+  }
+  console.log('  (fork-server probes, forks of the file\'s zygote running the ordered list: not built, see README "Finding the test that pollutes another")')
+}

@@ -1,0 +1,126 @@
+// Runs the packed package's bin (`node_modules/.bin/isolated-test`, installed from the tarball) in a
+// polluter fixture project, and checks afterwards that no process group it started is left.
+import { execFileSync, spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { repoRoot } from '../helpers/package.js'
+import { readPids } from '../helpers/processes.js'
+
+export const fixture = (name: 'polluter-vitest' | 'polluter-jest'): string => join(repoRoot, 'fixtures', name)
+
+export interface CliRun {
+  readonly code: number | null
+  readonly signal: NodeJS.Signals | null
+  readonly stdout: string
+  readonly stderr: string
+  /** Every process group leader the CLI started (its pid log). */
+  readonly groups: readonly number[]
+  json<T = PolluterJson>(): T
+}
+
+export interface LinkedChange {
+  readonly where: string
+  readonly name: string
+  readonly file?: string
+  readonly before?: string
+  readonly after?: string
+  readonly readByVictim: boolean
+}
+export interface TestView {
+  readonly file: string
+  readonly fullName: string
+  readonly line: number | null
+}
+export interface PolluterJson {
+  readonly status: 'found' | 'not-found' | 'interrupted'
+  readonly victim: TestView
+  readonly candidates: number
+  readonly polluters: readonly (TestView & { readonly state: readonly LinkedChange[] | null })[]
+  readonly cleaner: TestView | null
+  readonly reason: string | null
+  readonly probes: number
+  readonly preconditionRuns: number
+  readonly stateRuns: number
+  readonly ms: number
+  readonly repro: { readonly command: string; readonly exact: boolean; readonly note?: string } | null
+}
+
+export interface CliOptions {
+  /** Called with each stderr chunk and the child; e.g. to send SIGINT after a progress line (a handshake). */
+  readonly onStderr?: (all: string, child: import('node:child_process').ChildProcess) => void
+}
+
+/** `isolated-test <args>` from the project's root, on Node 20 (the CLI's runner processes use the same Node). */
+export function runCli(project: string, args: readonly string[], options: CliOptions = {}): Promise<CliRun> {
+  const pidLog = join(mkdtempSync(join(tmpdir(), 'isolated-e2e-cli-')), 'pids')
+  const bin = join(project, 'node_modules', '.bin', 'isolated-test')
+  if (!existsSync(bin)) throw new Error(`${bin} is missing: the e2e global setup installs the packed package`)
+  return new Promise((resolve, reject) => {
+    // The bin itself, so its shebang is what starts Node.
+    const child = spawn(bin, args, { cwd: project, env: { ...process.env, ISOLATED_TEST_PID_LOG: pidLog, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c))
+    child.stderr.setEncoding('utf8').on('data', (c: string) => {
+      stderr += c
+      options.onStderr?.(stderr, child)
+    })
+    child.once('error', reject)
+    child.once('close', (code, signal) => {
+      resolve({
+        code,
+        signal,
+        stdout,
+        stderr,
+        groups: readPids(pidLog),
+        json<T>() {
+          try {
+            return JSON.parse(stdout) as T
+          } catch {
+            throw new Error(`the CLI printed no JSON (exit ${code}):\n${stdout}\n${stderr}`)
+          }
+        },
+      })
+    })
+  })
+}
+
+/** Processes whose process group is one of `groups` (the CLI's runner processes and everything they started). */
+export function membersOf(groups: readonly number[]): number[] {
+  const wanted = new Set(groups)
+  const found: number[] = []
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      // fields[0] is the state, fields[2] the process group; a zombie is dead.
+      if (fields[0] !== 'Z' && wanted.has(Number(fields[2]))) found.push(Number(entry))
+    } catch {
+      // gone while we looked
+    }
+  }
+  return found
+}
+
+/**
+ * Runs the printed repro command as a user would from the project's root (`npx vitest …` is the
+ * project's own bin: here Vitest is the repository's, so `npx X` runs `X` from the bins on PATH),
+ * with the runner's JSON reporter added at the end, and returns the tests it ran.
+ */
+export function runRepro(project: string, command: string, jsonArgs: (out: string) => string): { fullName: string; status: string }[] {
+  const out = join(mkdtempSync(join(tmpdir(), 'isolated-e2e-repro-')), 'out.json')
+  const path = [join(project, 'node_modules', '.bin'), join(repoRoot, 'node_modules', '.bin'), process.env.PATH].join(':')
+  const shell = `${command.replace(/^(ISOLATED_TEST=off )?npx /, '$1')} ${jsonArgs(out)}`
+  try {
+    execFileSync('sh', ['-c', shell], { cwd: project, env: { ...process.env, PATH: path }, stdio: 'ignore' })
+  } catch {
+    // a failing victim: the command exits non-zero
+  }
+  const json = JSON.parse(readFileSync(out, 'utf8')) as { testResults: { assertionResults: { fullName: string; status: string }[] }[] }
+  return json.testResults
+    .flatMap((f) => f.assertionResults)
+    .filter((a) => a.status === 'passed' || a.status === 'failed')
+    .map((a) => ({ fullName: a.fullName, status: a.status }))
+}

@@ -1,0 +1,120 @@
+// `isolated-test polluter <file> -t "<full name>"`: preconditions, the state run for the ranking, the
+// search, and the answer (text or --json). Exit 0: found; 1: not found (or a flaky victim); 2: usage
+// or a precondition; 130: interrupted (the best answer so far is printed).
+import { resolve } from 'node:path'
+import type { ReportLine } from '../../core/state/report-file.js'
+import type { Progress } from '../progress.js'
+import { readReportLines } from '../report-lines.js'
+import type { ListingRunner } from '../runners/detect.js'
+import { tempFile } from '../runners/temp.js'
+import { formatAnswer, view, type Answer } from './output.js'
+import { checkPreconditions, FlakyVictimError, Interrupted, type Checked } from './preconditions.js'
+import { FreshProber, type Prober } from './prober.js'
+import { rank, type Ranking } from './rank.js'
+import { estimateProbes, Search } from './search.js'
+
+export interface PolluterInput {
+  readonly runner: ListingRunner
+  readonly file: string
+  readonly fullName: string
+  readonly line: number | undefined
+  readonly seed: number | undefined
+  readonly json: boolean
+  readonly rank: boolean
+  readonly progress: Progress
+  readonly signal: AbortSignal
+  readonly write: (text: string) => void
+}
+
+export async function polluter(input: PolluterInput): Promise<number> {
+  const { runner, progress, signal } = input
+  const root = runner.root
+  const file = resolve(root, input.file)
+  let stateLines: ReportLine[] = []
+  let stateRuns = 0
+  let checked: Checked | undefined
+  let search: Search | undefined
+  let probes = 0
+
+  const answer = (status: Answer['status'], tests: readonly number[], extra: Partial<Answer>, ranking?: Ranking): Answer => {
+    const c = checked!
+    const chosen = tests.map((i) => c.earlier[i]!)
+    return {
+      status,
+      runner: { name: runner.name, version: runner.version },
+      victim: view(c.victim, root),
+      candidates: c.earlier.length,
+      polluters: tests.map((i) => ({ ...view(c.earlier[i]!, root), state: ranking ? (ranking.changes[i] ?? []) : null })),
+      cleaner: null,
+      reason: null,
+      probes,
+      preconditionRuns: c.runs,
+      stateRuns,
+      ms: progress.elapsed(),
+      repro: chosen.length ? runner.repro([...chosen, c.victim]) : null,
+      ...extra,
+    }
+  }
+  const print = (a: Answer): void => input.write(input.json ? `${JSON.stringify(a)}\n` : formatAnswer(a))
+
+  try {
+    checked = await checkPreconditions({
+      runner,
+      file,
+      fullName: input.fullName,
+      line: input.line,
+      shuffled: input.seed !== undefined,
+      progress,
+      signal,
+      alongside: input.rank
+        ? async (victim, earlier) => {
+            // The state run: every earlier test and the victim, each in its own child, the report to a file.
+            const report = tempFile('state.jsonl')
+            await runner.run({ files: [file], tests: [...earlier, victim], isolated: true, report, inBand: true, signal })
+            stateRuns = 1
+            stateLines = readReportLines(report)
+          }
+        : undefined,
+    })
+    const c = checked
+    const ranking = input.rank ? rank(c.earlier, c.victim, c.listing, stateLines, root) : undefined
+    const ranked = ranking?.ranked ?? []
+    if (ranking) progress.line(`state report: ${ranked.length} of ${c.earlier.length} earlier tests changed something the victim reads${ranked.length ? ` (${ranked.map((i) => JSON.stringify(c.earlier[i]!.fullName)).join(', ')})` : ''}`)
+    let about = estimateProbes(c.earlier.length, ranked.length)
+    const prober: Prober = new FreshProber(runner)
+    search = new Search(c.earlier.length, async (subset) => {
+      probes++
+      if (probes > about) about = probes + 1
+      progress.line(`probe ${probes} of about ${about}: ${subset.length} of ${c.earlier.length} earlier tests, then the victim`)
+      const outcome = await prober.probe(
+        subset.map((i) => c.earlier[i]!),
+        c.victim,
+        signal,
+      )
+      if (signal.aborted) throw new Interrupted()
+      progress.line(`probe ${probes}: the victim ${outcome.victim === 'fail' ? 'failed' : 'passed'} (${(outcome.ms / 1000).toFixed(1)} s)`)
+      return outcome.victim === 'fail'
+    })
+    const outcome = await search.run(ranked, (p) => ranking?.likelyCleaners(p) ?? [])
+    if (!outcome.polluters) {
+      print(answer('not-found', search.bestSoFar(), { reason: outcome.reason ?? null }))
+      return 1
+    }
+    const cleaner = outcome.cleaner === undefined ? null : view(c.earlier[outcome.cleaner]!, root)
+    print(answer('found', outcome.polluters, { cleaner }, ranking))
+    return 0
+  } catch (error) {
+    if (error instanceof FlakyVictimError) {
+      input.write(input.json ? `${JSON.stringify({ status: 'not-found', reason: error.message, probes: 0, ms: progress.elapsed() })}\n` : `isolated-test polluter: no search: ${error.message}\n`)
+      return 1
+    }
+    if (!(error instanceof Interrupted) && !signal.aborted) throw error
+    if (!checked) {
+      input.write(input.json ? `${JSON.stringify({ status: 'interrupted', reason: 'interrupted while checking the preconditions: no answer yet', probes: 0 })}\n` : 'isolated-test polluter: interrupted while checking the preconditions: no answer yet.\n')
+      return 130
+    }
+    print(answer('interrupted', search?.bestSoFar() ?? [...checked.earlier.keys()], { reason: 'interrupted (Ctrl-C)' }))
+    return 130
+  }
+}
+
