@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { repoRoot } from '../helpers/package.js'
 import { readPids } from '../helpers/processes.js'
+import type { Answer as PolluterJson } from '../../src/cli/polluter/output.js'
 
 export const fixture = (name: 'polluter-vitest' | 'polluter-jest'): string => join(repoRoot, 'fixtures', name)
 
@@ -19,32 +20,9 @@ export interface CliRun {
   json<T = PolluterJson>(): T
 }
 
-export interface LinkedChange {
-  readonly where: string
-  readonly name: string
-  readonly file?: string
-  readonly before?: string
-  readonly after?: string
-  readonly readByVictim: boolean
-}
-export interface TestView {
-  readonly file: string
-  readonly fullName: string
-  readonly line: number | null
-}
-export interface PolluterJson {
-  readonly status: 'found' | 'not-found' | 'interrupted'
-  readonly victim: TestView
-  readonly candidates: number
-  readonly polluters: readonly (TestView & { readonly state: readonly LinkedChange[] | null })[]
-  readonly cleaner: TestView | null
-  readonly reason: string | null
-  readonly probes: number
-  readonly preconditionRuns: number
-  readonly stateRuns: number
-  readonly ms: number
-  readonly repro: { readonly command: string; readonly exact: boolean; readonly note?: string } | null
-}
+// The shape --json prints: the CLI's own type, so the e2e reads what the code writes.
+export type { Answer as PolluterJson, TestView } from '../../src/cli/polluter/output.js'
+export type { LinkedChange } from '../../src/cli/polluter/rank.js'
 
 export interface CliOptions {
   /** Called with each stderr chunk and the child; e.g. to send SIGINT after a progress line (a handshake). */
