@@ -154,7 +154,12 @@ export class Zygote {
     return new Promise((resolve, reject) => {
       let exit!: (e: ChildExit) => void
       const exited = new Promise<ChildExit>((r) => (exit = r))
-      const pending: Pending = { connected: false, reject, exit }
+      // A fork that never connected has no child to end: its (empty) cgroup goes with it.
+      const fail = (error: Error): void => {
+        if (!pending.connected) containment.dispose()
+        reject(error)
+      }
+      const pending: Pending = { connected: false, reject: fail, exit }
       this.pending.set(id, pending)
       this.holdLoop()
       trace('p.fork.write')
