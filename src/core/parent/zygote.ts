@@ -15,6 +15,7 @@ import { ForkedChild, type StackAsker } from './forked-child.js'
 import { loadAddon } from '../native/addon.js'
 import { Containment } from './containment/index.js'
 import { logPids } from './pid-log.js'
+import { heapCapOf } from './resources/heap-cap.js'
 
 export interface ZygoteOptions {
   readonly start: StartOptions
@@ -55,8 +56,12 @@ interface Spare {
  * The gist of a dead zygote's stderr, for a one-line notice. Never the raw tail: a test worker's stderr
  * is watched by some runners (jest-worker kills a worker whose stderr shows V8's out-of-memory report).
  */
-function whyItDied(stderrTail: string): string {
-  if (/heap out of memory|Allocation failed/i.test(stderrTail)) return ': it ran out of memory (raise --max-old-space-size through the `execArgv` option)'
+function whyItDied(stderrTail: string, start: ZygoteOptions['start']): string {
+  if (/heap out of memory|Allocation failed/i.test(stderrTail)) {
+    const cap = heapCapOf(start, undefined).capMb
+    // With a memoryLimit the zygote's cap is the limit + 25% + 64 MB (resources/heap-cap.ts): its import may need more.
+    return `: it ran out of memory${cap === undefined ? '' : ` under its V8 heap cap of ${cap} MB (with a memoryLimit: the limit + 25% + 64 MB, unless execArgv sets one)`} (raise --max-old-space-size through the \`execArgv\` option)`
+  }
   const last = stderrTail.trim().split('\n').pop()?.trim()
   return last ? `: ${last.slice(0, 200)}` : ''
 }
@@ -107,7 +112,7 @@ export class Zygote {
     void this.process.ready.then(() => this.process.start(o.request))
     void this.process.exited.then((info) => {
       this.gone = `the zygote (pid ${this.process.pid}) ${info.signal ? `was killed by ${info.signal}` : `exited with code ${info.code}`}`
-      settle({ ok: false, refused: false, reason: `${this.gone} before it was ready${whyItDied(this.process.stderrTail())}` })
+      settle({ ok: false, refused: false, reason: `${this.gone} before it was ready${whyItDied(this.process.stderrTail(), o.start)}` })
       for (const [id, p] of this.pending) {
         this.pending.delete(id)
         p.reject(new Error(this.gone))
@@ -222,7 +227,12 @@ export class Zygote {
     return new Promise((resolve, reject) => {
       let exit!: (e: ChildExit) => void
       const exited = new Promise<ChildExit>((r) => (exit = r))
-      const pending: Pending = { connected: false, reject, exit }
+      // A fork that never connected has no child to end: its (empty) cgroup goes with it.
+      const fail = (error: Error): void => {
+        if (!pending.connected) containment.dispose()
+        reject(error)
+      }
+      const pending: Pending = { connected: false, reject: fail, exit }
       this.pending.set(id, pending)
       this.holdLoop()
       trace('p.fork.write')
