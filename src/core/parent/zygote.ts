@@ -209,9 +209,11 @@ export class Zygote {
     const pending: Pending = { connected: false, reject, exit, spare: true }
     this.pending.set(id, pending)
     this.spare = { id, containment, pending, exited, sockets }
-    // A spare that dies unused (its exit comes through onEvent) is dropped; the next test forks anew.
+    // A spare that dies unused (its exit comes through onEvent, or with its zygote) is dropped, with its
+    // (empty) cgroup; the next test forks anew.
     void exited.then(() => {
       if (this.spare?.id === id) this.spare = undefined
+      if (pending.spare) containment.dispose()
     })
     this.control.write(encodePrefork(id))
   }
