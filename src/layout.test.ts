@@ -45,6 +45,8 @@ describe('the layout check', { timeout: 120_000 }, () => {
       'src/adapters/vitest/uses-jest.ts': "import '../jest/tests.js'\n",
       // the child side importing the parent side
       'src/core/child/uses-parent.ts': "import '../parent/pid-log.js'\n",
+      // the library importing the CLI
+      'src/adapters/jest/uses-cli.ts': "import '../../cli/runners/names.js'\n",
     })
     expect(ok).toBe(false)
     expect(output).toMatch(/error no-circular: src\/core\/a-cycle\.ts/)
@@ -52,5 +54,6 @@ describe('the layout check', { timeout: 120_000 }, () => {
     expect(output).toMatch(/error core-knows-no-adapter: src\/core\/uses-adapter\.ts/)
     expect(output).toMatch(/error adapters-are-separate: src\/adapters\/vitest\/uses-jest\.ts/)
     expect(output).toMatch(/error child-side-stays-in-child: src\/core\/child\/uses-parent\.ts/)
+    expect(output).toMatch(/error library-knows-no-cli: src\/adapters\/jest\/uses-cli\.ts/)
   })
 })

@@ -23,7 +23,7 @@ describe('parseArgs', () => {
       runner: 'jest',
       seed: -3,
       json: true,
-      rank: false,
+      rank: 'never',
       extraArgs: ['--config', 'c.ts'],
     })
   })

@@ -11,9 +11,12 @@ export interface PolluterArgs {
   readonly runner: RunnerName | undefined
   readonly seed: number | undefined
   readonly json: boolean
-  readonly rank: boolean
+  readonly rank: RankMode
   readonly extraArgs: string[]
 }
+
+/** When to make the isolated state run: before the search (ranking), after it (the linking state only), never. */
+export type RankMode = 'auto' | 'always' | 'never'
 
 export interface CompareArgs {
   readonly command: 'compare'
@@ -56,7 +59,7 @@ export function parseArgs(argv: readonly string[]): Args {
   let seed: number | undefined
   let name: string | undefined
   let json = false
-  let rank = true
+  let rank: RankMode = 'auto'
   const positional: string[] = []
   const extraArgs: string[] = []
   for (let i = 0; i < rest.length; i++) {
@@ -82,9 +85,11 @@ export function parseArgs(argv: readonly string[]): Args {
       seed = seedOf(value)
       i = next
     } else if (command === 'polluter' && flag === '--no-rank') {
-      rank = false
+      rank = 'never'
+    } else if (command === 'polluter' && flag === '--rank') {
+      rank = 'always'
     } else if (command === 'polluter' && arg.startsWith('-')) {
-      throw new IsolatedUsageError(`Unknown option ${describe(arg)} for polluter: the options are -t, --runner, --seed, --json, --no-rank; runner options go after --.`)
+      throw new IsolatedUsageError(`Unknown option ${describe(arg)} for polluter: the options are -t, --runner, --seed, --json, --rank, --no-rank; runner options go after --.`)
     } else if (command === 'polluter') {
       positional.push(arg)
     } else {
@@ -110,7 +115,10 @@ export const HELP = `isolated-test: find the test that pollutes another, and the
       -t, --name <full name>   the victim's full name, as the runner's JSON reporter prints it
       --runner vitest|jest     default: detected from the project
       --seed <n>               the failing run's seed (Vitest sequence.seed, Jest --randomize --seed)
-      --no-rank                skip the isolated run that collects the state report
+      --rank                   rank by the state report first, however many earlier tests
+                               (default: when there are at most 24; else the state report
+                               is collected for the polluters only, after the search)
+      --no-rank                no isolated run at all (no state report in the answer)
       --json                   print the answer as one JSON object
       <test-file>:<line>       when several tests share the full name
 

@@ -6,12 +6,22 @@ import type { ReportLine } from '../../core/state/report-file.js'
 import type { Progress } from '../progress.js'
 import { readReportLines } from '../report-lines.js'
 import type { ListingRunner } from '../runners/detect.js'
+import type { TestRef } from '../runners/types.js'
 import { tempFile } from '../runners/temp.js'
 import { formatAnswer, view, type Answer } from './output.js'
 import { checkPreconditions, FlakyVictimError, Interrupted, type Checked } from './preconditions.js'
 import { FreshProber, type Prober } from './prober.js'
 import { rank, type Ranking } from './rank.js'
 import { estimateProbes, Search } from './search.js'
+import type { RankMode } from '../args.js'
+
+/**
+ * Up to this many earlier tests, the state run comes first and ranks them (it runs beside a
+ * precondition run). Beyond it, isolating every earlier test costs more than the bisection it could
+ * save (a 200-test file: ~200 s isolated against ~50 s of probes on the development VM), so the state
+ * run comes after the search, with the polluters and the victim only, for the linking state.
+ */
+export const RANK_UP_TO = 24
 
 export interface PolluterInput {
   readonly runner: ListingRunner
@@ -20,7 +30,7 @@ export interface PolluterInput {
   readonly line: number | undefined
   readonly seed: number | undefined
   readonly json: boolean
-  readonly rank: boolean
+  readonly rank: RankMode
   readonly progress: Progress
   readonly signal: AbortSignal
   readonly write: (text: string) => void
@@ -55,6 +65,13 @@ export async function polluter(input: PolluterInput): Promise<number> {
       ...extra,
     }
   }
+  /** The state run: these tests, each in its own child, the JSON Lines report to a file. */
+  const stateRun = async (tests: readonly TestRef[]): Promise<ReportLine[]> => {
+    const report = tempFile('state.jsonl')
+    await runner.run({ files: [file], tests, isolated: true, report, inBand: true, signal })
+    stateRuns++
+    return readReportLines(report)
+  }
   const print = (a: Answer): void => input.write(input.json ? `${JSON.stringify(a)}\n` : formatAnswer(a))
 
   try {
@@ -66,18 +83,12 @@ export async function polluter(input: PolluterInput): Promise<number> {
       shuffled: input.seed !== undefined,
       progress,
       signal,
-      alongside: input.rank
-        ? async (victim, earlier) => {
-            // The state run: every earlier test and the victim, each in its own child, the report to a file.
-            const report = tempFile('state.jsonl')
-            await runner.run({ files: [file], tests: [...earlier, victim], isolated: true, report, inBand: true, signal })
-            stateRuns = 1
-            stateLines = readReportLines(report)
-          }
-        : undefined,
+      alongside: async (victim, earlier) => {
+        if (input.rank === 'always' || (input.rank === 'auto' && earlier.length <= RANK_UP_TO)) stateLines = await stateRun([...earlier, victim])
+      },
     })
     const c = checked
-    const ranking = input.rank ? rank(c.earlier, c.victim, c.listing, stateLines, root) : undefined
+    const ranking = stateRuns > 0 ? rank(c.earlier, c.victim, c.listing, stateLines, root) : undefined
     const ranked = ranking?.ranked ?? []
     if (ranking) progress.line(`state report: ${ranked.length} of ${c.earlier.length} earlier tests changed something the victim reads${ranked.length ? ` (${ranked.map((i) => JSON.stringify(c.earlier[i]!.fullName)).join(', ')})` : ''}`)
     let about = estimateProbes(c.earlier.length, ranked.length)
@@ -101,7 +112,12 @@ export async function polluter(input: PolluterInput): Promise<number> {
       return 1
     }
     const cleaner = outcome.cleaner === undefined ? null : view(c.earlier[outcome.cleaner]!, root)
-    print(answer('found', outcome.polluters, { cleaner }, ranking))
+    let linking = ranking
+    if (!linking && input.rank !== 'never') {
+      progress.line(`state report: the polluter${outcome.polluters.length === 1 ? '' : 's'} and the victim, each isolated`)
+      linking = rank(c.earlier, c.victim, c.listing, await stateRun([...outcome.polluters.map((i) => c.earlier[i]!), c.victim]), root)
+    }
+    print(answer('found', outcome.polluters, { cleaner }, linking))
     return 0
   } catch (error) {
     if (error instanceof FlakyVictimError) {

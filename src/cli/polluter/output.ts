@@ -68,7 +68,7 @@ export function formatAnswer(a: Answer): string {
     }
   }
   if (a.status === 'found') out.push(a.cleaner ? `cleaner: ${where(a.cleaner)}  ${a.cleaner.fullName}  (run after the polluter, it makes the victim pass again)` : 'cleaner: none found')
-  out.push(`probes: ${a.probes} (plus ${a.preconditionRuns} runs to check the preconditions${a.stateRuns ? ` and ${a.stateRuns} isolated run for the state report` : ''}), ${seconds}`)
+  out.push(`probes: ${a.probes} (plus ${a.preconditionRuns} runs to check the preconditions${a.stateRuns ? ` and ${a.stateRuns} isolated run${a.stateRuns === 1 ? '' : 's'} for the state report` : ''}), ${seconds}`)
   if (a.repro) {
     out.push(`reproduce (fails the victim): ${a.repro.command}`)
     if (a.repro.note) out.push(`  note: ${a.repro.note}`)

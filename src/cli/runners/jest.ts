@@ -85,9 +85,11 @@ export function jestRunner(options: RunnerOptions): Runner & { setListing(l: rea
       const command = `ISOLATED_TEST=off ${['npx', 'jest', ...files.map(rel), '-t', anchoredAlternation(tests.map((t) => t.fullName)), ...(files.length > 1 ? ['--runInBand'] : []), ...seedArgs, ...offEnvironment, ...options.extraArgs]
         .map(shellQuote)
         .join(' ')}`
-      return dup.length
-        ? { command, exact: false, note: `Jest's -t cannot tell tests with the same full name apart: this command also runs every other test named ${[...new Set(dup)].map((n) => JSON.stringify(n)).join(', ')}.` }
-        : { command, exact: true }
+      const notes = [
+        ...(dup.length ? [`Jest's -t cannot tell tests with the same full name apart: this command also runs every other test named ${[...new Set(dup)].map((n) => JSON.stringify(n)).join(', ')}.`] : []),
+        ...(files.length > 1 ? ['Jest orders test files itself (by past durations), not as listed: the files may run in another order.'] : []),
+      ]
+      return notes.length ? { command, exact: false, note: notes.join(' ') } : { command, exact: true }
     },
   }
 }

@@ -1,5 +1,5 @@
 // Runs one runner process in its own process group, so that the whole group (the runner, its workers,
-// whatever the tests started) can be ended at once: on Ctrl-C, or when a probe has said what we need.
+// whatever the tests started) can be ended at once: on Ctrl-C, and after the runner exits (what it left).
 import { spawn } from 'node:child_process'
 import { logPids } from '../../core/parent/pid-log.js'
 
@@ -50,8 +50,6 @@ export interface RunOptions {
   readonly env: NodeJS.ProcessEnv
   /** Ends the group early (the answer is known, or Ctrl-C). */
   readonly signal?: AbortSignal
-  /** Called with each chunk of the runner's output, e.g. to stop once the victim's verdict is printed. */
-  readonly onOutput?: (chunk: string) => void
 }
 
 export function runInGroup(command: string, args: readonly string[], options: RunOptions): Promise<Ran> {
@@ -68,14 +66,8 @@ export function runInGroup(command: string, args: readonly string[], options: Ru
     logPids([pgid])
     let stdout = ''
     let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (c: string) => {
-      stdout += c
-      options.onOutput?.(c)
-    })
-    child.stderr.setEncoding('utf8').on('data', (c: string) => {
-      stderr += c
-      options.onOutput?.(c)
-    })
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c))
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c))
     const onAbort = (): void => void killGroup(pgid)
     options.signal?.addEventListener('abort', onAbort, { once: true })
     child.once('error', reject)
