@@ -1,14 +1,13 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { existsSync } from 'node:fs'
-import { join } from 'node:path'
 import { expect, test } from 'vitest'
 import { workerThreads } from './blocked.js'
+import { nodeBinary } from '../../../e2e/helpers/nodes.js'
 
-// Node 24 names a Worker's thread "WorkerThread" (Node 20 and 22 name every thread "node").
-const node24 = join(import.meta.dirname, '..', '..', '..', 'fixtures', 'nodes', 'node_modules', 'node24', 'bin', 'node')
+// Node 24 names a Worker's thread "WorkerThread" (Node 20 and 22 name every thread "node"); installed on first use.
+const node24 = nodeBinary(24)
 
-test.skipIf(!existsSync(node24))('a spinning Worker is found from /proc, running, when its main thread cannot say', async () => {
+test('a spinning Worker is found from /proc, running, when its main thread cannot say', async () => {
   const script = `const { Worker } = require('node:worker_threads')
 const w = new Worker('require("node:worker_threads").parentPort.postMessage("up"); for (;;) {}', { eval: true })
 w.once('message', () => console.log('up'))`
@@ -23,7 +22,7 @@ w.once('message', () => console.log('up'))`
   }
 })
 
-test.skipIf(!existsSync(node24))('a process without Workers has none', async () => {
+test('a process without Workers has none', async () => {
   const child = spawn(node24, ['-e', 'console.log("up"); setInterval(() => {}, 1000)'], { stdio: ['ignore', 'pipe', 'inherit'] })
   try {
     await once(child.stdout, 'data')
