@@ -132,8 +132,11 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t answered = PTHREAD_COND_INITIALIZER;
 static uintptr_t asked, done; // request generations: a late answer to an old request is dropped
 static text_t answer;
-// The frames, while the hook's interrupt is on its way.
+// The frames, while the hook's interrupt is on its way (for request `pending_generation`).
 static text_t pending;
+static uintptr_t pending_generation;
+// The request whose hook is running (the frames are with it then).
+static uintptr_t hook_started;
 
 static void publish(uintptr_t generation, text_t t) {
   pthread_mutex_lock(&lock);
@@ -152,8 +155,17 @@ static void publish(uintptr_t generation, text_t t) {
 static void on_hook_interrupt(void *unused, void *arg) {
   (void)unused;
   pthread_mutex_lock(&lock);
+  // Too late: the frames went alone. The hook must not run then (its take resets what a child that
+  // goes on would send with its verdict).
+  if (pending_generation != (uintptr_t)arg) {
+    pthread_mutex_unlock(&lock);
+    return;
+  }
   text_t t = pending;
   pending = (text_t){0};
+  pending_generation = 0;
+  hook_started = (uintptr_t)arg;
+  pthread_cond_signal(&answered);
   pthread_mutex_unlock(&lock);
   napi_handle_scope scope;
   if (napi_open_handle_scope(stack_env, &scope) == napi_ok) {
@@ -208,8 +220,16 @@ static void on_interrupt(void *arg) {
     // Idle: the worker asks over the inspector instead, which runs the same hook.
     if (stack_hook && n > 0) {
       pthread_mutex_lock(&lock);
+      if (generation != asked) {
+        // A request given up on already: no hook (its take would be sent to no one).
+        pthread_mutex_unlock(&lock);
+        free(t.data);
+        return;
+      }
       free(pending.data);
       pending = t;
+      pending_generation = generation;
+      pthread_cond_signal(&answered);
       pthread_mutex_unlock(&lock);
       v8.isolate_request_interrupt(isolate, on_hook_interrupt, arg);
       return;
@@ -228,6 +248,8 @@ static struct {
 // How long the main thread may take to reach a safe point (the worker's whole budget for asking): a
 // thread blocked in a system call or a native addon never does, and the worker then reads /proc.
 #define ANSWER_WAIT_MS 1500
+// How long the frames wait for the hook's own interrupt (it runs at the next safe point of busy JS).
+#define HOOK_WAIT_MS 300
 
 static void *stack_main(void *unused) {
   (void)unused;
@@ -249,12 +271,33 @@ static void *stack_main(void *unused) {
       until.tv_nsec -= 1000000000L;
     }
     pthread_mutex_lock(&lock);
-    while (done != generation && pthread_cond_timedwait(&answered, &lock, &until) != ETIMEDOUT) {
+    while (done != generation && pending_generation != generation && hook_started != generation && pthread_cond_timedwait(&answered, &lock, &until) != ETIMEDOUT) {
+    }
+    // The frames are read and the hook's interrupt is on its way: it comes at the next safe point of
+    // running JS. JS that ended first (the loop gone idle) never reaches one: then the frames go alone.
+    // Once the hook runs, it has until the answer's own deadline.
+    if (done != generation && (pending_generation == generation || hook_started == generation)) {
+      struct timespec hook_until;
+      clock_gettime(CLOCK_REALTIME, &hook_until);
+      hook_until.tv_nsec += (long)HOOK_WAIT_MS * 1000000L;
+      if (hook_until.tv_nsec >= 1000000000L) {
+        hook_until.tv_sec++;
+        hook_until.tv_nsec -= 1000000000L;
+      }
+      while (done != generation) {
+        int running = hook_started == generation;
+        int r = pthread_cond_timedwait(&answered, &lock, running ? &until : &hook_until);
+        if (r == ETIMEDOUT && done != generation && (hook_started == generation) == running) break;
+      }
     }
     text_t t = {0};
     if (done == generation) {
       t = answer;
       answer = (text_t){0};
+    } else if (pending_generation == generation) {
+      t = pending;
+      pending = (text_t){0};
+      pending_generation = 0;
     }
     pthread_mutex_unlock(&lock);
     int fd = child_connect_back(where.path, where.len, where.id, where.kind);

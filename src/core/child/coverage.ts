@@ -28,6 +28,11 @@ function collector(): CoverageCollector | undefined {
   return (globalThis as Record<symbol, CoverageCollector | undefined>)[KEY]
 }
 
+/** Whether coverage is collected in this child (a collector is installed). */
+export function coverageOn(): boolean {
+  return collector() !== undefined
+}
+
 export function resetCoverage(): void {
   collector()?.reset()
 }

@@ -18,7 +18,7 @@ import { monotonicMs } from '../clock.js'
 import { markResourceBaseline } from './resources.js'
 import { trackAsyncOrigins } from './async-origins.js'
 import type { ChildState } from './state.js'
-import { coverageNow, resetCoverage } from './coverage.js'
+import { coverageNow, coverageOn, resetCoverage } from './coverage.js'
 import { joinCgroup } from './cgroup-join.js'
 
 export type ApplyRequest = (request: RunRequest) => void
@@ -154,7 +154,8 @@ export async function forkPoint(state: ChildState): Promise<void> {
   // What the zygote held was checked to be ours or the framework's: the user's resources start now.
   markResourceBaseline()
   // With coverage on, a stack answer (asked on a timeout, before the kill) carries what this child ran.
-  if (forked.stackArmed) addon!.setStackHook?.(coverageNow)
+  // Without coverage no hook: the stack answer then goes straight from Node's interrupt.
+  if (forked.stackArmed && coverageOn()) addon!.setStackHook?.(coverageNow)
   // Without a watchdog thread (too dear per child), the parent asks where we are stuck: our stack thread
   // answers for busy JS (native/src/stack.c); when we are idle, our JS opens the inspector on request.
   state.link.onMessage((m) => {

@@ -133,12 +133,13 @@ export class ForkedChild implements Child {
    */
   async captureStuck(waitMs: number): Promise<WatchdogReport | undefined> {
     if (this.exitInfo) return undefined
-    let coverage: string | undefined
-    const report = await this.whereStuck(waitMs, (c) => (coverage ??= c))
-    return report && coverage !== undefined ? { ...report, coverage } : report
+    const taken: { coverage?: string | undefined } = {}
+    const report = await this.whereStuck(waitMs, taken)
+    return report && taken.coverage !== undefined ? { ...report, coverage: taken.coverage } : report
   }
 
-  private async whereStuck(waitMs: number, gotCoverage: (json: string | undefined) => void): Promise<WatchdogReport | undefined> {
+  /** `taken.coverage`: set once (each take resets the child's counters: a second would lose the first). */
+  private async whereStuck(waitMs: number, taken: { coverage?: string | undefined }): Promise<WatchdogReport | undefined> {
     const started = performance.now()
     const left = (): number => Math.max(0, waitMs - (performance.now() - started))
     // What the stack answer showed when none of it was the user's (the framework's frames, for a stretch of ours).
@@ -157,7 +158,7 @@ export class ForkedChild implements Child {
       }
       trace('p.stuck.answer')
       const stack = text === undefined ? undefined : parseNativeStack(text, this.stack.sourceMap)
-      if (stack?.answered) gotCoverage(stack.coverage)
+      if (stack?.answered) taken.coverage = stack.coverage
       if (!stack?.answered) {
         // Still in the event loop's poll beside a live Worker: idle, waiting on it (a loaded machine, with
         // the Worker spinning on a core, was measured to leave the answer later than the budget).
@@ -179,8 +180,8 @@ export class ForkedChild implements Child {
     if (!cdp) return undefined
     try {
       const report = await Promise.race([captureStuck(cdp, this.pid, undefined, idleAt !== undefined), delay(left(), undefined)])
-      // No stack thread (or its answer had no coverage): the inspector runs the same hook.
-      if (report && report.state !== 'native') gotCoverage(await coverageOverCdp(cdp, left()))
+      // No stack thread, or it answered from an idle loop (no hook then): the inspector runs the same collector.
+      if (report && report.state !== 'native' && taken.coverage === undefined) taken.coverage = await coverageOverCdp(cdp, left())
       return report && idleAt?.length ? { ...report, allFrames: idleAt } : report
     } finally {
       cdp.close()
