@@ -104,8 +104,9 @@ async function capture(line: string): Promise<WatchdogReport> {
   const { waitMs } = JSON.parse(line) as { waitMs?: number }
   const cdp = mainThreadCdp()
   const report = await captureStuck(cdp, process.pid, 'watchdog-thread')
-  // A main thread that did not answer the capture (blocked outside JS) will not answer this either.
-  if (report.state === 'native' || waitMs === undefined) return report
+  // A main thread that did not answer the capture (blocked outside JS, or inside one long write) will
+  // not answer this either: waiting out the budget only made the report late (seen: "writing" lost).
+  if (report.state === 'native' || report.state === 'writing' || waitMs === undefined) return report
   const coverage = await coverageOverCdp(cdp, waitMs - (performance.now() - started) - 50)
   return coverage === undefined ? report : { ...report, coverage }
 }
