@@ -79,8 +79,8 @@ describe('jest 30: memoryLimit 150 MB (pragma)', () => {
       expect(l).toMatchObject({ outcome: 'pass', processModel: 'fork-server' })
       expect(l.memory).toMatchObject({ source: 'sampler', limitMb: 150 })
       // The body checked that its own RSS (the zygote's pages) is over 160 MB; the counted peak is what it
-      // wrote (30 MB, sampled every 50 ms: a run measured 29.7 MB), never the zygote's 160 MB.
-      expect(l.memory.peakMb).toBeGreaterThan(20)
+      // wrote (the 30 MB it holds, read exactly once it answered), never the zygote's 160 MB.
+      expect(l.memory.peakMb).toBeGreaterThan(30)
       expect(l.memory.peakMb).toBeLessThan(150)
     })
   } else {

@@ -103,7 +103,7 @@ async function capture(line: string): Promise<WatchdogReport> {
   const started = performance.now()
   const { waitMs } = JSON.parse(line) as { waitMs?: number }
   const cdp = mainThreadCdp()
-  const report = await captureStuck(cdp, process.pid, 'watchdog-thread')
+  const report = await captureStuck(cdp, process.pid, { ownWorker: 'watchdog-thread', ...(waitMs === undefined ? {} : { budgetMs: waitMs - (performance.now() - started) }) })
   // A main thread that did not answer the capture (blocked outside JS, or inside one long write) will
   // not answer this either: waiting out the budget only made the report late (seen: "writing" lost).
   if (report.state === 'native' || report.state === 'writing' || waitMs === undefined) return report

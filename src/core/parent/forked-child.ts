@@ -179,7 +179,7 @@ export class ForkedChild implements Child {
     trace('p.stuck.connected')
     if (!cdp) return undefined
     try {
-      const report = await Promise.race([captureStuck(cdp, this.pid, undefined, idleAt !== undefined), delay(left(), undefined)])
+      const report = await Promise.race([captureStuck(cdp, this.pid, { knownIdle: idleAt !== undefined, budgetMs: left() }), delay(left(), undefined)])
       // No stack thread, or it answered from an idle loop (no hook then): the inspector runs the same collector.
       if (report && report.state !== 'native' && taken.coverage === undefined) taken.coverage = await coverageOverCdp(cdp, left())
       return report && idleAt?.length ? { ...report, allFrames: idleAt } : report

@@ -27,6 +27,7 @@ import { offerSpare, spareKey, takeSpare } from './spares.js'
 import type { RunRecord } from './state-report.js'
 import type { StateReport } from '../state/report.js'
 import { MemorySampler, type TreeCpu, type TreeUsage } from './resources/memory-sampler.js'
+import { mbOf } from './resources/proc-usage.js'
 import { ChildFigures } from './resources/figures.js'
 import { heapCapOf, withHeapCap } from './resources/heap-cap.js'
 
@@ -145,7 +146,6 @@ function phaseOf(s: Segment): string {
   return s.kind === 'user' ? (s.phase === 'body' ? 'test body' : s.phase) : s.phase === 'boot' ? 'start-up (booting the child and importing the test file)' : `work between phases ${s.phase}`
 }
 
-const mb = (kb: number): number => Math.round(kb / 102.4) / 10
 
 async function runAcquired(o: RunChildOptions, obtain: () => Promise<Child>, key: string | undefined, startedWith: () => StartOptions): Promise<RunChildResult> {
   const started = monotonicMs()
@@ -274,9 +274,9 @@ async function runAcquired(o: RunChildOptions, obtain: () => Promise<Child>, key
   const memoryDetails = (peak: TreeUsage, mechanism: MemoryDetails['mechanism']): Omit<MemoryDetails, 'phase' | 'forced'> => ({
     test: o.request.target.kind === 'test' ? o.request.target.test.fullName : undefined,
     limitMb: memoryLimit!,
-    peakMb: mb(peak.totalKb),
-    largest: { pid: peak.largest.pid, command: peak.largest.command, mb: mb(peak.largest.kb) },
-    processes: [...peak.processes].sort((x, y) => y.kb - x.kb).map((p) => ({ pid: p.pid, command: p.command, mb: mb(p.kb) })),
+    peakMb: mbOf(peak.totalKb),
+    largest: { pid: peak.largest.pid, command: peak.largest.command, mb: mbOf(peak.largest.kb) },
+    processes: [...peak.processes].sort((x, y) => y.kb - x.kb).map((p) => ({ pid: p.pid, command: p.command, mb: mbOf(p.kb) })),
     mechanism,
     periodMs: sampler!.periodMs,
     method: o.options.method,
@@ -455,8 +455,8 @@ async function runAcquired(o: RunChildOptions, obtain: () => Promise<Child>, key
   sampler?.stop()
   // Read before the cgroup is removed with the tree (it keeps the figure once read at removal).
   const cgroupPeakKb = kernelMemory ? live.containment.memoryPeakKb() : undefined
-  // A last reading of the tree's CPU time before it is ended, for the report.
-  if (!('timedOut' in outcome && outcome.timedOut)) sampler?.readCpu()
+  // A last reading of the tree before it is ended, for the report.
+  if (!('timedOut' in outcome && outcome.timedOut)) sampler?.readLast()
   o.signal?.removeEventListener('abort', onAbort)
   const now = monotonicMs()
   const body = bodyStarted === undefined ? 0 : (bodyEnded ?? now) - bodyStarted

@@ -66,11 +66,13 @@ export function blockedState(pid: number): 'busy' | 'writing' | 'native' {
 /**
  * The process's Worker threads as /proc names them (Node 24 and later call each "WorkerThread"), with
  * whether each is running: what can still be said of them when the main thread does not answer.
+ * `exceptTid`: the caller's own thread, when it is one of them.
  */
-export function workerThreads(pid: number): string[] {
+export function workerThreads(pid: number, exceptTid?: number): string[] {
   const out: string[] = []
   try {
     for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      if (Number(tid) === exceptTid) continue
       try {
         if (readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim() !== 'WorkerThread') continue
         // The state is the field after the parenthesised name: R running, S sleeping, D in a system call.

@@ -2,11 +2,12 @@
 // stack (source-mapped the way the framework maps its own errors), or, when it runs no JS, what it waits
 // on; plus its other worker threads. Used over an in-process session by a fresh child's watchdog thread,
 // and over the inspector's WebSocket by the parent of a forked child.
+import { readlinkSync } from 'node:fs'
 import type { StuckFrame } from '../errors.js'
 import type { WatchdogReport } from '../ipc/protocol.js'
 import { RESOURCES_KEY } from '../resources-key.js'
 import { COVERAGE_NOW_KEY } from '../coverage-key.js'
-import { blockedState } from './blocked.js'
+import { blockedState, isPolling, workerThreads } from './blocked.js'
 import { mapFrame, type CallFrame, type ScriptInfo } from './source-maps.js'
 
 /** The part of a CDP connection the capture needs. `post` resolves undefined when no answer came in `waitMs`. */
@@ -25,12 +26,26 @@ export function userFrames(all: readonly StuckFrame[]): { readonly frames: Stuck
 
 const wait = <T>(ms: number, value: T): Promise<T> => new Promise((resolve) => setTimeout(() => resolve(value), ms))
 
-/**
- * `pid`: the child's, for /proc when it does not answer. `ownWorker`: the URL part of a worker of ours to
- * leave out. `knownIdle`: the child's stack was read another way and none of the user's code runs: skip
- * straight to what it waits on (pausing an idle thread only waits out its timeout).
- */
-export async function captureStuck(cdp: Cdp, pid: number, ownWorker?: string, knownIdle = false): Promise<WatchdogReport> {
+export interface CaptureOptions {
+  /** The URL part of a worker of ours to leave out. */
+  readonly ownWorker?: string
+  /**
+   * The child's stack was read another way and none of the user's code runs: skip straight to what it
+   * waits on (pausing an idle thread only waits out its timeout).
+   */
+  readonly knownIdle?: boolean
+  /** The most the whole capture may take, ms: each step gets what is left, and a step that cannot finish in it is skipped. */
+  readonly budgetMs?: number
+}
+
+/** Kept back from the budget for the report to travel to the parent. */
+const SEND_RESERVE_MS = 60
+
+/** `pid`: the child's, for /proc when it does not answer. */
+export async function captureStuck(cdp: Cdp, pid: number, o: CaptureOptions = {}): Promise<WatchdogReport> {
+  const deadline = performance.now() + (o.budgetMs ?? Number.POSITIVE_INFINITY) - SEND_RESERVE_MS
+  /** `ms`, cut to what is left of the budget. */
+  const within = (ms: number): number => Math.max(0, Math.min(ms, deadline - performance.now()))
   const scripts = new Map<string, ScriptInfo>()
   const offScripts = cdp.on('Debugger.scriptParsed', (p: { scriptId: string; url: string; sourceMapURL?: string }) => {
     scripts.set(p.scriptId, { url: p.url, sourceMapURL: p.sourceMapURL ?? '' })
@@ -40,68 +55,96 @@ export async function captureStuck(cdp: Cdp, pid: number, ownWorker?: string, kn
     offPaused = cdp.on('Debugger.paused', (p: { callFrames: CallFrame[] }) => resolve(p.callFrames))
   })
   try {
+    if (o.knownIdle) return await waitingOn(cdp, pid, o.ownWorker, [], within)
     // Every message is served by the main thread, through a V8 interrupt when it runs JS. A thread that
     // runs (JS, or a cold start replaying many scripts) answers late rather than never: give it longer
     // than one blocked in a system call, which will not answer at all.
     // A cheap probe first: Debugger.enable replays every parsed script, which in a Jest child (thousands
     // of modules) on a loaded machine takes longer than a thread blocked in a system call gets.
-    if (knownIdle) return await waitingOn(cdp, pid, ownWorker, [])
-    const probing = cdp.post('Runtime.evaluate', { expression: '0', returnByValue: true }, 1200)
-    const answered = (await Promise.race([probing, wait(300, undefined)])) ?? (blockedState(pid) === 'busy' ? await probing : undefined)
-    if (answered === undefined) return { op: 'stuck', state: blockedState(pid), frames: [], resources: [] }
-    const enabled = await cdp.post('Debugger.enable', {}, 1500)
-    if (enabled === undefined) return { op: 'stuck', state: blockedState(pid), frames: [], resources: [] }
-    void cdp.post('Debugger.pause', {}, 500)
-    const frames = await Promise.race([paused, wait(500, undefined)])
-    const viaStack = frames?.[0] ? await stackFromPausedFrame(cdp, frames[0].callFrameId) : undefined
+    const probing = cdp.post('Runtime.evaluate', { expression: '0', returnByValue: true }, within(1200))
+    const answered = (await Promise.race([probing, wait(within(300), undefined)])) ?? (blockedState(pid) === 'busy' ? await probing : undefined)
+    if (answered === undefined) return { op: 'stuck', state: blockedState(pid), frames: [], resources: [], workers: workerThreads(pid, ownThread(pid)) }
+    // Back in the event loop's poll at every look: no JS runs, so there is nothing to pause. Skipping
+    // Debugger.enable and the pause saves what a loaded machine was measured to need for them (the
+    // budget ran out before a live Worker was named, seen on Jest 29 / Node 24).
+    if (steadilyPolling(pid)) return await waitingOn(cdp, pid, o.ownWorker, [], within)
+    const enabled = await cdp.post('Debugger.enable', {}, within(1500))
+    if (enabled === undefined) return { op: 'stuck', state: blockedState(pid), frames: [], resources: [], workers: workerThreads(pid, ownThread(pid)) }
+    void cdp.post('Debugger.pause', {}, within(500))
+    const frames = await Promise.race([paused, wait(within(500), undefined)])
+    const viaStack = frames?.[0] ? await stackFromPausedFrame(cdp, frames[0].callFrameId, within(300)) : undefined
     const all = viaStack ?? frames?.map((f) => mapFrame(f, scripts)) ?? []
     const { frames: user, allFrames } = userFrames(all)
     if (frames && user.length > 0) {
       // Let a SIGTERM handler run; the child is killed next either way.
       void cdp.post('Debugger.resume', {}, 100)
-      const workers = await describeWorkers(cdp, ownWorker)
+      const workers = await describeWorkers(cdp, pid, o.ownWorker, within)
       return { op: 'stuck', state: 'busy', frames: user, allFrames, resources: [], workers }
     }
     // Paused in Node's or the framework's code only (a callback of theirs starting while the loop was
     // idle): none of the user's code was running. Resume and say what the child waits on.
     // No JS is running: the event loop is waiting. Disabling drops the pending pause (or resumes it).
-    if (frames) await cdp.post('Debugger.resume', {}, 100)
-    await cdp.post('Debugger.disable', {}, 100)
-    return await waitingOn(cdp, pid, ownWorker, allFrames)
+    if (frames) await cdp.post('Debugger.resume', {}, within(100))
+    await cdp.post('Debugger.disable', {}, within(100))
+    return await waitingOn(cdp, pid, o.ownWorker, allFrames, within)
   } finally {
     offScripts()
     offPaused()
   }
 }
 
+/**
+ * The main thread was in the event loop's poll at each of a few looks a few ms apart: idle. One look is
+ * not enough: a loop of short async steps is in the poll between them (a pause finds its frames).
+ */
+function steadilyPolling(pid: number): boolean {
+  for (let i = 0; i < 5; i++) {
+    if (!isPolling(pid)) return false
+    if (i < 4) Atomics.wait(sleeper, 0, 0, 3)
+  }
+  return true
+}
+const sleeper = new Int32Array(new SharedArrayBuffer(4))
+
+/** The calling thread's id when it belongs to `pid` (a fresh child's watchdog, a Worker itself): it is not the user's. */
+function ownThread(pid: number): number | undefined {
+  if (pid !== process.pid) return undefined
+  try {
+    return Number(readlinkSync('/proc/thread-self').split('/').pop())
+  } catch {
+    return undefined
+  }
+}
+
 /** What an idle child waits on: its resources and where they were made, its workers; or "writing". */
-async function waitingOn(cdp: Cdp, pid: number, ownWorker: string | undefined, allFrames: StuckFrame[]): Promise<WatchdogReport> {
+async function waitingOn(cdp: Cdp, pid: number, ownWorker: string | undefined, allFrames: StuckFrame[], within: (ms: number) => number): Promise<WatchdogReport> {
   // Idle, unless output is still queued for a pipe nobody reads fast enough.
   const expression = `JSON.stringify({ resources: globalThis[Symbol.for(${JSON.stringify(RESOURCES_KEY.description)})]?.() ?? process.getActiveResourcesInfo(), origins: globalThis[Symbol.for('isolated-test.async-origins')]?.() ?? [], queued: (process.stdout.writableLength || 0) + (process.stderr.writableLength || 0) })`
-  const evaluated = await cdp.post<{ result: { value?: string } }>('Runtime.evaluate', { expression, returnByValue: true }, 300)
+  const evaluated = await cdp.post<{ result: { value?: string } }>('Runtime.evaluate', { expression, returnByValue: true }, within(300))
   const found = evaluated?.result.value ? (JSON.parse(evaluated.result.value) as { resources: string[]; origins: string[]; queued: number }) : undefined
-  const workers = await describeWorkers(cdp, ownWorker)
+  const workers = await describeWorkers(cdp, pid, ownWorker, within)
   const state = !found ? blockedState(pid) : found.queued > 0 ? 'writing' : 'idle'
   return { op: 'stuck', state, frames: [], allFrames, resources: summarize(found?.resources ?? []), origins: found?.origins ?? [], workers }
 }
 
 /**
  * The child's worker threads (but ours), each with where it is: paused through its own inspector
- * session (NodeWorker domain), or only its script when it does not answer in time.
+ * session (NodeWorker domain), or only its script when it does not answer in time; when the domain does
+ * not answer in what is left of the budget, the threads /proc names (Node 24 and later).
  */
-async function describeWorkers(cdp: Cdp, ownWorker: string | undefined): Promise<string[]> {
+async function describeWorkers(cdp: Cdp, pid: number, ownWorker: string | undefined, within: (ms: number) => number): Promise<string[]> {
   const attached: { sessionId: string; url: string }[] = []
   const off = cdp.on('NodeWorker.attachedToWorker', (p: { sessionId: string; workerInfo: { url: string } }) => {
     if (!ownWorker || !p.workerInfo.url.includes(ownWorker)) attached.push({ sessionId: p.sessionId, url: p.workerInfo.url })
   })
   // The main thread serves it, beside a Worker that may spin on a core of its own: on a loaded machine
   // 150 ms was measured too short (the Worker went unnamed); the caller's budget bounds the whole.
-  const enabled = await cdp.post('NodeWorker.enable', { waitForDebuggerOnStart: false }, 800)
+  const enabled = within(800) > 0 ? await cdp.post('NodeWorker.enable', { waitForDebuggerOnStart: false }, within(800)) : undefined
   off()
-  if (enabled === undefined) return []
+  if (enabled === undefined) return workerThreads(pid, ownThread(pid))
   const out: string[] = []
   for (const w of attached.slice(0, 5)) {
-    const where = await pauseWorker(cdp, w.sessionId)
+    const where = within(400) >= 400 ? await pauseWorker(cdp, w.sessionId) : undefined
     out.push(`a Worker (${w.url ? displayPath(w.url) : 'inline code'})${where ? `, busy at ${where}` : ''}`)
   }
   void cdp.post('NodeWorker.disable', {}, 100)
@@ -147,9 +190,9 @@ async function pauseWorker(cdp: Cdp, sessionId: string): Promise<string | undefi
  * by the same source-map support the framework installs for its own errors (Vite's module runner,
  * Node's loader hooks, Jest's runtime), so stuck frames point where error frames would.
  */
-async function stackFromPausedFrame(cdp: Cdp, callFrameId: string): Promise<StuckFrame[] | undefined> {
+async function stackFromPausedFrame(cdp: Cdp, callFrameId: string, waitMs: number): Promise<StuckFrame[] | undefined> {
   const expression = '(() => { const l = Error.stackTraceLimit; Error.stackTraceLimit = 50; const s = new Error().stack; Error.stackTraceLimit = l; return s })()'
-  const evaluated = await cdp.post<{ result: { value?: unknown } }>('Debugger.evaluateOnCallFrame', { callFrameId, expression, returnByValue: true, silent: true }, 300)
+  const evaluated = await cdp.post<{ result: { value?: unknown } }>('Debugger.evaluateOnCallFrame', { callFrameId, expression, returnByValue: true, silent: true }, waitMs)
   const stack = evaluated?.result.value
   if (typeof stack !== 'string') return undefined
   const frames: StuckFrame[] = []

@@ -2,7 +2,7 @@
 // when the child is obtained (a forked child's resident size at the fork) and two just before it is
 // ended (its high-water mark and CPU time). With a `memoryLimit` the sampler's peak of the whole tree
 // replaces the estimate.
-import { cpuMs, residentAndPeakKb } from './proc-usage.js'
+import { cpuMs, mbOf, residentAndPeakKb } from './proc-usage.js'
 import type { TreeCpu, TreeUsage } from './memory-sampler.js'
 
 /** What the zygote's wait4 said about a forked child that exited (ru_maxrss kB, CPU µs). */
@@ -13,7 +13,7 @@ export interface ExitUsage {
 }
 
 export interface MemoryFigure {
-  /** MB, one decimal; null when it could not be read (the child died before we looked). */
+  /** MB, one decimal, rounded up; null when it could not be read (the child died before we looked). */
   readonly peakMb: number | null
   /**
    * 'sampler': the highest sum over the tree that the memoryLimit sampler saw; 'vmhwm': the child's own
@@ -32,8 +32,6 @@ export interface CpuFigure {
   readonly ms: number | null
   readonly source: 'sampler' | 'proc-stat' | 'wait4' | null
 }
-
-const mb = (kb: number): number => Math.round(kb / 102.4) / 10
 
 export class ChildFigures {
   private readonly baselineKb: number
@@ -57,11 +55,11 @@ export class ChildFigures {
 
   memory(limitMb: number | undefined, sampled: TreeUsage | undefined, exit: ExitUsage | undefined, heapAtCrashMb?: number, cgroupPeakKb?: number): MemoryFigure {
     const limit = limitMb ?? null
-    if (cgroupPeakKb !== undefined) return { peakMb: mb(cgroupPeakKb), source: 'cgroup', limitMb: limit }
+    if (cgroupPeakKb !== undefined) return { peakMb: mbOf(cgroupPeakKb), source: 'cgroup', limitMb: limit }
     if (heapAtCrashMb !== undefined && heapAtCrashMb * 1024 > (sampled?.totalKb ?? 0)) return { peakMb: heapAtCrashMb, source: 'v8-heap', limitMb: limit }
-    if (sampled) return { peakMb: mb(sampled.totalKb), source: 'sampler', limitMb: limit }
-    if (this.hwmKb !== undefined) return { peakMb: mb(Math.max(0, this.hwmKb - this.baselineKb)), source: 'vmhwm', limitMb: limit }
-    if (exit) return { peakMb: mb(Math.max(0, exit.maxRssKb - this.baselineKb)), source: 'wait4', limitMb: limit }
+    if (sampled) return { peakMb: mbOf(sampled.totalKb), source: 'sampler', limitMb: limit }
+    if (this.hwmKb !== undefined) return { peakMb: mbOf(Math.max(0, this.hwmKb - this.baselineKb)), source: 'vmhwm', limitMb: limit }
+    if (exit) return { peakMb: mbOf(Math.max(0, exit.maxRssKb - this.baselineKb)), source: 'wait4', limitMb: limit }
     return { peakMb: null, source: null, limitMb: limit }
   }
 

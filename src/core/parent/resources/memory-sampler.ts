@@ -172,9 +172,17 @@ export class MemorySampler {
     return usage
   }
 
-  /** Reads the tree's CPU time once more (with a cpuLimit), without checking the limit: the figure for the report. */
-  readCpu(): void {
-    if (this.o.cpuLimitMs !== undefined) this.sampleCpu(this.o.containment.members({ scan: false }))
+  /**
+   * One last exact reading of the tree (memory and, with a cpuLimit, CPU time), without checking the
+   * limits: the figures for the report. The child has answered but still holds what it wrote; a body
+   * shorter than one period would otherwise show only what the last periodic reading saw.
+   */
+  readLast(): void {
+    const members = this.o.containment.members({ scan: false })
+    if (this.o.cpuLimitMs !== undefined) this.sampleCpu(members)
+    if (this.o.limitKb === undefined) return
+    const usage = readTree(this.o, this.own, true, this.rootCommand, members)
+    if (usage && (!this.peak || usage.totalKb > this.peak.totalKb)) this.peak = usage
   }
 
   private sampleCpu(members: Members): void {

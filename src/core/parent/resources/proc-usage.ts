@@ -30,6 +30,9 @@ function sumKb(text: string | undefined, names: readonly string[]): number | und
  * new memory), not the zygote's pages it merely shares. Walks the page tables: costs about a
  * millisecond for a process of a few hundred MB.
  */
+/** kB as MB with one decimal, rounded up: a peak that crossed a limit never reads as equal to it. */
+export const mbOf = (kb: number): number => Math.ceil(kb / 102.4) / 10
+
 export function privateKb(pid: number): number | undefined {
   return sumKb(read(`/proc/${pid}/smaps_rollup`), ['Private_Clean', 'Private_Dirty', 'Swap'])
 }
