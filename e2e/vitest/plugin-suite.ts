@@ -107,6 +107,11 @@ export function pluginSuite(label: string, project: string, runOptions: { vitest
       expect(message).toMatch(/IsolatedStateReport: State across the process boundary[\s\S]*parent → child[\s\S]*db \(module scope of tests\/state-db\.test\.ts\)\n\s+parent: \{ url: 'postgres:\/\/from-the-parent' \}\n\s+child:\s+undefined/)
     })
 
+    test('no process warning from our handles (a ref/unref per fork once queued a listener each: MaxListenersExceededWarning)', () => {
+      expect(run.pids.length).toBeGreaterThan(20)
+      expect(run.output).not.toContain('MaxListenersExceededWarning')
+    })
+
     test('no process we started is left', async () => {
       expect(run.pids.length).toBeGreaterThan(20)
       expect(await survivors(run.pids)).toEqual([])

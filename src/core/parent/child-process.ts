@@ -152,12 +152,14 @@ export class ChildHandle implements Child {
   /** A spare child must not keep the test process alive; a running one must. */
   unref(): void {
     this.proc.unref()
-    for (const s of this.streams() as ({ unref?: () => void } | null)[]) s?.unref?.()
+    // A closed stream has no handle: net.Socket would queue the call on a 'connect' that never comes
+    // (one listener per call: Node's MaxListenersExceededWarning after ten forks).
+    for (const s of this.streams() as ({ unref?: () => void; destroyed?: boolean } | null)[]) if (s && !s.destroyed) s.unref?.()
   }
 
   ref(): void {
     this.proc.ref()
-    for (const s of this.streams() as ({ ref?: () => void } | null)[]) s?.ref?.()
+    for (const s of this.streams() as ({ ref?: () => void; destroyed?: boolean } | null)[]) if (s && !s.destroyed) s.ref?.()
   }
 
   get stdout(): Readable {
