@@ -67,6 +67,11 @@ function whyItDied(stderrTail: string, start: ZygoteOptions['start']): string {
   return last ? `: ${last.slice(0, 200)}` : ''
 }
 
+/** The exit codes a forked child uses when its set-up in C fails, before it connects back (native/src/child.h). */
+const CHILD_SETUP_EXIT_MIN = 250
+/** How long the sockets of a child that exited may still take to be accepted (an extreme bound: they are queued). */
+const LATE_SOCKETS_MS = 5000
+
 export class Zygote {
   readonly process: ChildHandle
   /** How it was started (its execArgv holds the heap cap its forks share). */
@@ -295,8 +300,17 @@ export class Zygote {
       const { code, signal, maxRssKb, userMicros, systemMicros } = event
       p?.exit({ lost: false, code, signal, maxRssKb, userMicros, systemMicros })
       if (p && !p.connected) {
-        this.server.forget(event.id)
-        p.reject(new Error(`a child forked by the zygote (pid ${this.pid}) exited (${signal !== null ? `signal ${signal}` : `code ${code}`}) before it connected back`))
+        const fail = (): void => {
+          if (p.connected) return
+          this.server.forget(event.id)
+          p.reject(new Error(`a child forked by the zygote (pid ${this.pid}) exited (${signal !== null ? `signal ${signal}` : `code ${code}`}) before it connected back`))
+        }
+        // A child connects back in C before any JavaScript runs: one that ended with a code of its own
+        // (a test's process.exit, faster than this worker accepted its sockets) did connect, and its
+        // sockets are still queued for us. Only the set-up codes (CHILD_EXIT_*, 250-254) mean it never
+        // did; the bound is for a signal that struck before its connect.
+        if (this.gone || (code !== null && code >= CHILD_SETUP_EXIT_MIN)) fail()
+        else setTimeout(fail, LATE_SOCKETS_MS).unref()
       }
     }
   }

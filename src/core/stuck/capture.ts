@@ -141,7 +141,9 @@ async function describeWorkers(cdp: Cdp, pid: number, ownWorker: string | undefi
   // 150 ms was measured too short (the Worker went unnamed); the caller's budget bounds the whole.
   const enabled = within(800) > 0 ? await cdp.post('NodeWorker.enable', { waitForDebuggerOnStart: false }, within(800)) : undefined
   off()
-  if (enabled === undefined) return workerThreads(pid, ownThread(pid))
+  // Not answered in time, or answered before any Worker attached (seen on a loaded machine): the
+  // threads /proc names still say a Worker is there.
+  if (enabled === undefined || attached.length === 0) return workerThreads(pid, ownThread(pid))
   const out: string[] = []
   for (const w of attached.slice(0, 5)) {
     const where = within(400) >= 400 ? await pauseWorker(cdp, w.sessionId) : undefined
