@@ -44,13 +44,6 @@ function skipAllBut(suite: Suite, keep: ReadonlySet<Task>): boolean {
   return kept
 }
 
-function* testsIn(suite: Suite): Generator<Test> {
-  for (const task of suite.tasks) {
-    if (task.type === 'suite') yield* testsIn(task)
-    else if (task.type === 'test') yield task
-  }
-}
-
 function clearHooks(suite: Suite): void {
   const hooks = (TestRunner as unknown as { getSuiteHooks(s: Suite): Record<string, unknown[]> | undefined }).getSuiteHooks(suite)
   if (hooks) for (const list of Object.values(hooks)) list.length = 0
@@ -151,16 +144,16 @@ export default class IsolatedChildRunner extends TestRunner {
     }
   }
 
-  /** A probe's earlier tests, each checked to exist and to come before the target in the file. */
+  /**
+   * A probe's earlier tests. They run where the file runs them: in file order, or shuffled by the same
+   * `sequence.seed` as the whole file (skipped tasks stay in place, so the kept ones keep their order).
+   */
   private findBefore(file: File, ids: readonly string[]): Test[] {
-    const order = [...testsIn(file)]
-    const at = this.target ? order.indexOf(this.target) : -1
     const found: Test[] = []
     for (const id of ids) {
       const task = findTask(file, id)
-      if (!task || task.type !== 'test') this.fatal(new IsolatedMismatchError(`The child found no test with id ${id} among the tests to run before "${fullTestName(this.target!)}".`))
-      else if (order.indexOf(task) > at) this.fatal(new IsolatedMismatchError(`Test "${fullTestName(task)}" runs after "${fullTestName(this.target!)}" in the file: a test to run before it must come earlier.`))
-      else found.push(task)
+      if (task?.type === 'test') found.push(task)
+      else this.fatal(new IsolatedMismatchError(`The child found no test with id ${id} among the tests to run before "${this.target ? fullTestName(this.target) : id}".`))
     }
     return found
   }
