@@ -98,7 +98,7 @@ export async function polluter(input: PolluterInput): Promise<number> {
     if (ranking) progress.line(`state report: ${ranked.length} of ${c.earlier.length} earlier tests changed something the victim reads${ranked.length ? ` (${ranked.map((i) => JSON.stringify(c.earlier[i]!.fullName)).join(', ')})` : ''}`)
     let about = estimateProbes(c.earlier.length, ranked.length)
     const blocker = input.freshProbes ? '--fresh-probes' : forkServerBlocker(runner)
-    const prober = blocker === undefined ? new ForkServerProber(runner, file, signal, (why) => progress.line(`probes: fresh runs (${why})`)) : new FreshProber(runner)
+    const prober = blocker === undefined ? new ForkServerProber(runner, file, signal, (why) => progress.line(why)) : new FreshProber(runner)
     proberName = prober instanceof ForkServerProber ? 'fork-server' : 'fresh'
     progress.line(prober instanceof ForkServerProber ? "probes: forks of the file's zygote, served by one run of the file" : `probes: a fresh ${runner.name} run each (${blocker})`)
     search = new Search(c.earlier.length, async (subset) => {

@@ -30,7 +30,10 @@ export function matchTest(tests: readonly ProbeTest[], ref: TestRef): ProbeTest 
   return found
 }
 
+/** The fork server cannot serve probes (any more): the rest are fresh runs. */
 class Unavailable extends Error {}
+/** One probe the fork could not answer (a test ended the fork, the victim's timeout): that probe runs fresh. */
+class ProbeFailed extends Error {}
 
 interface Session {
   readonly tests: readonly ProbeTest[]
@@ -46,7 +49,7 @@ export class ForkServerProber implements Prober {
     private readonly runner: Runner,
     private readonly file: string,
     private readonly signal: AbortSignal,
-    /** Told once when the probes fall back to fresh runs, and why. */
+    /** Told when a probe, or all from now on, fall back to fresh runs, and why (a progress line). */
     private readonly onFallback: (reason: string) => void,
   ) {}
 
@@ -57,19 +60,24 @@ export class ForkServerProber implements Prober {
 
   async probe(before: readonly TestRef[], victim: TestRef, signal?: AbortSignal): Promise<ProbeOutcome> {
     if (this.fallback) return this.fallback.probe(before, victim, signal)
-    let session: Session
     try {
-      session = await (this.session ??= this.start())
+      const session = await (this.session ??= this.start())
+      return await session.ask(
+        before.map((t) => matchTest(session.tests, t).id),
+        matchTest(session.tests, victim).id,
+      )
     } catch (error) {
+      if (signal?.aborted || this.signal.aborted) throw error
+      if (error instanceof ProbeFailed) {
+        this.onFallback(`this probe is a fresh run: ${error.message}`)
+        return new FreshProber(this.runner).probe(before, victim, signal)
+      }
       if (!(error instanceof Unavailable)) throw error
       this.fallback = new FreshProber(this.runner)
-      this.onFallback(error.message)
+      this.onFallback(`probes are fresh runs from now on: ${error.message}`)
+      await this.close()
       return this.fallback.probe(before, victim, signal)
     }
-    return session.ask(
-      before.map((t) => matchTest(session.tests, t).id),
-      matchTest(session.tests, victim).id,
-    )
   }
 
   /** Ends the probe server's run (its worker skips the file, its zygote goes) and waits for it. */
@@ -138,7 +146,7 @@ function session(socket: Socket, tests: readonly ProbeTest[], run: Promise<Serve
   let seq = 0
   const pending = new Map<number, { resolve: (o: ProbeOutcome) => void; reject: (e: Error) => void }>()
   const failAll = (why: string): void => {
-    for (const p of pending.values()) p.reject(new IsolatedRunnerError(why))
+    for (const p of pending.values()) p.reject(new Unavailable(why))
     pending.clear()
   }
   socket.removeAllListeners('data')
@@ -149,15 +157,20 @@ function session(socket: Socket, tests: readonly ProbeTest[], run: Promise<Serve
       const p = pending.get(m.seq)
       pending.delete(m.seq)
       if (m.kind === 'verdict') p?.resolve({ victim: m.victim, ms: m.ms })
-      else p?.reject(new IsolatedRunnerError(`A fork-server probe failed: ${m.message}. Run again with --fresh-probes.`))
+      else p?.reject(new ProbeFailed(`the fork could not answer (${m.message})`))
     }),
   )
-  socket.once('close', () => failAll('The probe server closed its connection during a probe (its run ended). Run again with --fresh-probes.'))
+  let open = true
+  socket.once('close', () => {
+    open = false
+    failAll("the probe server's run ended during the search")
+  })
   return {
     tests,
     ask(before, victim) {
       const n = ++seq
       return new Promise((resolve, reject) => {
+        if (!open) return reject(new Unavailable("the probe server's run ended during the search"))
         pending.set(n, { resolve, reject })
         socket.write(line({ kind: 'probe', seq: n, before, victim }))
       })

@@ -48,8 +48,9 @@ async function probe(options: ResolvedOptions, file: File, tests: ReadonlyMap<st
   const started = performance.now()
   const { result } = await runInVitestChild(requireVitest(), {
     options,
-    // No limit of ours: the earlier tests run between the victim's phases; Ctrl-C in the CLI ends the run.
-    limits: { timeout: Infinity, bootTimeout: Infinity },
+    // The victim's own Vitest timeout for its body (a timeout is answered as an error: the CLI runs that
+    // probe fresh); no limit of ours on the earlier tests, which run between its phases (Ctrl-C ends the run).
+    limits: { timeout: victim.timeout > 0 ? victim.timeout : Infinity, bootTimeout: Infinity },
     target: { kind: 'test', test: { testId: victim.id, fullName: fullTestName(victim), line: victim.location?.line, site: undefined, before: m.before } },
     hooks: 'child',
     context: {},
