@@ -66,6 +66,16 @@ describe.concurrent('isolated-test polluter with the fork-server prober (Vitest 
     await expectNothingLeft(two)
   })
 
+  test('a probe whose fork ends early (an earlier test calls process.exit) runs fresh, and the search still finds the polluter', async () => {
+    const run = await runCli(project, ['polluter', 'tests/exits.test.ts', '-t', 'sees no visits', '--json', '--no-rank'], { node })
+    expect(run.code, run.stderr).toBe(0)
+    const answer = run.json()
+    expect(answer.prober).toBe('fork-server')
+    expect(answer.polluters.map((p) => p.fullName)).toEqual(['records a visit'])
+    expect(run.stderr).toContain('this probe is a fresh run: the fork could not answer')
+    await expectNothingLeft(run)
+  })
+
   test('Ctrl-C during a fork-server probe prints the best answer so far and ends the run, its zygote and its forks', async () => {
     let sent = false
     const run = await runCli(project, ['polluter', 'tests/singleton.test.ts', '-t', 'starts with an empty registry', '--json', '--no-rank'], {
