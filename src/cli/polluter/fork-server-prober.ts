@@ -122,13 +122,18 @@ export class ForkServerProber implements Prober {
 /** Waits for the worker of `file` to say hello (or that it cannot serve), or for the run to end first. */
 function connect(server: Server, file: string, run: Promise<ServerRun>): Promise<{ socket: Socket; tests: readonly ProbeTest[] }> {
   return new Promise((resolve, reject) => {
+    let served = false
     server.on('connection', (socket) => {
       socket.setEncoding('utf8').on(
         'data',
         lineReader<ProbeWorkerMessage>((m) => {
-          if (m.kind === 'unavailable') reject(new Unavailable(`the test worker cannot fork here: ${m.reason}`))
-          else if (m.kind === 'hello' && m.file !== file) socket.end(line({ kind: 'stop' }))
-          else if (m.kind === 'hello') resolve({ socket, tests: m.tests })
+          if (m.kind === 'unavailable' && !served) reject(new Unavailable(`the test worker cannot fork here: ${m.reason}`))
+          // Another file the filter matched, or the same file in a second project: told to skip at once.
+          else if (m.kind === 'hello' && (served || m.file !== file)) socket.end(line({ kind: 'stop' }))
+          else if (m.kind === 'hello') {
+            served = true
+            resolve({ socket, tests: m.tests })
+          }
         }),
       )
       socket.on('error', () => undefined)
