@@ -9,6 +9,9 @@ enum {
   FRAME_SHUTDOWN = 2, // (empty) end every child's tree and exit
   FRAME_PREFORK = 3,  // u32 id: fork a spare now; it connects back, then waits for its payload on its
                       // channel (u32 length, payload) and goes on as a FRAME_FORK child would
+  FRAME_WRITESET = 4, // u32 count, count x (u64 start address, u32 pages): what children of this zygote
+                      // were seen to write; each child forked after it writes them in one madvise per range
+                      // (MADV_POPULATE_WRITE), far cheaper than a page fault each (native/README.md)
   // zygote -> worker
   FRAME_READY = 0x81,       // u32 zygote pid, u32 flags (bit 0: pidfd), u32 DONTFORK ranges, u64 their bytes
   FRAME_FORKED = 0x82,      // u32 id, u32 pid, u64 fork start (CLOCK_MONOTONIC ns), u32 fork() call in us

@@ -61,6 +61,10 @@ typedef struct {
   int polling;      // no pidfds (kernel < 5.3): poll start times and wait4 on a timer
   int strays_dying; // strays killed but not reaped yet: reap again soon
   ranges_t dc;
+  // FRAME_WRITESET: the pages children are expected to write, pre-copied in each new child.
+  uint64_t *ws_start;
+  uint32_t *ws_pages;
+  uint32_t nws;
   sigset_t old_mask;
   int oom_base;
 } zygote_t;
@@ -210,6 +214,41 @@ static unsigned char *read_spare_payload(int fd, size_t *len) {
   return data;
 }
 
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
+// In a new child: copies (or zero-fills) the pages its siblings wrote, one madvise per range. A page
+// fault costs 50-160 us on the development VM, MADV_POPULATE_WRITE 13-19 us a page (native/README.md).
+// Errors are ignored: a range the child does not map, or a kernel before 5.14 (EINVAL).
+static void prefault(const zygote_t *z) {
+  long page = sysconf(_SC_PAGESIZE);
+  for (uint32_t i = 0; i < z->nws; i++) madvise((void *)(uintptr_t)z->ws_start[i], (size_t)z->ws_pages[i] * (size_t)page, MADV_POPULATE_WRITE);
+}
+
+static void set_write_set(zygote_t *z, const unsigned char *body, size_t blen) {
+  if (blen < 4) return;
+  uint32_t n = get_u32(body);
+  if ((size_t)n * 12 > blen - 4) return;
+  uint64_t *start = malloc((size_t)(n ? n : 1) * sizeof *start);
+  uint32_t *pages = malloc((size_t)(n ? n : 1) * sizeof *pages);
+  if (!start || !pages) {
+    free(start);
+    free(pages);
+    return;
+  }
+  for (uint32_t i = 0; i < n; i++) {
+    const unsigned char *r = body + 4 + 12 * (size_t)i;
+    start[i] = (uint64_t)get_u32(r) | (uint64_t)get_u32(r + 4) << 32;
+    pages[i] = get_u32(r + 8);
+  }
+  free(z->ws_start);
+  free(z->ws_pages);
+  z->ws_start = start;
+  z->ws_pages = pages;
+  z->nws = n;
+}
+
 static int fork_child(zygote_t *z, uint32_t id, const unsigned char *payload, size_t len, int spare, serve_result_t *res) {
   if (z->nkids == z->capkids) {
     int cap = z->capkids ? z->capkids * 2 : 16;
@@ -258,6 +297,10 @@ static int fork_child(zygote_t *z, uint32_t id, const unsigned char *payload, si
     free(z->out.data);
     free(z->kids);
     dontfork_ranges_free(&z->dc);
+    // A spare does it before it waits for its test: off that test's path.
+    prefault(z);
+    free(z->ws_start);
+    free(z->ws_pages);
     if (spare) {
       // Forked ahead of its test: the fork and the connect-back are done while the previous test runs.
       free(copy);
@@ -312,6 +355,8 @@ static int handle_frames(zygote_t *z, serve_result_t *res) {
       in_child = fork_child(z, get_u32(body), body + 4, blen - 4, 0, res) == 1;
     } else if (type == FRAME_PREFORK && blen >= 4) {
       in_child = fork_child(z, get_u32(body), NULL, 0, 1, res) == 1;
+    } else if (type == FRAME_WRITESET) {
+      set_write_set(z, body, blen);
     } else if (type == FRAME_SHUTDOWN) {
       shutdown_all(z, BYE_SHUTDOWN, 0);
     }

@@ -4,6 +4,7 @@ import type { ExitStatus } from './addon.js'
 const FORK = 1
 const SHUTDOWN = 2
 const PREFORK = 3
+const WRITESET = 4
 const READY = 0x81
 const FORKED = 0x82
 const EXIT = 0x83
@@ -45,6 +46,25 @@ export function encodeSparePayload(payload: Uint8Array): Buffer {
   const frame = Buffer.allocUnsafe(4 + payload.length)
   frame.writeUInt32LE(payload.length, 0)
   frame.set(payload, 4)
+  return frame
+}
+
+/** A run of pages: its first page's address and how many pages. */
+export interface PageRun {
+  readonly start: bigint
+  readonly pages: number
+}
+
+/** The pages children are seen to write: each child forked after it pre-copies them (native/src/serve.c `prefault`). */
+export function encodeWriteSet(runs: readonly PageRun[]): Buffer {
+  const frame = Buffer.allocUnsafe(9 + 12 * runs.length)
+  frame.writeUInt32LE(5 + 12 * runs.length, 0)
+  frame[4] = WRITESET
+  frame.writeUInt32LE(runs.length, 5)
+  runs.forEach((r, i) => {
+    frame.writeBigUInt64LE(r.start, 9 + 12 * i)
+    frame.writeUInt32LE(r.pages, 17 + 12 * i)
+  })
   return frame
 }
 

@@ -6,7 +6,8 @@ import { serialize } from 'node:v8'
 import type { Duplex } from 'node:stream'
 import type { ChildMessage, RunRequest } from '../ipc/protocol.js'
 import { ConnectBackServer } from '../native/connect-back.js'
-import { encodeFork, encodePrefork, encodeShutdown, encodeSparePayload, ZygoteEventDecoder, type ZygoteEvent } from '../native/control-protocol.js'
+import { encodeFork, encodePrefork, encodeShutdown, encodeSparePayload, encodeWriteSet, ZygoteEventDecoder, type ZygoteEvent } from '../native/control-protocol.js'
+import { intersect, MAX_WRITE_SET_PAGES, toRuns, withinMappingsOf, writtenPages } from './write-set.js'
 import type { ChildSockets } from '../native/connect-back.js'
 import type { ChildExit } from '../native/zygote-client.js'
 import { deserializeThrown } from '../ipc/serialize.js'
@@ -169,7 +170,33 @@ export class Zygote {
     this.spare = undefined
     const child = spare ? await this.handOver(spare, request, memoryLimitMb).catch(() => this.forkNow(request, memoryLimitMb)) : await this.forkNow(request, memoryLimitMb)
     if (this.forks >= 2) this.prefork()
+    // Read once its answer is in, before it is ended (the caller's wait on outputEnded comes after ours).
+    if (this.learning < 2 && process.env.ISOLATED_TEST_PREFAULT !== '0') void child.outputEnded.then(() => this.learnWrites(child.pid))
     return child
+  }
+
+  /** Children read for their written pages so far (two, then the write set is sent, or not). */
+  private learning = 0
+  private firstWrites: number[] | undefined
+
+  /**
+   * What two children both wrote, within the zygote's mappings, becomes the zygote's write set: every
+   * child forked after pre-copies those pages in one madvise per run instead of a page fault each
+   * (write-set.ts). A test's own heavy writes differ between children, so they drop out.
+   */
+  private learnWrites(pid: number): void {
+    if (this.gone || this.learning >= 2) return
+    const pages = writtenPages(pid)
+    if (!pages) return
+    trace('p.writes.read')
+    if (++this.learning === 1) {
+      this.firstWrites = pages
+      return
+    }
+    const both = withinMappingsOf(this.process.pid, intersect(this.firstWrites!, pages))
+    this.firstWrites = undefined
+    if (!both || both.length === 0 || both.length > MAX_WRITE_SET_PAGES) return
+    this.control.write(encodeWriteSet(toRuns(both)))
   }
 
   /** Gives a spare its request: written on its channel, which it reads before running any JS. */
