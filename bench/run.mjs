@@ -126,7 +126,7 @@ const results = {
   figures,
   fork: fork?.results,
   breakdowns,
-  polluter: Array.isArray(polluter) ? polluter.map(({ id, label, times, median, probes, runs }) => ({ id, label, times, median, probes, runs })) : polluter,
+  polluter: Array.isArray(polluter) ? polluter.map(({ id, label, times, median, probes, runs, probeMs, prober }) => ({ id, label, times, median, probes, runs, probeMs, prober })) : polluter,
   totalSeconds: (Date.now() - started) / 1000,
 }
 writeFileSync(join(work, 'results.json'), `${JSON.stringify(results, null, 2)}\n`)

@@ -27,16 +27,18 @@ export type { LinkedChange } from '../../src/cli/polluter/rank.js'
 export interface CliOptions {
   /** Called with each stderr chunk and the child; e.g. to send SIGINT after a progress line (a handshake). */
   readonly onStderr?: (all: string, child: import('node:child_process').ChildProcess) => void
+  /** The Node binary that runs the bin (and so every runner process it starts); default: the shebang's (Node 20). */
+  readonly node?: string
 }
 
-/** `isolated-test <args>` from the project's root, on Node 20 (the CLI's runner processes use the same Node). */
+/** `isolated-test <args>` from the project's root, on Node 20 unless `node` says (the CLI's runner processes use the same Node). */
 export function runCli(project: string, args: readonly string[], options: CliOptions = {}): Promise<CliRun> {
   const pidLog = join(mkdtempSync(join(tmpdir(), 'isolated-e2e-cli-')), 'pids')
   const bin = join(project, 'node_modules', '.bin', 'isolated-test')
   if (!existsSync(bin)) throw new Error(`${bin} is missing: the e2e global setup installs the packed package`)
   return new Promise((resolve, reject) => {
-    // The bin itself, so its shebang is what starts Node.
-    const child = spawn(bin, args, { cwd: project, env: { ...process.env, ISOLATED_TEST_PID_LOG: pidLog, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })
+    // The bin itself, so its shebang is what starts Node (or the bin's file under the Node asked for).
+    const child = spawn(options.node ?? bin, options.node ? [bin, ...args] : args, { cwd: project, env: { ...process.env, ISOLATED_TEST_PID_LOG: pidLog, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c))

@@ -59,6 +59,9 @@ describe.concurrent('isolated-test polluter and compare (Vitest 4.1)', () => {
       expect(run.code, run.stderr).toBe(0)
       const answer = run.json()
       expect(answer.candidates).toBe(11)
+      // Node 20 cannot fork a zygote: the probes are fresh runs (the fork-server prober: vitest-fork-server.test.ts).
+      expect(answer.prober).toBe('fresh')
+      expect(run.stderr).toContain('probes: a fresh vitest run each (forks need Node 22 or later')
       expect(answer.polluters.map((p) => p.fullName)).toEqual(['s7'])
       expect(answer.probes).toBeLessThanOrEqual(Math.ceil(Math.log2(answer.candidates)) + 3)
       expect(answer.stateRuns).toBe(0)

@@ -24,8 +24,14 @@ describe('parseArgs', () => {
       seed: -3,
       json: true,
       rank: 'never',
+      freshProbes: false,
       extraArgs: ['--config', 'c.ts'],
     })
+  })
+
+  test('polluter: --fresh-probes turns the fork-server prober off', () => {
+    expect(parseArgs(['polluter', 'a.test.ts', '-t', 'x', '--fresh-probes'])).toMatchObject({ command: 'polluter', freshProbes: true })
+    expect(parseArgs(['polluter', 'a.test.ts', '-t', 'x'])).toMatchObject({ command: 'polluter', freshProbes: false })
   })
 
   test('compare passes what it does not know to the runner', () => {

@@ -12,6 +12,8 @@ export interface PolluterArgs {
   readonly seed: number | undefined
   readonly json: boolean
   readonly rank: RankMode
+  /** Every probe a fresh runner process, even where forks of the file's zygote could serve them. */
+  readonly freshProbes: boolean
   readonly extraArgs: string[]
 }
 
@@ -60,6 +62,7 @@ export function parseArgs(argv: readonly string[]): Args {
   let name: string | undefined
   let json = false
   let rank: RankMode = 'auto'
+  let freshProbes = false
   const positional: string[] = []
   const extraArgs: string[] = []
   for (let i = 0; i < rest.length; i++) {
@@ -86,10 +89,12 @@ export function parseArgs(argv: readonly string[]): Args {
       i = next
     } else if (command === 'polluter' && flag === '--no-rank') {
       rank = 'never'
+    } else if (command === 'polluter' && flag === '--fresh-probes') {
+      freshProbes = true
     } else if (command === 'polluter' && flag === '--rank') {
       rank = 'always'
     } else if (command === 'polluter' && arg.startsWith('-')) {
-      throw new IsolatedUsageError(`Unknown option ${describe(arg)} for polluter: the options are -t, --runner, --seed, --json, --rank, --no-rank; runner options go after --.`)
+      throw new IsolatedUsageError(`Unknown option ${describe(arg)} for polluter: the options are -t, --runner, --seed, --json, --rank, --no-rank, --fresh-probes; runner options go after --.`)
     } else if (command === 'polluter') {
       positional.push(arg)
     } else {
@@ -102,7 +107,7 @@ export function parseArgs(argv: readonly string[]): Args {
   if (name === undefined || name === '') throw new IsolatedUsageError(`polluter needs the victim's full name: -t "<full test name>" (as the runner's JSON reporter prints it), got ${describe(name)}.`)
   const target = positional[0] as string
   const at = /^(.*):(\d+)$/.exec(target)
-  return { command, file: at ? (at[1] as string) : target, line: at ? Number(at[2]) : undefined, name, runner, seed, json, rank, extraArgs }
+  return { command, file: at ? (at[1] as string) : target, line: at ? Number(at[2]) : undefined, name, runner, seed, json, rank, freshProbes, extraArgs }
 }
 
 export const HELP = `isolated-test: find the test that pollutes another, and the tests whose verdict depends on the order.
@@ -119,6 +124,9 @@ export const HELP = `isolated-test: find the test that pollutes another, and the
                                (default: when there are at most 24; else the state report
                                is collected for the polluters only, after the search)
       --no-rank                no isolated run at all (no state report in the answer)
+      --fresh-probes           every probe a fresh runner process (default with Vitest on
+                               Linux x64 and Node 22+: each probe is a fork of the file's
+                               zygote, served by one run of the file)
       --json                   print the answer as one JSON object
       <test-file>:<line>       when several tests share the full name
 

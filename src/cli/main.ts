@@ -44,7 +44,7 @@ async function main(argv: readonly string[]): Promise<number> {
     const runner = makeRunner(args.runner ?? detectRunner(root), { root, seed: args.command === 'polluter' ? args.seed : undefined, extraArgs: args.extraArgs, env: process.env })
     progress.line(`${runner.name} ${runner.version} in ${root}`)
     if (args.command === 'polluter') {
-      return await polluter({ runner, file: args.file, fullName: args.name, line: args.line, seed: args.seed, json: args.json, rank: args.rank, progress, signal: controller.signal, write })
+      return await polluter({ runner, file: args.file, fullName: args.name, line: args.line, seed: args.seed, json: args.json, rank: args.rank, freshProbes: args.freshProbes, progress, signal: controller.signal, write })
     }
     return await compare({ runner, json: args.json, progress, signal: controller.signal, write })
   } finally {

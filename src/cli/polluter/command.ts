@@ -10,7 +10,8 @@ import type { TestRef } from '../runners/types.js'
 import { tempFile } from '../runners/temp.js'
 import { formatAnswer, view, type Answer } from './output.js'
 import { checkPreconditions, FlakyVictimError, Interrupted, type Checked } from './preconditions.js'
-import { FreshProber, type Prober } from './prober.js'
+import { FreshProber } from './prober.js'
+import { ForkServerProber, forkServerBlocker, type ProberName } from './fork-server-prober.js'
 import { rank, type Ranking } from './rank.js'
 import { estimateProbes, Search } from './search.js'
 import type { RankMode } from '../args.js'
@@ -31,6 +32,8 @@ export interface PolluterInput {
   readonly seed: number | undefined
   readonly json: boolean
   readonly rank: RankMode
+  /** --fresh-probes: no fork server, a fresh runner process per probe. */
+  readonly freshProbes: boolean
   readonly progress: Progress
   readonly signal: AbortSignal
   readonly write: (text: string) => void
@@ -45,6 +48,7 @@ export async function polluter(input: PolluterInput): Promise<number> {
   let checked: Checked | undefined
   let search: Search | undefined
   let probes = 0
+  let proberName: ProberName = 'fresh'
 
   const answer = (status: Answer['status'], tests: readonly number[], extra: Partial<Answer>, ranking?: Ranking): Answer => {
     const c = checked!
@@ -60,6 +64,7 @@ export async function polluter(input: PolluterInput): Promise<number> {
       probes,
       preconditionRuns: c.runs,
       stateRuns,
+      prober: proberName,
       ms: progress.elapsed(),
       repro: chosen.length ? runner.repro([...chosen, c.victim]) : null,
       ...extra,
@@ -92,7 +97,10 @@ export async function polluter(input: PolluterInput): Promise<number> {
     const ranked = ranking?.ranked ?? []
     if (ranking) progress.line(`state report: ${ranked.length} of ${c.earlier.length} earlier tests changed something the victim reads${ranked.length ? ` (${ranked.map((i) => JSON.stringify(c.earlier[i]!.fullName)).join(', ')})` : ''}`)
     let about = estimateProbes(c.earlier.length, ranked.length)
-    const prober: Prober = new FreshProber(runner)
+    const blocker = input.freshProbes ? '--fresh-probes' : forkServerBlocker(runner)
+    const prober = blocker === undefined ? new ForkServerProber(runner, file, signal, (why) => progress.line(why)) : new FreshProber(runner)
+    proberName = prober instanceof ForkServerProber ? 'fork-server' : 'fresh'
+    progress.line(prober instanceof ForkServerProber ? "probes: forks of the file's zygote, served by one run of the file" : `probes: a fresh ${runner.name} run each (${blocker})`)
     search = new Search(c.earlier.length, async (subset) => {
       probes++
       if (probes > about) about = probes + 1
@@ -103,10 +111,19 @@ export async function polluter(input: PolluterInput): Promise<number> {
         signal,
       )
       if (signal.aborted) throw new Interrupted()
-      progress.line(`probe ${probes}: the victim ${outcome.victim === 'fail' ? 'failed' : 'passed'} (${(outcome.ms / 1000).toFixed(1)} s)`)
+      progress.line(`probe ${probes}: the victim ${outcome.victim === 'fail' ? 'failed' : 'passed'} (${outcome.ms < 1000 ? `${outcome.ms} ms` : `${(outcome.ms / 1000).toFixed(1)} s`})`)
       return outcome.victim === 'fail'
     })
-    const outcome = await search.run(ranked, (p) => ranking?.likelyCleaners(p) ?? [])
+    let outcome: Awaited<ReturnType<Search['run']>>
+    try {
+      outcome = await search.run(ranked, (p) => ranking?.likelyCleaners(p) ?? [])
+    } finally {
+      // The probe server's run ends before anything else runs (and on Ctrl-C, with its zygote).
+      if (prober instanceof ForkServerProber) {
+        await prober.close()
+        proberName = prober.name
+      }
+    }
     if (!outcome.polluters) {
       print(answer('not-found', search.bestSoFar(), { reason: outcome.reason ?? null }))
       return 1

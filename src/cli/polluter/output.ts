@@ -28,6 +28,8 @@ export interface Answer {
   readonly probes: number
   readonly preconditionRuns: number
   readonly stateRuns: number
+  /** What ran the probes: forks of the file's zygote, or a fresh runner process each. */
+  readonly prober: 'fork-server' | 'fresh'
   readonly ms: number
   readonly repro: Repro | null
 }
@@ -68,7 +70,7 @@ export function formatAnswer(a: Answer): string {
     }
   }
   if (a.status === 'found') out.push(a.cleaner ? `cleaner: ${where(a.cleaner)}  ${a.cleaner.fullName}  (run after the polluter, it makes the victim pass again)` : 'cleaner: none found')
-  out.push(`probes: ${a.probes} (plus ${a.preconditionRuns} runs to check the preconditions${a.stateRuns ? ` and ${a.stateRuns} isolated run${a.stateRuns === 1 ? '' : 's'} for the state report` : ''}), ${seconds}`)
+  out.push(`probes: ${a.probes}${a.probes ? ` (${a.prober === 'fork-server' ? "forks of the file's zygote" : 'fresh runner processes'})` : ''} (plus ${a.preconditionRuns} runs to check the preconditions${a.stateRuns ? ` and ${a.stateRuns} isolated run${a.stateRuns === 1 ? '' : 's'} for the state report` : ''}), ${seconds}`)
   if (a.repro) {
     out.push(`reproduce (fails the victim): ${a.repro.command}`)
     if (a.repro.note) out.push(`  note: ${a.repro.note}`)

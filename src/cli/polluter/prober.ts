@@ -1,19 +1,10 @@
 // A probe: run an ordered subset of the victim's earlier tests, then the victim, in one process with
-// isolation off, and say whether the victim failed. Today each probe is a fresh run of the runner
-// (FreshProber: its start-up is most of a probe's cost).
-//
-// The fork-server prober (not built) would implement the same interface. What it needs, as the code
-// stands: (1) the child runner (adapters/vitest/child/runner.ts) keeps one target: `skipAllBut(file,
-// target)` after the fork point; it would keep the target plus an ordered `before` list of test ids
-// (a new optional field of the test target in core/ipc/protocol.ts), run them as plain tests (its
-// runTask already runs non-target tests as they are) and report only the target's outcome. (2) A fork
-// needs a live Vitest worker as its host: the zygote is started by the plugin's runner in a test
-// worker (prestartZygote) and the forked child's module fetches go through that worker's RPC relay.
-// So the CLI would start one Vitest run of the file under the plugin with a "probe server" variable;
-// the plugin's runner, at its file's start, would connect back to the CLI and serve probe requests
-// (fork with target + before, answer the victim's verdict) until told to stop, then skip the file.
-// Jest has the same shape (the environment hosts the zygote). Not built in issue 14's time: it spans
-// the IPC contract, both runners and a new parent-side mode.
+// isolation off, and say whether the victim failed. FreshProber: each probe is a fresh run of the
+// runner (its start-up is most of a probe's cost). ForkServerProber (fork-server-prober.ts): one
+// Vitest run of the file serves every probe as a fork of the file's zygote, running the subset as
+// plain tests and then the victim (the test target's `before` list, core/ipc/protocol.ts; the worker
+// side is adapters/vitest/parent/probe-server.ts). Jest would need the same from its environment,
+// which hosts the zygote there: not built.
 import type { Runner, TestRef } from '../runners/types.js'
 import { IsolatedRunnerError } from '../errors.js'
 import { findVerdict } from './victim.js'

@@ -57,6 +57,17 @@ export interface Runner {
   run(spec: RunSpec): Promise<RunResult>
   /** The shell command that runs these tests (in their file order) from the project's root. */
   repro(tests: readonly TestRef[]): Repro
+  /**
+   * Vitest only: one run of `file` under the plugin in probe-server mode (core/ipc/probe-server.ts):
+   * its worker connects to `socket` and serves probes until told to stop. Resolves when the run ends.
+   */
+  probeServer?(file: string, socket: string, signal: AbortSignal): Promise<ServerRun>
+}
+
+/** How a probe-server run ended. */
+export interface ServerRun {
+  readonly code: number | null
+  readonly stderr: string
 }
 
 export interface RunnerOptions {

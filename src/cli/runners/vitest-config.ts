@@ -55,9 +55,10 @@ export default async (env) => {
 `
 
 /** Writes the wrapping config; returns its path and a function that removes it. */
-export function writeIsolatingConfig(root: string, config: string | undefined): { path: string; remove: () => void } {
+export function writeIsolatingConfig(root: string, config: string | undefined, tag = ''): { path: string; remove: () => void } {
   const dir = config ? dirname(config) : root
-  const path = join(dir, `.isolated-test-${process.pid}.vitest.config.mts`)
+  // `tag`: a run that overlaps another (the probe server beside a state run) has a file of its own.
+  const path = join(dir, `.isolated-test-${process.pid}${tag && `-${tag}`}.vitest.config.mts`)
   const text = config ? body(`import user from './${basename(config)}'`, 'user') : body('', '{}')
   writeFileSync(path, text)
   return { path, remove: () => rmSync(path, { force: true }) }

@@ -8,7 +8,9 @@ import { anchoredAlternation, MATCH_NOTHING, repeatedNames, shellQuote } from '.
 import { findInstalled, versionAtLeast } from './package-bin.js'
 import { runInGroup } from './spawn.js'
 import { tempFile } from './temp.js'
-import type { Repro, RunResult, Runner, RunnerOptions, RunSpec, TestRef } from './types.js'
+import type { Repro, RunResult, Runner, RunnerOptions, RunSpec, ServerRun, TestRef } from './types.js'
+import { PROBE_SERVER_ENV } from '../../core/ipc/probe-server.js'
+import { PROCESS_MODEL_ENV } from '../../core/parent/process-model.js'
 import { userConfig, writeIsolatingConfig } from './vitest-config.js'
 
 export function vitestRunner(options: RunnerOptions, listing: () => readonly TestRef[] = () => []): Runner & { setListing(l: readonly TestRef[]): void } {
@@ -47,6 +49,19 @@ export function vitestRunner(options: RunnerOptions, listing: () => readonly Tes
         return readJsonResults(out, ran, 'Vitest')
       } finally {
         wrapper?.remove()
+      }
+    },
+    async probeServer(file: string, socket: string, signal: AbortSignal): Promise<ServerRun> {
+      const { file: config, rest } = userConfig(options.root, options.extraArgs)
+      // The plugin on (each probe is a fork of the file's zygote); the fork server insisted on, not 'auto'.
+      const wrapper = writeIsolatingConfig(options.root, config, 'probes')
+      const env = { ...runnerEnv(options.env, true, undefined), [PROBE_SERVER_ENV]: socket, [PROCESS_MODEL_ENV]: 'fork-server' }
+      const args = [installed.bin, 'run', rel(file), '--includeTaskLocation', ...seedArgs, '--config', wrapper.path, ...rest]
+      try {
+        const ran = await runInGroup(process.execPath, args, { cwd: options.root, env, signal })
+        return { code: ran.code, stderr: ran.stderr }
+      } finally {
+        wrapper.remove()
       }
     },
     repro(tests: readonly TestRef[]): Repro {

@@ -64,6 +64,12 @@ export interface TestTarget {
   readonly args?: readonly unknown[] | undefined
   /** Which attempt at the test this is (the framework's retry count, 0 first): every attempt is a fresh child. */
   readonly attempt?: number | undefined
+  /**
+   * Test ids that run before the target in the same child, in file order, as plain tests with no
+   * isolation of their own (a polluter probe): their hooks run as in-process, their verdicts are not
+   * reported; only the target's is.
+   */
+  readonly before?: readonly string[] | undefined
 }
 
 export type RunTarget =

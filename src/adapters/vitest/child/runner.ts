@@ -32,12 +32,12 @@ function findTask(task: Task, id: string): Task | undefined {
   return undefined
 }
 
-/** Marks every test but `keep` (and every suite without it) skipped: no hook of theirs runs. */
-function skipAllBut(suite: Suite, keep: Test | undefined): boolean {
+/** Marks every test but those kept (and every suite without one) skipped: no hook of theirs runs. */
+function skipAllBut(suite: Suite, keep: ReadonlySet<Task>): boolean {
   let kept = false
   for (const task of suite.tasks) {
     if (task.type === 'suite') kept = skipAllBut(task, keep) || kept
-    else if (task === keep) kept = true
+    else if (keep.has(task)) kept = true
     else task.mode = 'skip'
   }
   if (!kept && suite.suite) suite.mode = 'skip'
@@ -65,6 +65,8 @@ function base(runner: TestRunner): OptionalHooks {
 
 export default class IsolatedChildRunner extends TestRunner {
   private target: Test | undefined
+  /** A probe's earlier tests (the target's `before`): plain tests, run in file order before the target. */
+  private before: Test[] = []
 
   constructor(...args: ConstructorParameters<typeof TestRunner>) {
     super(...args)
@@ -104,11 +106,11 @@ export default class IsolatedChildRunner extends TestRunner {
       // The request is the forked child's own now.
       const request = state.request as RunRequest
       if (request.target.kind === 'call') {
-        skipAllBut(file, undefined)
+        skipAllBut(file, new Set())
         await callWrapped(state, request)
       } else {
         this.selectTarget(file)
-        skipAllBut(file, this.target)
+        skipAllBut(file, new Set([...this.before, ...(this.target ? [this.target] : [])]))
       }
     }
   }
@@ -136,9 +138,24 @@ export default class IsolatedChildRunner extends TestRunner {
         task.repeats = 0
         task.fails = false
         task.timeout = 0
+        this.before = this.findBefore(file, wanted.before ?? [])
       }
       if (request.hooks === 'parent') clearHooks(file)
     }
+  }
+
+  /**
+   * A probe's earlier tests. They run where the file runs them: in file order, or shuffled by the same
+   * `sequence.seed` as the whole file (skipped tasks stay in place, so the kept ones keep their order).
+   */
+  private findBefore(file: File, ids: readonly string[]): Test[] {
+    const found: Test[] = []
+    for (const id of ids) {
+      const task = findTask(file, id)
+      if (task?.type === 'test') found.push(task)
+      else this.fatal(new IsolatedMismatchError(`The child found no test with id ${id} among the tests to run before "${this.target ? fullTestName(this.target) : id}".`))
+    }
+    return found
   }
 
   /** The parent's attempt at the test (its retry count): the child runs one attempt, and the test sees which. */

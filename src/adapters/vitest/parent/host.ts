@@ -120,7 +120,7 @@ function buildRequest(state: VitestWorkerState, options: ResolvedOptions, filepa
         type: 'run',
         context: {
           // A zygote collects the whole file; a fresh child only the target test.
-          files: [a.target.kind === 'zygote' ? { filepath } : { filepath, testIds: a.target.kind === 'test' ? [a.target.test.testId] : [] }],
+          files: [a.target.kind === 'zygote' ? { filepath } : { filepath, testIds: a.target.kind === 'test' ? [...(a.target.test.before ?? []), a.target.test.testId] : [] }],
           invalidates: [],
           providedContext: state.ctx.providedContext,
           workerId: state.ctx.workerId,
