@@ -38,8 +38,11 @@ export interface CaptureOptions {
   readonly budgetMs?: number
 }
 
-/** Kept back from the budget for the report to travel to the parent. */
-const SEND_RESERVE_MS = 60
+/**
+ * Kept back from the budget: the last look at /proc after a wait that ran out (a dozen samples 4 ms
+ * apart, slower on a loaded machine) and the report's way to the parent.
+ */
+const SEND_RESERVE_MS = 200
 
 /** `pid`: the child's, for /proc when it does not answer. */
 export async function captureStuck(cdp: Cdp, pid: number, o: CaptureOptions = {}): Promise<WatchdogReport> {
