@@ -75,6 +75,10 @@ export function printFigures(d, byId, forkResults) {
   row(`fixed per-file cost over plain (intercept; plain: ${ms(d.fixed.plainIntercept)})`, MODELS.map((m) => ms(d.fixed[m])), '(report)')
   row(`isolating ${COUNTS.small} tests / Vitest per-file isolation (overhead)`, MODELS.map((m) => `${ratio(d.perFileRatio[m])} ${verdict(d.perFileRatio[m], (x) => x <= 0.2)}`), '<= 0.2')
   row(`  whole runs, ours / per-file (per-file: ${ms(d.perFileRatio.perFileOverheadPerTest)}/test over plain)`, MODELS.map((m) => ratio(d.perFileRatio.wall[m])), '(report)')
+  if (Number.isFinite(floor) && Number.isFinite(d.perFileRatio.perFileOverheadPerTest)) {
+    const bound = floor / d.perFileRatio.perFileOverheadPerTest
+    row(`  the floor / per-file's overhead per test`, ['', ratio(bound)], bound > 0.2 ? 'above 0.2: the target cannot be met here' : '(report: the target is above the floor)')
+  }
   row(`per-test overhead, trivial file`, MODELS.map((m) => ms(d.trivialOverhead[m])), '(report)')
   row(`per-test overhead, file importing ${d.heavyImports.heavyMs.toFixed(0)} ms`, MODELS.map((m) => ms(d.heavyOverhead[m])), '~ trivial')
   row(`  imports of the heavy module per run of ${COUNTS.heavy} tests (plain: ${d.heavyImports.plain})`, MODELS.map((m) => `${d.heavyImports[m]} ${verdict(d.heavyImports[m], (x) => x <= 2)}`), 'once per file (<= 2: worker + zygote)')
