@@ -19,6 +19,11 @@ const MB = 2 ** 20
 const TIMEOUT_VERDICT_MS = 15_000
 /** Crashes with a 30 s limit must come at once, not at the limit. */
 const CRASH_VERDICT_MS = 10_000
+/**
+ * V8's out-of-memory end, also under a 30 s limit: before it gives up V8 runs last-resort collections
+ * on a full heap, which took 15.1 s at load average 9 on the 2-core VM. Still far from the limit.
+ */
+const OOM_VERDICT_MS = 22_000
 
 const MODE_LABEL: Record<Mode, string> = { helper: 'isolated()', plugin: 'isolatedTests() plugin', environment: 'isolated-test/jest environment' }
 
@@ -161,7 +166,7 @@ export function faultSuite(runtime: Runtime, mode: Mode): void {
         const message = failed(matrix, CASE.oom)
         expect(message).toMatch(/IsolatedCrashError: The child process (was killed by SIGABRT|exited with code 134)/)
         expect(message).toContain('It ran out of memory')
-        expect(matrix.result(CASE.oom).duration).toBeLessThan(TIMEOUT_VERDICT_MS)
+        expect(matrix.result(CASE.oom).duration).toBeLessThan(OOM_VERDICT_MS)
       })
 
       test('50 MB of output passes and arrives complete', () => {
