@@ -36,6 +36,11 @@ export interface StackAsker {
   readonly sourceMap?: ((file: string) => object | undefined) | undefined
 }
 
+/** A stack answer later than this... */
+const LATE_ANSWER_MS = 50
+/** ...while more than this went out (beyond any pipe or socket buffer) means one long write was under way. */
+const LONG_WRITE_BYTES = 1 << 20
+
 export class ForkedChild implements Child {
   readonly model = 'fork-server' as const
   readonly pid: number
@@ -148,6 +153,7 @@ export class ForkedChild implements Child {
       trace('p.stuck.ask')
       const answer = this.stack.answer()
       const output = this.outputBytes
+      const asked = performance.now()
       let text = await Promise.race([answer, delay(300, undefined)])
       if (text === undefined) {
         // Its output is still flowing: the main thread is inside one long write (it answers once that ends).
@@ -168,6 +174,11 @@ export class ForkedChild implements Child {
         return { op: 'stuck', state: blockedState(this.pid), frames: [], resources: [], workers }
       }
       const { frames, allFrames } = userFrames(stack.frames)
+      // A late answer while megabytes flowed: the main thread was inside one long write when asked, and
+      // answered only as it ended (busy JS answers within milliseconds). The stack is where it wrote from.
+      if (frames.length > 0 && performance.now() - asked > LATE_ANSWER_MS && this.outputBytes - output > LONG_WRITE_BYTES) {
+        return { op: 'stuck', state: 'writing', frames, allFrames, resources: [] }
+      }
       if (frames.length > 0) return { op: 'stuck', state: 'busy', frames, allFrames, resources: [] }
       idleAt = allFrames
     }
