@@ -67,6 +67,26 @@ export function runCli(project: string, args: readonly string[], options: CliOpt
 }
 
 /** Processes whose process group is one of `groups` (the CLI's runner processes and everything they started). */
+/**
+ * The singleton search of the Vitest fixture, interrupted with SIGINT once the progress names probe
+ * `probe` (the handshake: the probes before it answered, so their processes exist). `sent` says the
+ * signal went.
+ */
+export async function interruptedSearch(project: string, probe: number, node?: string): Promise<{ readonly run: CliRun; readonly sent: boolean }> {
+  let sent = false
+  const progress = new RegExp(`probe ${probe} of about`)
+  const run = await runCli(project, ['polluter', 'tests/singleton.test.ts', '-t', 'starts with an empty registry', '--json', '--no-rank'], {
+    ...(node !== undefined && { node }),
+    onStderr: (all, child) => {
+      if (!sent && progress.test(all)) {
+        sent = true
+        child.kill('SIGINT')
+      }
+    },
+  })
+  return { run, sent }
+}
+
 export function membersOf(groups: readonly number[]): number[] {
   const wanted = new Set(groups)
   const found: number[] = []

@@ -3,7 +3,7 @@
 // searches as with fresh probes (e2e/polluter/vitest.test.ts) must find the same polluters and repro
 // commands, say which prober ran, and leave no process behind, Ctrl-C included.
 import { describe, expect, test } from 'vitest'
-import { fixture, membersOf, runCli, runRepro, type CliRun } from './helpers.js'
+import { fixture, interruptedSearch, membersOf, runCli, runRepro, type CliRun } from './helpers.js'
 import { survivors } from '../helpers/processes.js'
 import { nodeBinary } from '../helpers/nodes.js'
 
@@ -77,17 +77,8 @@ describe.concurrent('isolated-test polluter with the fork-server prober (Vitest 
   })
 
   test('Ctrl-C during a fork-server probe prints the best answer so far and ends the run, its zygote and its forks', async () => {
-    let sent = false
-    const run = await runCli(project, ['polluter', 'tests/singleton.test.ts', '-t', 'starts with an empty registry', '--json', '--no-rank'], {
-      node,
-      // The handshake: the first probe answered, so the probe server's run and the zygote are up; the second is asked.
-      onStderr: (all, child) => {
-        if (!sent && /probe 2 of about/.test(all)) {
-          sent = true
-          child.kill('SIGINT')
-        }
-      },
-    })
+    // The first probe answered, so the probe server's run and the zygote are up; the second is asked.
+    const { run, sent } = await interruptedSearch(project, 2, node)
     expect(sent).toBe(true)
     expect(run.code).toBe(130)
     const answer = run.json()

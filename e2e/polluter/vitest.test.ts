@@ -1,7 +1,7 @@
 // `isolated-test polluter` and `compare` on a real Vitest 4.1 project (fixtures/polluter-vitest), through
 // the bin of the packed package. Each search's answer, probe count, printed repro command and exit code.
 import { describe, expect, test } from 'vitest'
-import { fixture, membersOf, runCli, runRepro } from './helpers.js'
+import { fixture, interruptedSearch, membersOf, runCli, runRepro } from './helpers.js'
 import { survivors } from '../helpers/processes.js'
 
 const project = fixture('polluter-vitest')
@@ -80,16 +80,8 @@ describe.concurrent('isolated-test polluter and compare (Vitest 4.1)', () => {
     })
 
     test('Ctrl-C during the search prints the best answer so far and leaves no process behind', async () => {
-      let sent = false
-      const run = await runCli(project, ['polluter', 'tests/singleton.test.ts', '-t', 'starts with an empty registry', '--json', '--no-rank'], {
-        // The handshake: the first probe has started (its process group exists).
-        onStderr: (all, child) => {
-          if (!sent && /probe 1 of about/.test(all)) {
-            sent = true
-            child.kill('SIGINT')
-          }
-        },
-      })
+      // The first probe has started (its process group exists).
+      const { run, sent } = await interruptedSearch(project, 1)
       expect(sent).toBe(true)
       expect(run.code).toBe(130)
       const answer = run.json()
