@@ -4,7 +4,8 @@
 // heap), so the pages both wrote, within the zygote's own mappings, are what later children pre-copy
 // in one madvise per run (native/src/serve.c `prefault`): a page fault each costs 50-160 us on the
 // development VM, MADV_POPULATE_WRITE 13-19 us a page (native/README.md).
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs'
+import { closeSync, openSync, readSync } from 'node:fs'
+import { readProcText } from './resources/proc-usage.js'
 import type { PageRun } from '../native/control-protocol.js'
 
 /** x64 Linux pages; elsewhere (arm64 may use 16 or 64 KiB) nothing is learned. */
@@ -23,12 +24,8 @@ interface Mapping {
 
 /** The process's private writable mappings, as page numbers [first, end). */
 function writableMappings(pid: number): Mapping[] | undefined {
-  let maps: string
-  try {
-    maps = readFileSync(`/proc/${pid}/maps`, 'utf8')
-  } catch {
-    return undefined
-  }
+  const maps = readProcText(`/proc/${pid}/maps`)
+  if (maps === undefined) return undefined
   const out: Mapping[] = []
   for (const line of maps.split('\n')) {
     const m = /^([0-9a-f]+)-([0-9a-f]+) rw-p /.exec(line)

@@ -47,6 +47,18 @@ export function isPolling(pid: number): boolean {
 }
 
 /**
+ * In the event loop's poll at each of a few looks a few ms apart: idle. One look is not enough: a loop
+ * of short async steps is in the poll between them (a pause finds its frames).
+ */
+export function steadilyPolling(pid: number): boolean {
+  for (let i = 0; i < 5; i++) {
+    if (sample(pid) !== 'polling') return false
+    if (i < 4) Atomics.wait(sleeper, 0, 0, 3)
+  }
+  return true
+}
+
+/**
  * Sampled a few times, a few ms apart: a thread writing a large buffer to a pipe alternates between
  * copying (running) and waiting for the reader (in write), so one sample is not enough to tell.
  */

@@ -7,7 +7,7 @@ import type { StuckFrame } from '../errors.js'
 import type { WatchdogReport } from '../ipc/protocol.js'
 import { RESOURCES_KEY } from '../resources-key.js'
 import { COVERAGE_NOW_KEY } from '../coverage-key.js'
-import { blockedState, isPolling, workerThreads } from './blocked.js'
+import { blockedState, steadilyPolling, workerThreads } from './blocked.js'
 import { mapFrame, type CallFrame, type ScriptInfo } from './source-maps.js'
 
 /** The part of a CDP connection the capture needs. `post` resolves undefined when no answer came in `waitMs`. */
@@ -95,19 +95,6 @@ export async function captureStuck(cdp: Cdp, pid: number, o: CaptureOptions = {}
     offPaused()
   }
 }
-
-/**
- * The main thread was in the event loop's poll at each of a few looks a few ms apart: idle. One look is
- * not enough: a loop of short async steps is in the poll between them (a pause finds its frames).
- */
-function steadilyPolling(pid: number): boolean {
-  for (let i = 0; i < 5; i++) {
-    if (!isPolling(pid)) return false
-    if (i < 4) Atomics.wait(sleeper, 0, 0, 3)
-  }
-  return true
-}
-const sleeper = new Int32Array(new SharedArrayBuffer(4))
 
 /** The calling thread's id when it belongs to `pid` (a fresh child's watchdog, a Worker itself): it is not the user's. */
 function ownThread(pid: number): number | undefined {

@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs'
 /** Linux reports CPU times in USER_HZ ticks, which is 100 on every architecture Node runs on. */
 const TICKS_PER_SECOND = 100
 
-function read(path: string): string | undefined {
+/** A /proc file's text, or undefined when it cannot be read (not Linux, the process is gone). */
+export function readProcText(path: string): string | undefined {
   try {
     return readFileSync(path, 'utf8')
   } catch {
@@ -34,22 +35,22 @@ function sumKb(text: string | undefined, names: readonly string[]): number | und
 export const mbOf = (kb: number): number => Math.ceil(kb / 102.4) / 10
 
 export function privateKb(pid: number): number | undefined {
-  return sumKb(read(`/proc/${pid}/smaps_rollup`), ['Private_Clean', 'Private_Dirty', 'Swap'])
+  return sumKb(readProcText(`/proc/${pid}/smaps_rollup`), ['Private_Clean', 'Private_Dirty', 'Swap'])
 }
 
 /** Resident set plus swap, in kB: what a process that exec'd holds (shared libraries included). */
 export function residentKb(pid: number): number | undefined {
-  return sumKb(read(`/proc/${pid}/status`), ['VmRSS', 'VmSwap'])
+  return sumKb(readProcText(`/proc/${pid}/status`), ['VmRSS', 'VmSwap'])
 }
 
 /** Anonymous resident pages plus swap, in kB (RssAnon + VmSwap of /proc/<pid>/status): a cheap read whose growth is new memory. */
 export function anonKb(pid: number): number | undefined {
-  return sumKb(read(`/proc/${pid}/status`), ['RssAnon', 'VmSwap'])
+  return sumKb(readProcText(`/proc/${pid}/status`), ['RssAnon', 'VmSwap'])
 }
 
 /** Its resident set now and at its highest so far (VmHWM), in kB: one read of /proc/<pid>/status. */
 export function residentAndPeakKb(pid: number): { readonly rss: number; readonly hwm: number } | undefined {
-  const status = read(`/proc/${pid}/status`)
+  const status = readProcText(`/proc/${pid}/status`)
   const rss = sumKb(status, ['VmRSS'])
   const hwm = sumKb(status, ['VmHWM'])
   return rss === undefined || hwm === undefined ? undefined : { rss, hwm }
@@ -60,7 +61,7 @@ export function residentAndPeakKb(pid: number): { readonly rss: number; readonly
  * (utime, stime, cutime, cstime of /proc/<pid>/stat; 10 ms resolution).
  */
 export function cpuMs(pid: number): number | undefined {
-  const stat = read(`/proc/${pid}/stat`)
+  const stat = readProcText(`/proc/${pid}/stat`)
   if (stat === undefined) return undefined
   // Fields after the command (which may hold spaces): state is field 3, utime field 14.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
