@@ -176,7 +176,8 @@ export class ForkedChild implements Child {
       const { frames, allFrames } = userFrames(stack.frames)
       // A late answer while megabytes flowed: the main thread was inside one long write when asked, and
       // answered only as it ended (busy JS answers within milliseconds). The stack is where it wrote from.
-      if (frames.length > 0 && performance.now() - asked > LATE_ANSWER_MS && this.outputBytes - output > LONG_WRITE_BYTES) {
+      // It may answer only after the write's function returned, with none of the user's frames left.
+      if (performance.now() - asked > LATE_ANSWER_MS && this.outputBytes - output > LONG_WRITE_BYTES) {
         return { op: 'stuck', state: 'writing', frames, allFrames, resources: [] }
       }
       if (frames.length > 0) return { op: 'stuck', state: 'busy', frames, allFrames, resources: [] }

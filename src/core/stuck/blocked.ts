@@ -87,10 +87,7 @@ export function workerThreads(pid: number, exceptTid?: number): string[] {
       if (Number(tid) === exceptTid) continue
       try {
         if (readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim() !== 'WorkerThread') continue
-        // The state is the field after the parenthesised name: R running, S sleeping, D in a system call.
-        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
-        const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3)
-        out.push(`a Worker (thread ${tid}, ${state === 'R' ? 'running' : 'waiting'}; its JS frames could not be read)`)
+        out.push(`a Worker (thread ${tid}, ${everRunning(`/proc/${pid}/task/${tid}/stat`) ? 'running' : 'waiting'}; its JS frames could not be read)`)
       } catch {
         // the thread ended
       }
@@ -99,4 +96,18 @@ export function workerThreads(pid: number, exceptTid?: number): string[] {
     // not Linux, or the process is gone
   }
   return out
+}
+
+/**
+ * Runnable at any of a few looks 2 ms apart: a spinning thread can be caught asleep for a moment (a
+ * V8 safepoint, a lock with the main thread), which one look took for waiting.
+ */
+function everRunning(statFile: string): boolean {
+  for (let i = 0; i < 5; i++) {
+    // The state is the field after the parenthesised name: R running, S sleeping, D in a system call.
+    const stat = readFileSync(statFile, 'utf8')
+    if (stat.charAt(stat.lastIndexOf(')') + 2) === 'R') return true
+    if (i < 4) Atomics.wait(sleeper, 0, 0, 2)
+  }
+  return false
 }
