@@ -66,16 +66,15 @@ export function runCli(project: string, args: readonly string[], options: CliOpt
   })
 }
 
-/** Processes whose process group is one of `groups` (the CLI's runner processes and everything they started). */
 /**
- * The singleton search of the Vitest fixture, interrupted with SIGINT once the progress names probe
- * `probe` (the handshake: the probes before it answered, so their processes exist). `sent` says the
- * signal went.
+ * The singleton search of a fixture (`file`: its singleton test file), interrupted with SIGINT once the
+ * progress names probe `probe` (the handshake: the probes before it answered, so their processes
+ * exist). `sent` says the signal went.
  */
-export async function interruptedSearch(project: string, probe: number, node?: string): Promise<{ readonly run: CliRun; readonly sent: boolean }> {
+export async function interruptedSearch(project: string, file: string, probe: number, node?: string): Promise<{ readonly run: CliRun; readonly sent: boolean }> {
   let sent = false
   const progress = new RegExp(`probe ${probe} of about`)
-  const run = await runCli(project, ['polluter', 'tests/singleton.test.ts', '-t', 'starts with an empty registry', '--json', '--no-rank'], {
+  const run = await runCli(project, ['polluter', file, '-t', 'starts with an empty registry', '--json', '--no-rank'], {
     ...(node !== undefined && { node }),
     onStderr: (all, child) => {
       if (!sent && progress.test(all)) {
@@ -87,6 +86,7 @@ export async function interruptedSearch(project: string, probe: number, node?: s
   return { run, sent }
 }
 
+/** Processes whose process group is one of `groups` (the CLI's runner processes and everything they started). */
 export function membersOf(groups: readonly number[]): number[] {
   const wanted = new Set(groups)
   const found: number[] = []

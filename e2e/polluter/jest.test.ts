@@ -2,7 +2,7 @@
 // isolates every test (testEnvironment 'isolated-test/jest'): the probes turn it off, the state run
 // and compare's isolated run use it.
 import { describe, expect, test } from 'vitest'
-import { fixture, membersOf, runCli, runRepro } from './helpers.js'
+import { fixture, interruptedSearch, membersOf, runCli, runRepro } from './helpers.js'
 import { survivors } from '../helpers/processes.js'
 
 const project = fixture('polluter-jest')
@@ -42,15 +42,8 @@ describe.concurrent('isolated-test polluter and compare (Jest 30)', () => {
     })
 
     test('Ctrl-C during the search prints the best answer so far and leaves no process behind', async () => {
-      let sent = false
-      const run = await runCli(project, ['polluter', '__tests__/singleton.test.js', '-t', 'starts with an empty registry', '--json', '--no-rank'], {
-        onStderr: (all, child) => {
-          if (!sent && /probe 1 of about/.test(all)) {
-            sent = true
-            child.kill('SIGINT')
-          }
-        },
-      })
+      const { run, sent } = await interruptedSearch(project, '__tests__/singleton.test.js', 1)
+      expect(sent).toBe(true)
       expect(run.code).toBe(130)
       expect(run.json().status).toBe('interrupted')
       expect(run.json().polluters.map((p) => p.fullName)).toContain('s7')

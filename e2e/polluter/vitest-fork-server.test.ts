@@ -78,7 +78,7 @@ describe.concurrent('isolated-test polluter with the fork-server prober (Vitest 
 
   test('Ctrl-C during a fork-server probe prints the best answer so far and ends the run, its zygote and its forks', async () => {
     // The first probe answered, so the probe server's run and the zygote are up; the second is asked.
-    const { run, sent } = await interruptedSearch(project, 2, node)
+    const { run, sent } = await interruptedSearch(project, 'tests/singleton.test.ts', 2, node)
     expect(sent).toBe(true)
     expect(run.code).toBe(130)
     const answer = run.json()

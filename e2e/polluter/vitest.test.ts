@@ -81,7 +81,7 @@ describe.concurrent('isolated-test polluter and compare (Vitest 4.1)', () => {
 
     test('Ctrl-C during the search prints the best answer so far and leaves no process behind', async () => {
       // The first probe has started (its process group exists).
-      const { run, sent } = await interruptedSearch(project, 1)
+      const { run, sent } = await interruptedSearch(project, 'tests/singleton.test.ts', 1)
       expect(sent).toBe(true)
       expect(run.code).toBe(130)
       const answer = run.json()

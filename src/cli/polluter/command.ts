@@ -79,6 +79,10 @@ export async function polluter(input: PolluterInput): Promise<number> {
   }
   const print = (a: Answer): void => input.write(input.json ? `${JSON.stringify(a)}\n` : formatAnswer(a))
 
+  const blocker = input.freshProbes ? '--fresh-probes' : forkServerBlocker(runner)
+  const prober = blocker === undefined ? new ForkServerProber(runner, file, signal, (why) => progress.line(why)) : new FreshProber(runner)
+  // The probe server boots beside the precondition runs (closed below on every path).
+  if (prober instanceof ForkServerProber) prober.warm()
   try {
     checked = await checkPreconditions({
       runner,
@@ -97,8 +101,6 @@ export async function polluter(input: PolluterInput): Promise<number> {
     const ranked = ranking?.ranked ?? []
     if (ranking) progress.line(`state report: ${ranked.length} of ${c.earlier.length} earlier tests changed something the victim reads${ranked.length ? ` (${ranked.map((i) => JSON.stringify(c.earlier[i]!.fullName)).join(', ')})` : ''}`)
     let about = estimateProbes(c.earlier.length, ranked.length)
-    const blocker = input.freshProbes ? '--fresh-probes' : forkServerBlocker(runner)
-    const prober = blocker === undefined ? new ForkServerProber(runner, file, signal, (why) => progress.line(why)) : new FreshProber(runner)
     proberName = prober instanceof ForkServerProber ? 'fork-server' : 'fresh'
     progress.line(prober instanceof ForkServerProber ? "probes: forks of the file's zygote, served by one run of the file" : `probes: a fresh ${runner.name} run each (${blocker})`)
     search = new Search(c.earlier.length, async (subset) => {
@@ -148,6 +150,9 @@ export async function polluter(input: PolluterInput): Promise<number> {
     }
     print(answer('interrupted', search?.bestSoFar() ?? [...checked.earlier.keys()], { reason: 'interrupted (Ctrl-C)' }))
     return 130
+  } finally {
+    // A precondition that failed (or Ctrl-C before the search): the probe server's run ends too.
+    if (prober instanceof ForkServerProber) await prober.close()
   }
 }
 

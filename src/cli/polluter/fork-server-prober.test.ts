@@ -13,12 +13,13 @@ const runner = (name: 'vitest' | 'jest', server: boolean): Runner => ({
 })
 
 describe('forkServerBlocker', () => {
-  test('Vitest on Linux x64 with Node 22 or later can fork; anything else says why', () => {
+  test('a runner with a probe server on Linux x64 with Node 22 or later can fork; anything else says why', () => {
     expect(forkServerBlocker(runner('vitest', true), 'linux', 'x64', '22.12.0')).toBeUndefined()
     expect(forkServerBlocker(runner('vitest', true), 'linux', 'x64', '24.1.0')).toBeUndefined()
     expect(forkServerBlocker(runner('vitest', true), 'linux', 'x64', '20.20.0')).toBe('forks need Node 22 or later (this is Node 20.20.0)')
     expect(forkServerBlocker(runner('vitest', true), 'darwin', 'arm64', '24.1.0')).toBe('forks need Linux x64 (this is darwin arm64)')
-    expect(forkServerBlocker(runner('jest', false), 'linux', 'x64', '24.1.0')).toMatch(/^the runner is jest/)
+    expect(forkServerBlocker(runner('jest', true), 'linux', 'x64', '24.1.0')).toBeUndefined()
+    expect(forkServerBlocker(runner('jest', false), 'linux', 'x64', '24.1.0')).toBe('the runner is jest (it has no probe server)')
   })
 })
 

@@ -1,7 +1,7 @@
-// Probes as forks of the victim file's zygote (issue 14): one Vitest run of the file under the plugin,
-// in probe-server mode (core/ipc/probe-server.ts), serves every probe of the search; each probe is one
-// fork running the earlier tests and then the victim with isolation off, so it costs milliseconds plus
-// the tests' own time instead of a runner's start-up. Where the worker cannot fork (it says so), the
+// Probes as forks of the victim file's zygote (issue 14): one run of the file, isolated (Vitest's
+// plugin, Jest's environment), in probe-server mode (core/ipc/probe-server.ts), serves every probe of
+// the search; each probe is one fork running the earlier tests and then the victim with isolation off,
+// so it costs milliseconds plus the tests' own time instead of a runner's start-up. Where the worker cannot fork (it says so), the
 // probes fall back to fresh runs (FreshProber).
 import { createServer, type Server, type Socket } from 'node:net'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -16,7 +16,7 @@ export type ProberName = 'fork-server' | 'fresh'
 
 /** Why the fork-server prober cannot be used here, or undefined when it can (the worker has the last word). */
 export function forkServerBlocker(runner: Runner, platform = process.platform, arch = process.arch, nodeVersion = process.versions.node): string | undefined {
-  if (!runner.probeServer) return `the runner is ${runner.name} (the fork-server prober is built for Vitest only)`
+  if (!runner.probeServer) return `the runner is ${runner.name} (it has no probe server)`
   if (platform !== 'linux' || arch !== 'x64') return `forks need Linux x64 (this is ${platform} ${arch})`
   if (Number(nodeVersion.split('.')[0]) < 22) return `forks need Node 22 or later (this is Node ${nodeVersion})`
   return undefined
@@ -58,6 +58,17 @@ export class ForkServerProber implements Prober {
     return this.fallback ? 'fresh' : 'fork-server'
   }
 
+  /**
+   * Starts the probe server's run now (while the preconditions are checked): its runner's start-up,
+   * the worker's and the zygote's boot are then mostly over when the first probe is asked.
+   */
+  warm(): void {
+    if (this.fallback || this.session) return
+    this.session = this.start()
+    // A start that fails is seen (and falls back) at the first probe.
+    this.session.catch(() => undefined)
+  }
+
   async probe(before: readonly TestRef[], victim: TestRef, signal?: AbortSignal): Promise<ProbeOutcome> {
     if (this.fallback) return this.fallback.probe(before, victim, signal)
     try {
@@ -85,8 +96,15 @@ export class ForkServerProber implements Prober {
     const session = this.session
     this.session = undefined
     if (!session) return
+    // Still starting (a warm start the search never needed): ended at once rather than booted first.
+    if (!this.connected) this.ending?.abort()
     await session.then((s) => s.close(), () => undefined)
   }
+
+  /** The worker said hello: the run is ours to stop by asking. */
+  private connected = false
+  /** Ends the probe server's run by force. */
+  private ending: AbortController | undefined
 
   private async start(): Promise<Session> {
     const dir = mkdtempSync(join(tmpdir(), 'isolated-test-probes-'))
@@ -97,6 +115,8 @@ export class ForkServerProber implements Prober {
       server.listen(path, () => resolve())
     })
     const ended = new AbortController()
+    this.ending = ended
+    this.connected = false
     const stop = (): void => ended.abort()
     this.signal.addEventListener('abort', stop, { once: true })
     const run = this.runner.probeServer!(this.file, path, ended.signal)
@@ -107,6 +127,7 @@ export class ForkServerProber implements Prober {
     }
     try {
       const { socket, tests } = await connect(server, this.file, run)
+      this.connected = true
       return session(socket, tests, run, () => {
         cleanup()
       })

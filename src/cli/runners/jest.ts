@@ -1,6 +1,6 @@
 // Jest 29/30: the project's own config, `--runTestsByPath <file> -t '<regex>'` in band, the JSON
 // reporter with locations, and isolation off or on. With isolation on, the project's own test
-// environment goes through our environment's `environment` option.
+// environment goes through our environment's `environment` option; so does the probe server's run.
 import { relative } from 'node:path'
 import { IsolatedRunnerError } from '../errors.js'
 import { runnerEnv } from './env.js'
@@ -9,7 +9,9 @@ import { anchoredAlternation, MATCH_NOTHING, repeatedNames, shellQuote } from '.
 import { findInstalled, versionAtLeast } from './package-bin.js'
 import { runInGroup } from './spawn.js'
 import { tempFile } from './temp.js'
-import type { Repro, RunResult, Runner, RunnerOptions, RunSpec, TestRef } from './types.js'
+import type { Repro, RunResult, Runner, RunnerOptions, RunSpec, ServerRun, TestRef } from './types.js'
+import { PROBE_SERVER_ENV } from '../../core/ipc/probe-server.js'
+import { PROCESS_MODEL_ENV } from '../../core/parent/process-model.js'
 
 interface ShownConfig {
   configs?: { testEnvironment?: string; testEnvironmentOptions?: Record<string, unknown> }[]
@@ -76,6 +78,14 @@ export function jestRunner(options: RunnerOptions): Runner & { setListing(l: rea
       const args = [installed.bin, ...selection(spec), '--json', `--outputFile=${out}`, '--testLocationInResults', '--ci', ...(spec.inBand ? ['--runInBand'] : []), ...seedArgs, ...(await environmentArgs(spec.isolated)), ...options.extraArgs]
       const ran = await runInGroup(process.execPath, args, { cwd: options.root, env: env(spec), signal: spec.signal })
       return readJsonResults(out, ran, 'Jest')
+    },
+    async probeServer(file: string, socket: string, signal: AbortSignal): Promise<ServerRun> {
+      // Our environment on (each probe is a fork of the file's zygote), the fork server insisted on; --ci:
+      // a probe writes no snapshot, and every test is skipped at the end, so none is obsolete either.
+      const env = { ...runnerEnv(options.env, true, undefined), [PROBE_SERVER_ENV]: socket, [PROCESS_MODEL_ENV]: 'fork-server' }
+      const args = [installed.bin, '--runTestsByPath', rel(file), '--ci', '--runInBand', ...seedArgs, ...(await environmentArgs(true)), ...options.extraArgs]
+      const ran = await runInGroup(process.execPath, args, { cwd: options.root, env, signal })
+      return { code: ran.code, stderr: ran.stderr }
     },
     repro(tests: readonly TestRef[]): Repro {
       const files = [...new Set(tests.map((t) => t.file))]

@@ -58,8 +58,9 @@ export interface Runner {
   /** The shell command that runs these tests (in their file order) from the project's root. */
   repro(tests: readonly TestRef[]): Repro
   /**
-   * Vitest only: one run of `file` under the plugin in probe-server mode (core/ipc/probe-server.ts):
-   * its worker connects to `socket` and serves probes until told to stop. Resolves when the run ends.
+   * One run of `file` isolated (Vitest's plugin, Jest's environment) in probe-server mode
+   * (core/ipc/probe-server.ts): its worker connects to `socket` and serves probes until told to stop.
+   * Resolves when the run ends.
    */
   probeServer?(file: string, socket: string, signal: AbortSignal): Promise<ServerRun>
 }

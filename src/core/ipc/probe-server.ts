@@ -6,6 +6,11 @@
 /** The socket path of the CLI's probe server, in the runner's environment. */
 export const PROBE_SERVER_ENV = 'ISOLATED_TEST_PROBE_SERVER'
 
+/** The CLI's socket when this run serves polluter probes. */
+export function probeServerPath(): string | undefined {
+  return process.env[PROBE_SERVER_ENV] || undefined
+}
+
 /** A test of the file as the worker collected it: its adapter id, full name and line. */
 export interface ProbeTest {
   readonly id: string

@@ -158,7 +158,8 @@ export class TargetSelector {
         found = undefined
       }
     }
-    for (const t of tests) if (t !== found) t.mode = 'skip'
+    const before = found ? this.findBefore(tests, wanted?.before ?? []) : new Set<TestEntry>()
+    for (const t of tests) if (t !== found && !before.has(t)) t.mode = 'skip'
     relaySnapshots(this.global, this.state.link)
     if (!found) return
     this.target = found
@@ -172,6 +173,20 @@ export class TargetSelector {
     const body = ((site && this.state.wrappers.get(`${siteKey(site)}#${site.ordinal}`)) || raw) as AnyFunction
     if (this.request.hooks === 'child') this.session = beginState(this.state, body, this.scope)
     found.fn = this.announcing(raw as TestFn, body)
+  }
+
+  /**
+   * A probe's earlier tests (ids: places in registration order): they run as in-process, where the file
+   * runs them, their own timeouts and hooks with them; only the target's verdict goes back.
+   */
+  private findBefore(tests: readonly TestEntry[], ids: readonly string[]): Set<TestEntry> {
+    const found = new Set<TestEntry>()
+    for (const id of ids) {
+      const t = tests[Number(id)]
+      if (t) found.add(t)
+      else this.mismatch ??= new IsolatedMismatchError(`The child registered ${tests.length} tests; there is no test #${id} to run before ${JSON.stringify(this.request.payload.namePath.join(' '))}.`)
+    }
+    return found
   }
 
   /** With hooks in the parent, the state session starts at the body. */

@@ -23,6 +23,8 @@ import { planTest, type TestPlan } from './plan.js'
 import { ENVIRONMENT_MARK } from './plain-state.js'
 import { prestartJestZygote, runJestTest, testFailures } from './run-test.js'
 import { SnapshotReplay } from './snapshot-replay.js'
+import { serveJestProbes } from './probe-server.js'
+import { probeServerPath } from '../../../core/ipc/probe-server.js'
 import { shutdownZygotes } from '../../../core/parent/zygotes.js'
 import { fileSummary } from '../../../core/parent/state-report.js'
 import type { AnyFunction } from '../../../core/state/closure.js'
@@ -42,6 +44,8 @@ export function createIsolatingEnvironment(Base: JestEnvironmentClass, runnerDir
     private readonly testConsole: TestConsole
     private readonly projectConfig: ProjectConfig
     private readonly globalConfig: GlobalConfig
+    /** The file's part of every child's payload (what its zygote starts with). */
+    private readonly filePayload: JestPayload
     private readonly order = new Map<TestEntry, number>()
     /** Each test's options, or undefined for a test kept in-process. */
     private readonly plans = new Map<TestEntry, ResolvedOptions | undefined>()
@@ -60,7 +64,7 @@ export function createIsolatingEnvironment(Base: JestEnvironmentClass, runnerDir
       const { options, warning } = fileOptions(config.projectConfig.testEnvironmentOptions ?? {}, config.projectConfig.rootDir, readFileSync(context.testPath, 'utf8'), context.testPath)
       this.options = options
       // Fail a bad option now, with the file, not later in every test.
-      resolveOptions(this.options)
+      const resolved = resolveOptions(this.options)
       this.testPath = context.testPath
       this.testConsole = context.console
       // Once per file and run (Jest makes one environment per test file); a warning never fails the file.
@@ -75,23 +79,20 @@ export function createIsolatingEnvironment(Base: JestEnvironmentClass, runnerDir
       this.globalConfig = jsonCopy(config.globalConfig)
       // isolated() in the test code leaves the file's summary line to us.
       this.global[ENVIRONMENT_MARK] = true
+      this.filePayload = { testPath: this.testPath, jestDirs: [runnerDir], config: { kind: 'given', projectConfig: this.projectConfig, globalConfig: this.globalConfig }, environment: resolved.environment, namePath: [], locate: 'index', hookTimeout: resolved.timeout }
       // With the fork server, the file's zygote boots while Jest loads the file here.
-      if (!isOff()) {
-        const options = resolveOptions(this.options)
-        prestartJestZygote({
-          options,
-          console: this.testConsole,
-          hooks: options.hooks,
-          payload: { testPath: this.testPath, jestDirs: [runnerDir], config: { kind: 'given', projectConfig: this.projectConfig, globalConfig: this.globalConfig }, environment: options.environment, namePath: [], locate: 'index', hookTimeout: options.timeout },
-        })
-      }
+      if (!isOff()) prestartJestZygote({ options: resolved, console: this.testConsole, hooks: resolved.hooks, payload: this.filePayload })
     }
 
-    override handleTestEvent(event: CircusEvent, state: CircusState): void {
+    override handleTestEvent(event: CircusEvent, state: CircusState): Promise<void> | void {
       switch (event.name) {
-        case 'run_start':
+        case 'run_start': {
+          // Under `isolated-test polluter`: this file serves its probes, then runs none of its tests.
+          const probes = isOff() ? undefined : probeServerPath()
+          if (probes) return serveJestProbes(probes, { testPath: this.testPath, options: this.options, payload: this.filePayload, global: this.global, console: this.testConsole }, state)
           this.planAll(state)
           break
+        }
         case 'run_finish':
           // The last point where the file's console still prints (it is frozen before teardown).
           if (this.differed > 0) this.testConsole.warn('%s', fileSummary(this.differed))

@@ -52,7 +52,7 @@ export interface JestRun {
   /** Jest's seed for this run (circus state), for the record's run id. */
   readonly seed: number | undefined
   /** Records the child's snapshot assertions in the file's snapshot state, for the test. */
-  readonly snapshots: SnapshotReplay
+  readonly snapshots: Pick<SnapshotReplay, 'replay' | 'takeErrors'>
 }
 
 export interface JestTestAnswer {

@@ -2,22 +2,18 @@
 // ISOLATED_TEST_PROBE_SERVER set, the worker that runs the victim's file connects to the CLI once the
 // file is collected, serves each probe as one fork of the file's zygote (the earlier tests, then the
 // victim, isolation off inside it), and when told to stop skips the file's tests so the run ends.
-import { createConnection, type Socket } from 'node:net'
 import { readFileSync } from 'node:fs'
 import { relative, sep } from 'node:path'
 import { inject } from 'vitest'
 import type { File, Suite, Test } from '@vitest/runner'
-import { lineReader, PROBE_SERVER_ENV, type ProbeCliMessage, type ProbeTest, type ProbeWorkerMessage } from '../../../core/ipc/probe-server.js'
+import type { ProbeTest } from '../../../core/ipc/probe-server.js'
+import { serveProbes } from '../../../core/parent/probe-serve.js'
 import { mergeOptions, resolveOptions, type ResolvedOptions } from '../../../core/options.js'
 import { readPragmas } from '../../../core/pragma.js'
 import { decideProcessModel } from '../../../core/parent/process-model.js'
 import { fullTestName } from '../names.js'
 import { PROVIDE_KEY, type IsolatedTestsOptions } from './plugin-options.js'
 import { requireVitest, runInVitestChild } from './host.js'
-
-export function probeServerPath(): string | undefined {
-  return process.env[PROBE_SERVER_ENV] || undefined
-}
 
 function* testsOf(suite: Suite): Generator<Test> {
   for (const task of suite.tasks) {
@@ -42,16 +38,15 @@ function probeOptions(root: string, file: File): ResolvedOptions {
   return resolveOptions(mergeOptions(base, ...pragma, { hooks: 'child', leaks: 'off' }))
 }
 
-async function probe(options: ResolvedOptions, file: File, tests: ReadonlyMap<string, Test>, m: Extract<ProbeCliMessage, { kind: 'probe' }>): Promise<ProbeWorkerMessage> {
-  const victim = tests.get(m.victim)
-  if (!victim) return { kind: 'error', seq: m.seq, message: `no test with id ${m.victim} in ${file.filepath}` }
-  const started = performance.now()
+async function probe(options: ResolvedOptions, file: File, tests: ReadonlyMap<string, Test>, before: readonly string[], id: string): Promise<{ victim: 'pass' | 'fail' } | { error: string }> {
+  const victim = tests.get(id)
+  if (!victim) return { error: `no test with id ${id} in ${file.filepath}` }
   const { result } = await runInVitestChild(requireVitest(), {
     options,
     // The victim's own Vitest timeout for its body (a timeout is answered as an error: the CLI runs that
     // probe fresh); no limit of ours on the earlier tests, which run between its phases (Ctrl-C ends the run).
     limits: { timeout: victim.timeout > 0 ? victim.timeout : Infinity, bootTimeout: Infinity },
-    target: { kind: 'test', test: { testId: victim.id, fullName: fullTestName(victim), line: victim.location?.line, site: undefined, before: m.before } },
+    target: { kind: 'test', test: { testId: victim.id, fullName: fullTestName(victim), line: victim.location?.line, site: undefined, before } },
     hooks: 'child',
     context: {},
     taskId: file.id,
@@ -60,43 +55,25 @@ async function probe(options: ResolvedOptions, file: File, tests: ReadonlyMap<st
     unhandled: [],
     describeLimit: () => 'the polluter probe (no limit)',
   })
-  const ms = Math.round(performance.now() - started)
-  if (result.kind !== 'test' || result.outcome.state === 'skip') return { kind: 'error', seq: m.seq, message: `the victim "${fullTestName(victim)}" did not run in the probe's fork` }
-  return { kind: 'verdict', seq: m.seq, victim: result.outcome.state, ms }
+  if (result.kind !== 'test' || result.outcome.state === 'skip') return { error: `the victim "${fullTestName(victim)}" did not run in the probe's fork` }
+  return { victim: result.outcome.state }
 }
 
 /** Serves the CLI's probes for this file until it says stop (or goes away); then the file's tasks are skipped. */
-export async function serveProbes(path: string, root: string, file: File): Promise<void> {
-  const socket = await new Promise<Socket>((resolve, reject) => {
-    const s = createConnection(path, () => resolve(s))
-    s.once('error', reject)
-  })
-  const send = (m: ProbeWorkerMessage): void => void socket.write(`${JSON.stringify(m)}\n`)
+export async function serveVitestProbes(path: string, root: string, file: File): Promise<void> {
+  const tests = new Map([...testsOf(file)].map((t) => [t.id, t]))
+  let options: ResolvedOptions | undefined
   try {
-    let options: ResolvedOptions
-    try {
-      options = probeOptions(root, file)
-      const model = await decideProcessModel(options.processModel)
-      if (model.model !== 'fork-server') throw new Error(model.reason ?? 'the fork server is off')
-    } catch (error) {
-      send({ kind: 'unavailable', reason: (error as Error).message })
-      return
-    }
-    const tests = new Map([...testsOf(file)].map((t) => [t.id, t]))
-    send({ kind: 'hello', file: file.filepath, tests: [...tests.values()].map((t): ProbeTest => ({ id: t.id, fullName: fullTestName(t), line: t.location?.line })) })
-    await new Promise<void>((resolve) => {
-      // One probe at a time, in the order asked.
-      let queue = Promise.resolve()
-      const read = lineReader<ProbeCliMessage>((m) => {
-        if (m.kind === 'stop') return resolve()
-        queue = queue.then(async () => send(await probe(options, file, tests, m).catch((error: unknown) => ({ kind: 'error' as const, seq: m.seq, message: (error as Error).message }))))
-      })
-      socket.setEncoding('utf8').on('data', read)
-      socket.once('close', () => resolve())
-      socket.once('error', () => resolve())
+    await serveProbes(path, file.filepath, {
+      async prepare() {
+        options = probeOptions(root, file)
+        const model = await decideProcessModel(options.processModel)
+        if (model.model !== 'fork-server') throw new Error(model.reason ?? 'the fork server is off')
+        return [...tests.values()].map((t): ProbeTest => ({ id: t.id, fullName: fullTestName(t), line: t.location?.line }))
+      },
+      probe: (before, id) => probe(options!, file, tests, before, id),
     })
   } finally {
-    socket.end()
     skipAll(file)
   }
 }

@@ -17,7 +17,8 @@ import { matchesAny } from './glob.js'
 import { fullTestName } from '../names.js'
 import { PROVIDE_KEY, type IsolatedTestsOptions } from './plugin-options.js'
 import { wrapParentHooks } from './hooks.js'
-import { probeServerPath, serveProbes } from './probe-server.js'
+import { serveVitestProbes } from './probe-server.js'
+import { probeServerPath } from '../../../core/ipc/probe-server.js'
 
 type Decision = { readonly kind: 'in-process' } | { readonly kind: 'isolated'; readonly options: ResolvedOptions } | { readonly kind: 'invalid'; readonly error: unknown }
 
@@ -182,7 +183,7 @@ export default class IsolatedTestsRunner extends TestRunner {
   /** Under `isolated-test polluter`'s probe server: this worker serves the CLI's probes, then runs nothing. */
   async onBeforeRunFiles(files: File[]): Promise<void> {
     const path = probeServerPath()
-    if (path && files.length === 1) await serveProbes(path, this.config.root, files[0]!)
+    if (path && files.length === 1) await serveVitestProbes(path, this.config.root, files[0]!)
   }
 
   /** The worker is done with its files: their zygotes go. */
