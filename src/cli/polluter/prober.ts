@@ -1,10 +1,9 @@
 // A probe: run an ordered subset of the victim's earlier tests, then the victim, in one process with
 // isolation off, and say whether the victim failed. FreshProber: each probe is a fresh run of the
 // runner (its start-up is most of a probe's cost). ForkServerProber (fork-server-prober.ts): one
-// Vitest run of the file serves every probe as a fork of the file's zygote, running the subset as
-// plain tests and then the victim (the test target's `before` list, core/ipc/protocol.ts; the worker
-// side is adapters/vitest/parent/probe-server.ts). Jest would need the same from its environment,
-// which hosts the zygote there: not built.
+// run of the file serves every probe as a fork of the file's zygote, running the subset as plain
+// tests and then the victim (the test target's `before` list, core/ipc/protocol.ts; the worker side
+// is core/parent/probe-serve.ts, driven by each adapter's parent/probe-server.ts).
 import type { Runner, TestRef } from '../runners/types.js'
 import { IsolatedRunnerError } from '../errors.js'
 import { findVerdict } from './victim.js'
