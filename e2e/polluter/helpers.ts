@@ -5,7 +5,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { repoRoot } from '../helpers/package.js'
-import { readPids } from '../helpers/processes.js'
+import { expect } from 'vitest'
+import { readPids, survivors } from '../helpers/processes.js'
 import type { Answer as PolluterJson } from '../../src/cli/polluter/output.js'
 
 export const fixture = (name: 'polluter-vitest' | 'polluter-jest'): string => join(repoRoot, 'fixtures', name)
@@ -123,4 +124,39 @@ export function runRepro(project: string, command: string, jsonArgs: (out: strin
     .flatMap((f) => f.assertionResults)
     .filter((a) => a.status === 'passed' || a.status === 'failed')
     .map((a) => ({ fullName: a.fullName, status: a.status }))
+}
+
+/**
+ * The fork-server prober's singleton search beside the same search with --fresh-probes (Node `node`):
+ * the same polluter (`polluter`: full name and line), repro and probe count, each prober named, at
+ * most ceil(log2 N) + 3 probes, a repro that fails the victim, and no process left by either run.
+ */
+export async function forksMatchFreshProbes(project: string, file: string, polluter: readonly [string, number], node: string, json: (out: string) => string): Promise<void> {
+  const args = ['polluter', file, '-t', 'starts with an empty registry', '--json', '--no-rank']
+  const [forks, fresh] = await Promise.all([runCli(project, args, { node }), runCli(project, [...args, '--fresh-probes'], { node })])
+  expect(forks.code, forks.stderr).toBe(0)
+  expect(fresh.code, fresh.stderr).toBe(0)
+  const a = forks.json()
+  const b = fresh.json()
+  expect(a.prober).toBe('fork-server')
+  expect(b.prober).toBe('fresh')
+  expect(forks.stderr).toContain("probes: forks of the file's zygote")
+  expect(forks.stderr).not.toContain('fresh run')
+  expect(fresh.stderr).toMatch(/probes: a fresh (vitest|jest) run each \(--fresh-probes\)/)
+  expect(a.polluters.map((p) => [p.fullName, p.line])).toEqual([[...polluter]])
+  expect(a.polluters).toEqual(b.polluters)
+  expect(a.repro).toEqual(b.repro)
+  // The same search over the same verdicts: the same probes.
+  expect(a.probes).toBe(b.probes)
+  expect(a.probes).toBeLessThanOrEqual(Math.ceil(Math.log2(a.candidates)) + 3)
+  expect(runRepro(project, a.repro!.command, json)).toEqual([
+    { fullName: polluter[0], status: 'passed' },
+    { fullName: 'starts with an empty registry', status: 'failed' },
+  ])
+  // In the pid log and gone: the precondition runs, the probe server's run, its zygote and one fork per probe.
+  expect(forks.groups.length).toBeGreaterThanOrEqual(a.preconditionRuns + 2 + a.probes)
+  for (const run of [forks, fresh]) {
+    expect(await survivors(run.groups)).toEqual([])
+    expect(membersOf(run.groups)).toEqual([])
+  }
 }

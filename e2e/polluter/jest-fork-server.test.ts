@@ -4,7 +4,7 @@
 // polluters and repro commands, say which prober ran, and leave no process behind, Ctrl-C and a failed
 // precondition (the probe server was already booting) included.
 import { describe, expect, test } from 'vitest'
-import { fixture, interruptedSearch, membersOf, runCli, runRepro, type CliRun } from './helpers.js'
+import { fixture, forksMatchFreshProbes, interruptedSearch, membersOf, runCli, runRepro, type CliRun } from './helpers.js'
 import { survivors } from '../helpers/processes.js'
 import { nodeBinary } from '../helpers/nodes.js'
 
@@ -19,31 +19,7 @@ async function expectNothingLeft(run: CliRun): Promise<void> {
 
 describe.concurrent('isolated-test polluter with the fork-server prober (Jest 30, Node 24)', () => {
   test('finds the singleton polluter as fresh probes do, in at most ceil(log2 N) + 3 forks, and leaves no process', async () => {
-    const args = ['polluter', '__tests__/singleton.test.js', '-t', 'starts with an empty registry', '--json', '--no-rank']
-    const [forks, fresh] = await Promise.all([runCli(project, args, { node }), runCli(project, [...args, '--fresh-probes'], { node })])
-    expect(forks.code, forks.stderr).toBe(0)
-    expect(fresh.code, fresh.stderr).toBe(0)
-    const a = forks.json()
-    const b = fresh.json()
-    expect(a.prober).toBe('fork-server')
-    expect(b.prober).toBe('fresh')
-    expect(forks.stderr).toContain("probes: forks of the file's zygote")
-    expect(forks.stderr).not.toContain('fresh run')
-    expect(fresh.stderr).toContain('probes: a fresh jest run each (--fresh-probes)')
-    expect(a.polluters.map((p) => [p.fullName, p.line])).toEqual([['s7', 25]])
-    expect(a.polluters).toEqual(b.polluters)
-    expect(a.repro).toEqual(b.repro)
-    // The same search over the same verdicts: the same probes.
-    expect(a.probes).toBe(b.probes)
-    expect(a.probes).toBeLessThanOrEqual(Math.ceil(Math.log2(a.candidates)) + 3)
-    expect(runRepro(project, a.repro!.command, jestJson)).toEqual([
-      { fullName: 's7', status: 'passed' },
-      { fullName: 'starts with an empty registry', status: 'failed' },
-    ])
-    // In the pid log and gone: the precondition runs, the probe server's run, its zygote and one fork per probe.
-    expect(forks.groups.length).toBeGreaterThanOrEqual(a.preconditionRuns + 2 + a.probes)
-    await expectNothingLeft(forks)
-    await expectNothingLeft(fresh)
+    await forksMatchFreshProbes(project, '__tests__/singleton.test.js', ['s7', 25], node, jestJson)
   })
 
   test('names the polluter of process.env with its linking state, and two polluters by recursion', async () => {

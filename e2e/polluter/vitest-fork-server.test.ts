@@ -3,7 +3,7 @@
 // searches as with fresh probes (e2e/polluter/vitest.test.ts) must find the same polluters and repro
 // commands, say which prober ran, and leave no process behind, Ctrl-C included.
 import { describe, expect, test } from 'vitest'
-import { fixture, interruptedSearch, membersOf, runCli, runRepro, type CliRun } from './helpers.js'
+import { fixture, forksMatchFreshProbes, interruptedSearch, membersOf, runCli, runRepro, type CliRun } from './helpers.js'
 import { survivors } from '../helpers/processes.js'
 import { nodeBinary } from '../helpers/nodes.js'
 
@@ -18,31 +18,7 @@ async function expectNothingLeft(run: CliRun): Promise<void> {
 
 describe.concurrent('isolated-test polluter with the fork-server prober (Vitest 4.1, Node 24)', () => {
   test('finds the singleton polluter as fresh probes do, in at most ceil(log2 N) + 3 forks, and leaves no process', async () => {
-    const args = ['polluter', 'tests/singleton.test.ts', '-t', 'starts with an empty registry', '--json', '--no-rank']
-    const [forks, fresh] = await Promise.all([runCli(project, args, { node }), runCli(project, [...args, '--fresh-probes'], { node })])
-    expect(forks.code, forks.stderr).toBe(0)
-    expect(fresh.code, fresh.stderr).toBe(0)
-    const a = forks.json()
-    const b = fresh.json()
-    expect(a.prober).toBe('fork-server')
-    expect(b.prober).toBe('fresh')
-    expect(forks.stderr).toContain("probes: forks of the file's zygote")
-    expect(fresh.stderr).toContain('probes: a fresh vitest run each (--fresh-probes)')
-    expect(a.polluters.map((p) => [p.fullName, p.line])).toEqual([['s7', 26]])
-    expect(a.polluters).toEqual(b.polluters)
-    expect(a.repro).toEqual(b.repro)
-    // The same search over the same verdicts: the same probes.
-    expect(a.probes).toBe(b.probes)
-    expect(a.probes).toBeLessThanOrEqual(Math.ceil(Math.log2(a.candidates)) + 3)
-    const ran = runRepro(project, a.repro!.command, vitestJson)
-    expect(ran).toEqual([
-      { fullName: 's7', status: 'passed' },
-      { fullName: 'starts with an empty registry', status: 'failed' },
-    ])
-    // In the pid log and gone: the precondition runs, the probe server's run, its zygote and one fork per probe.
-    expect(forks.groups.length).toBeGreaterThanOrEqual(a.preconditionRuns + 2 + a.probes)
-    await expectNothingLeft(forks)
-    await expectNothingLeft(fresh)
+    await forksMatchFreshProbes(project, 'tests/singleton.test.ts', ['s7', 26], node, vitestJson)
   })
 
   test('names the module-scope polluter with its linking state, and two polluters by recursion', async () => {
