@@ -155,8 +155,29 @@ export async function forksMatchFreshProbes(project: string, file: string, pollu
   ])
   // In the pid log and gone: the precondition runs, the probe server's run, its zygote and one fork per probe.
   expect(forks.groups.length).toBeGreaterThanOrEqual(a.preconditionRuns + 2 + a.probes)
-  for (const run of [forks, fresh]) {
-    expect(await survivors(run.groups)).toEqual([])
-    expect(membersOf(run.groups)).toEqual([])
-  }
+  await expectNothingLeft(forks)
+  await expectNothingLeft(fresh)
+}
+
+/** No process of any group the CLI's run started is left. */
+export async function expectNothingLeft(run: CliRun): Promise<void> {
+  expect(await survivors(run.groups)).toEqual([])
+  expect(membersOf(run.groups)).toEqual([])
+}
+
+/**
+ * Ctrl-C during the fork-server prober's second probe of the singleton search (the first answered, so
+ * the probe server's run and its zygote are up): exit 130, the best answer so far, nothing left.
+ */
+export async function expectForkServerSearchInterrupted(project: string, file: string, node: string): Promise<void> {
+  const { run, sent } = await interruptedSearch(project, file, 2, node)
+  expect(sent).toBe(true)
+  expect(run.code).toBe(130)
+  const answer = run.json()
+  expect(answer.status).toBe('interrupted')
+  expect(answer.prober).toBe('fork-server')
+  expect(answer.polluters.map((p) => p.fullName)).toContain('s7')
+  // Four precondition runs, the probe server's run, its zygote and at least the first probe's fork.
+  expect(run.groups.length).toBeGreaterThanOrEqual(7)
+  await expectNothingLeft(run)
 }

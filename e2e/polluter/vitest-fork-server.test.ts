@@ -3,18 +3,12 @@
 // searches as with fresh probes (e2e/polluter/vitest.test.ts) must find the same polluters and repro
 // commands, say which prober ran, and leave no process behind, Ctrl-C included.
 import { describe, expect, test } from 'vitest'
-import { fixture, forksMatchFreshProbes, interruptedSearch, membersOf, runCli, runRepro, type CliRun } from './helpers.js'
-import { survivors } from '../helpers/processes.js'
+import { expectForkServerSearchInterrupted, expectNothingLeft, fixture, forksMatchFreshProbes, runCli, runRepro } from './helpers.js'
 import { nodeBinary } from '../helpers/nodes.js'
 
 const project = fixture('polluter-vitest')
 const node = nodeBinary(24)
 const vitestJson = (out: string): string => `--reporter=json --outputFile=${out}`
-
-async function expectNothingLeft(run: CliRun): Promise<void> {
-  expect(await survivors(run.groups)).toEqual([])
-  expect(membersOf(run.groups)).toEqual([])
-}
 
 describe.concurrent('isolated-test polluter with the fork-server prober (Vitest 4.1, Node 24)', () => {
   test('finds the singleton polluter as fresh probes do, in at most ceil(log2 N) + 3 forks, and leaves no process', async () => {
@@ -53,16 +47,6 @@ describe.concurrent('isolated-test polluter with the fork-server prober (Vitest 
   })
 
   test('Ctrl-C during a fork-server probe prints the best answer so far and ends the run, its zygote and its forks', async () => {
-    // The first probe answered, so the probe server's run and the zygote are up; the second is asked.
-    const { run, sent } = await interruptedSearch(project, 'tests/singleton.test.ts', 2, node)
-    expect(sent).toBe(true)
-    expect(run.code).toBe(130)
-    const answer = run.json()
-    expect(answer.status).toBe('interrupted')
-    expect(answer.prober).toBe('fork-server')
-    expect(answer.polluters.map((p) => p.fullName)).toContain('s7')
-    // Four precondition runs, the probe server's run, its zygote and at least the first probe's fork.
-    expect(run.groups.length).toBeGreaterThanOrEqual(7)
-    await expectNothingLeft(run)
+    await expectForkServerSearchInterrupted(project, 'tests/singleton.test.ts', node)
   })
 })
