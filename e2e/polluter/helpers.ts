@@ -138,7 +138,7 @@ export async function forksMatchFreshProbes(project: string, file: string, pollu
   expect(fresh.code, fresh.stderr).toBe(0)
   const a = forks.json()
   const b = fresh.json()
-  expect(a.prober).toBe('fork-server')
+  expect(a.prober, forks.stderr).toBe('fork-server')
   expect(b.prober).toBe('fresh')
   expect(forks.stderr).toContain("probes: forks of the file's zygote")
   expect(forks.stderr).not.toContain('fresh run')
@@ -175,7 +175,7 @@ export async function expectForkServerSearchInterrupted(project: string, file: s
   expect(run.code).toBe(130)
   const answer = run.json()
   expect(answer.status).toBe('interrupted')
-  expect(answer.prober).toBe('fork-server')
+  expect(answer.prober, run.stderr).toBe('fork-server')
   expect(answer.polluters.map((p) => p.fullName)).toContain('s7')
   // Four precondition runs, the probe server's run, its zygote and at least the first probe's fork.
   expect(run.groups.length).toBeGreaterThanOrEqual(7)
