@@ -75,6 +75,29 @@ describe.concurrent('isolated-test polluter across files', () => {
     expect(membersOf(run.groups)).toEqual([])
   })
 
+  test('Ctrl-C during a probe across files prints the best answer so far (tests of both files) and leaves no process behind', async () => {
+    let sent = false
+    const run = await runCli(vitestProject, ['polluter', 'across/orders.test.ts', '-t', 'starts with an empty cart', '--json', '--', '--config', 'vitest.across.config.ts'], {
+      env: { ACROSS_VITEST_CACHE: emptyCache('vitest') },
+      // The handshake: the first probe's progress line (its run has started).
+      onStderr: (all, child) => {
+        if (!sent && /probe 1 of about/.test(all)) {
+          sent = true
+          child.kill('SIGINT')
+        }
+      },
+    })
+    expect(sent).toBe(true)
+    expect(run.code).toBe(130)
+    const answer = run.json()
+    expect(answer.status).toBe('interrupted')
+    expect(answer.acrossFiles).toEqual(['across/checkout.test.ts'])
+    expect(answer.polluters).toContainEqual(expect.objectContaining({ file: 'across/checkout.test.ts', fullName: 'adds a book to the cart' }))
+    expect(answer.repro?.command).toMatch(/^ISOLATED_TEST=off npx vitest run across\/checkout\.test\.ts across\/orders\.test\.ts -t /)
+    expect(await survivors(run.groups)).toEqual([])
+    expect(membersOf(run.groups)).toEqual([])
+  })
+
   test('a victim that passes after its file and after the files before it still exits 2, naming both checks', async () => {
     const run = await runCli(vitestProject, ['polluter', 'across/orders.test.ts', '-t', 'numbers the orders', '--', '--config', 'vitest.across.config.ts'], { env: { ACROSS_VITEST_CACHE: emptyCache('vitest') } })
     expect(run.code, run.stderr).toBe(2)
