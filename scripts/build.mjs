@@ -35,6 +35,8 @@ await build({
     // The native layer (addon loader, forked-child fix-ups, zygote protocol); internal, not exported.
     native: 'src/core/native/index.ts',
     'fork-self-test': 'src/core/native/self-test-main.ts',
+    // The CLI's file-ordering sequencer for Vitest runs across files, imported by the config it writes.
+    'vitest-sequencer': 'src/cli/runners/vitest-sequencer.ts',
   },
   external: [...external, 'serialize-error'],
 })
@@ -52,6 +54,15 @@ await build({
   format: 'cjs',
   outfile: 'dist/jest.cjs',
   entryPoints: ['src/jest.ts'],
+  define: { 'import.meta.url': '__isolated_import_meta_url' },
+  banner: { js: "const __isolated_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+})
+// The CLI's file-ordering sequencer for Jest runs across files (`--testSequencer <path>`): CommonJS.
+await build({
+  ...common,
+  format: 'cjs',
+  outfile: 'dist/jest-sequencer.cjs',
+  entryPoints: ['src/cli/runners/jest-sequencer.ts'],
   define: { 'import.meta.url': '__isolated_import_meta_url' },
   banner: { js: "const __isolated_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
 })

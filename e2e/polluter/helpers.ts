@@ -30,6 +30,8 @@ export interface CliOptions {
   readonly onStderr?: (all: string, child: import('node:child_process').ChildProcess) => void
   /** The Node binary that runs the bin (and so every runner process it starts); default: the shebang's (Node 20). */
   readonly node?: string
+  /** Added to the CLI's environment. */
+  readonly env?: NodeJS.ProcessEnv
 }
 
 /** `isolated-test <args>` from the project's root, on Node 20 unless `node` says (the CLI's runner processes use the same Node). */
@@ -39,7 +41,7 @@ export function runCli(project: string, args: readonly string[], options: CliOpt
   if (!existsSync(bin)) throw new Error(`${bin} is missing: the e2e global setup installs the packed package`)
   return new Promise((resolve, reject) => {
     // The bin itself, so its shebang is what starts Node (or the bin's file under the Node asked for).
-    const child = spawn(options.node ?? bin, options.node ? [bin, ...args] : args, { cwd: project, env: { ...process.env, ISOLATED_TEST_PID_LOG: pidLog, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(options.node ?? bin, options.node ? [bin, ...args] : args, { cwd: project, env: { ...process.env, ...options.env, ISOLATED_TEST_PID_LOG: pidLog, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c))
@@ -113,7 +115,8 @@ export function membersOf(groups: readonly number[]): number[] {
 export function runRepro(project: string, command: string, jsonArgs: (out: string) => string): { fullName: string; status: string }[] {
   const out = join(mkdtempSync(join(tmpdir(), 'isolated-e2e-repro-')), 'out.json')
   const path = [join(project, 'node_modules', '.bin'), join(repoRoot, 'node_modules', '.bin'), process.env.PATH].join(':')
-  const shell = `${command.replace(/^(ISOLATED_TEST=off )?npx /, '$1')} ${jsonArgs(out)}`
+  // The env assignments before `npx` (ISOLATED_TEST=off, Jest's file order across files) stay.
+  const shell = `${command.replace(/^((?:[A-Z_]+=(?:'[^']*'|\S+) )*)npx /, '$1')} ${jsonArgs(out)}`
   try {
     execFileSync('sh', ['-c', shell], { cwd: project, env: { ...process.env, PATH: path }, stdio: 'ignore' })
   } catch {

@@ -1,13 +1,15 @@
-// `isolated-test polluter <file> -t "<full name>"`: preconditions, the state run for the ranking, the
-// search, and the answer (text or --json). Exit 0: found; 1: not found (or a flaky victim); 2: usage
+// `isolated-test polluter <file> -t "<full name>"`: preconditions (within the file, then across files
+// when the file alone does not fail the victim), the state run for the ranking, the search, and the
+// answer (text or --json). Exit 0: found; 1: not found (or a flaky victim); 2: usage
 // or a precondition; 130: interrupted (the best answer so far is printed).
-import { resolve } from 'node:path'
+import { relative, resolve } from 'node:path'
 import type { ReportLine } from '../../core/state/report-file.js'
 import type { Progress } from '../progress.js'
 import { readReportLines } from '../report-lines.js'
 import type { ListingRunner } from '../runners/detect.js'
 import type { TestRef } from '../runners/types.js'
 import { tempFile } from '../runners/temp.js'
+import { checkAcross } from './across.js'
 import { formatAnswer, view, type Answer } from './output.js'
 import { checkPreconditions, FlakyVictimError, Interrupted, type Checked } from './preconditions.js'
 import { FreshProber } from './prober.js'
@@ -49,6 +51,8 @@ export async function polluter(input: PolluterInput): Promise<number> {
   let search: Search | undefined
   let probes = 0
   let proberName: ProberName = 'fresh'
+  /** Across files: the files that ran before the victim's, in the pinned order. */
+  let acrossFiles: string[] | null = null
 
   const answer = (status: Answer['status'], tests: readonly number[], extra: Partial<Answer>, ranking?: Ranking): Answer => {
     const c = checked!
@@ -65,22 +69,23 @@ export async function polluter(input: PolluterInput): Promise<number> {
       preconditionRuns: c.runs,
       stateRuns,
       prober: proberName,
+      acrossFiles,
       ms: progress.elapsed(),
       repro: chosen.length ? runner.repro([...chosen, c.victim]) : null,
       ...extra,
     }
   }
-  /** The state run: these tests, each in its own child, the JSON Lines report to a file. */
+  /** The state run: these tests, each in its own child, the JSON Lines report to a file (across files: in the pinned order). */
   const stateRun = async (tests: readonly TestRef[]): Promise<ReportLine[]> => {
     const report = tempFile('state.jsonl')
-    await runner.run({ files: [file], tests, isolated: true, report, inBand: true, signal })
+    await runner.run({ files: [...new Set(tests.map((t) => t.file))], tests, isolated: true, report, inBand: true, signal })
     stateRuns++
     return readReportLines(report)
   }
   const print = (a: Answer): void => input.write(input.json ? `${JSON.stringify(a)}\n` : formatAnswer(a))
 
-  const blocker = input.freshProbes ? '--fresh-probes' : forkServerBlocker(runner)
-  const prober = blocker === undefined ? new ForkServerProber(runner, file, signal, (why) => progress.line(why)) : new FreshProber(runner)
+  let blocker = input.freshProbes ? '--fresh-probes' : forkServerBlocker(runner)
+  let prober: ForkServerProber | FreshProber = blocker === undefined ? new ForkServerProber(runner, file, signal, (why) => progress.line(why)) : new FreshProber(runner)
   // The probe server boots beside the precondition runs (closed below on every path).
   if (prober instanceof ForkServerProber) prober.warm()
   try {
@@ -96,8 +101,20 @@ export async function polluter(input: PolluterInput): Promise<number> {
         if (input.rank === 'always' || (input.rank === 'auto' && earlier.length <= RANK_UP_TO)) stateLines = await stateRun([...earlier, victim])
       },
     })
+    if (checked.inFile === 'passes') {
+      // Across files: the fork server serves only the victim's file; every probe is a fresh run, in the pinned file order.
+      if (prober instanceof ForkServerProber) await prober.close()
+      const across = await checkAcross({ runner, checked, progress, signal })
+      checked = { ...checked, earlier: across.candidates, runs: checked.runs + 2 }
+      runner.setListing(across.listing)
+      acrossFiles = across.order.slice(0, Math.max(0, across.order.indexOf(checked.victim.file))).map((f) => relative(root, f))
+      prober = new FreshProber(runner)
+      blocker = `the candidates span ${across.files} file${across.files === 1 ? '' : 's'}`
+      progress.line(`across files: the victim fails after the ${acrossFiles.length} file${acrossFiles.length === 1 ? '' : 's'} run before its own in one worker: ${across.candidates.length} candidate tests`)
+    }
     const c = checked
-    const ranking = stateRuns > 0 ? rank(c.earlier, c.victim, c.listing, stateLines, root) : undefined
+    // The state run of the preconditions covered the victim's file only: across files, the linking state comes after the search.
+    const ranking = stateRuns > 0 && acrossFiles === null ? rank(c.earlier, c.victim, c.listing, stateLines, root) : undefined
     const ranked = ranking?.ranked ?? []
     if (ranking) progress.line(`state report: ${ranked.length} of ${c.earlier.length} earlier tests changed something the victim reads${ranked.length ? ` (${ranked.map((i) => JSON.stringify(c.earlier[i]!.fullName)).join(', ')})` : ''}`)
     let about = estimateProbes(c.earlier.length, ranked.length)
@@ -144,7 +161,7 @@ export async function polluter(input: PolluterInput): Promise<number> {
       return 1
     }
     if (!(error instanceof Interrupted) && !signal.aborted) throw error
-    if (!checked) {
+    if (!checked || (checked.inFile === 'passes' && acrossFiles === null)) {
       input.write(input.json ? `${JSON.stringify({ status: 'interrupted', reason: 'interrupted while checking the preconditions: no answer yet', probes: 0 })}\n` : 'isolated-test polluter: interrupted while checking the preconditions: no answer yet.\n')
       return 130
     }

@@ -30,6 +30,8 @@ export interface Answer {
   readonly stateRuns: number
   /** What ran the probes: forks of the file's zygote, or a fresh runner process each. */
   readonly prober: 'fork-server' | 'fresh'
+  /** Across files: the files that ran before the victim's in one worker, in that (pinned) order; null: within its file. */
+  readonly acrossFiles: readonly string[] | null
   readonly ms: number
   readonly repro: Repro | null
 }
@@ -58,6 +60,7 @@ export function formatAnswer(a: Answer): string {
     out.push(`isolated-test polluter: no polluter found for ${victim}: ${a.reason ?? 'unknown reason'}.`)
     if (a.polluters.length) out.push(`The smallest set of earlier tests known to make it fail (${a.polluters.length} of ${a.candidates}):`)
   }
+  if (a.acrossFiles) out.push(`across files: it passes after its own file's earlier tests, and fails after ${a.acrossFiles.length === 1 ? 'this file' : 'these files'} in one worker, in this order: ${a.acrossFiles.join(', ')}`)
   for (const p of a.polluters) {
     out.push(`  ${where(p)}  ${p.fullName}`)
     if (a.status !== 'found') continue

@@ -1,8 +1,9 @@
 // Before any search: the file's tests (the listing), and the three preconditions, each confirmed twice:
 // the victim passes alone; it fails after the earlier tests; the two runs agree (a stable order).
+// When it passes twice after its file's earlier tests, the check goes on across files (across.ts).
 import { IsolatedPreconditionError } from '../errors.js'
 import type { Progress } from '../progress.js'
-import type { RunResult, Runner, TestRef } from '../runners/types.js'
+import type { ListingRunner, RunResult, Runner, TestRef } from '../runners/types.js'
 import { findVerdict, locateVictim } from './victim.js'
 
 export class Interrupted extends Error {
@@ -17,6 +18,8 @@ export interface Checked {
   /** The victim's earlier tests, in their run order. */
   readonly earlier: readonly TestRef[]
   readonly runs: number
+  /** 'passes': the victim passed twice after its file's earlier tests (or none runs before it): look across files. */
+  readonly inFile: 'fails' | 'passes'
 }
 
 /** A flaky victim: exit 1 (not a usage problem, but no search can help). */
@@ -25,7 +28,7 @@ export class FlakyVictimError extends Error {
 }
 
 export interface CheckInput {
-  readonly runner: Runner & { setListing(l: readonly TestRef[]): void }
+  readonly runner: Runner & Pick<ListingRunner, 'setListing'>
   readonly file: string
   readonly fullName: string
   readonly line: number | undefined
@@ -67,14 +70,15 @@ export async function checkPreconditions(input: CheckInput): Promise<Checked> {
   runner.setListing(listing)
   const { victim, index } = locateVictim(listing, file, input.fullName, input.line, runner.root)
   const earlier = input.shuffled ? listing.filter((_, i) => i !== index) : listing.slice(0, index)
-  if (earlier.length === 0) throw new IsolatedPreconditionError('fails after the earlier tests', `No test runs before "${victim.fullName}" in its file: nothing there can pollute it. (Across files, pass the files that run before it in one worker as extra runner args.)`)
   const inSuite1 = verdict(whole, victim, 'The whole-file run')
   const a1 = verdict(alone1, victim, 'The victim alone')
 
   // Round 2: the victim alone again, the victim after exactly its earlier tests, and (optionally) the state run.
-  progress.line(`checking the preconditions (2 of 2): the victim alone again${a1 === 'pass' ? `, and after its ${earlier.length} earlier tests` : ''}`)
+  // No earlier test in its file: only other files (across.ts) can pollute it.
+  const inFile = a1 === 'pass' && earlier.length > 0
+  progress.line(`checking the preconditions (2 of 2): the victim alone again${inFile ? `, and after its ${earlier.length} earlier tests` : ''}`)
   const [alone2, after] = await guard(
-    Promise.all([alone(), a1 === 'pass' ? runner.run({ files: [file], tests: [...earlier, victim], isolated: false, inBand: true, signal }) : undefined, a1 === 'pass' ? input.alongside?.(victim, earlier) : undefined]),
+    Promise.all([alone(), inFile ? runner.run({ files: [file], tests: [...earlier, victim], isolated: false, inBand: true, signal }) : undefined, inFile ? input.alongside?.(victim, earlier) : undefined]),
   )
   const a2 = verdict(alone2, victim, 'The victim alone')
   if (a1 === 'fail' && a2 === 'fail') {
@@ -83,18 +87,14 @@ export async function checkPreconditions(input: CheckInput): Promise<Checked> {
       `Precondition "the victim passes alone" does not hold: "${victim.fullName}" failed twice when run alone, so no earlier test is to blame. Fix it alone first:\n  ${runner.repro([victim]).command}\nIts failure: ${(findVerdict(alone1, victim)?.failure ?? '').split('\n')[0]}`,
     )
   }
-  if (a1 !== a2 || !after) throw new FlakyVictimError(`The victim is flaky: run alone, it passed once and failed once. A search needs a test whose verdict depends only on what ran before it; make it deterministic first.`)
+  if (a1 !== a2) throw new FlakyVictimError(`The victim is flaky: run alone, it passed once and failed once. A search needs a test whose verdict depends only on what ran before it; make it deterministic first.`)
+  if (!after) return { listing, victim, earlier, runs: 3, inFile: 'passes' }
   const inSuite2 = verdict(after, victim, 'The victim after its earlier tests')
-  if (inSuite1 === 'pass' && inSuite2 === 'pass') {
-    throw new IsolatedPreconditionError(
-      'fails after the earlier tests',
-      `Precondition "the victim fails after the earlier tests" does not hold: "${victim.fullName}" passed twice after the ${earlier.length} tests before it in ${file}. If it fails only in the whole suite, another file runs before it in the same worker: pass those files, or check with \`isolated-test compare\`.`,
-    )
-  }
+  if (inSuite1 === 'pass' && inSuite2 === 'pass') return { listing, victim, earlier, runs: 4, inFile: 'passes' }
   if (inSuite1 !== inSuite2) {
     throw new FlakyVictimError(
       `The order is not stable, or the victim is flaky: after its earlier tests it failed once and passed once.${input.shuffled ? '' : ' If the project shuffles tests, pass --seed with the seed of the failing run.'}`,
     )
   }
-  return { listing, victim, earlier, runs: 4 }
+  return { listing, victim, earlier, runs: 4, inFile: 'fails' }
 }

@@ -5,11 +5,11 @@ import { join } from 'node:path'
 import { IsolatedUsageError } from '../errors.js'
 import { jestRunner } from './jest.js'
 import { findInstalled } from './package-bin.js'
-import type { Runner, RunnerOptions, TestRef } from './types.js'
+import type { ListingRunner, RunnerOptions } from './types.js'
 import { vitestRunner } from './vitest.js'
 
 export type RunnerName = 'vitest' | 'jest'
-export type ListingRunner = Runner & { setListing(l: readonly TestRef[]): void }
+export type { ListingRunner } from './types.js'
 
 const has = (root: string, names: readonly string[]): boolean => names.some((n) => existsSync(join(root, n)))
 const exts = ['ts', 'mts', 'cts', 'js', 'mjs', 'cjs']

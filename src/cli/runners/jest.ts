@@ -2,6 +2,7 @@
 // reporter with locations, and isolation off or on. With isolation on, the project's own test
 // environment goes through our environment's `environment` option; so does the probe server's run.
 import { relative } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { IsolatedRunnerError } from '../errors.js'
 import { runnerEnv } from './env.js'
 import { readJsonResults } from './json-results.js'
@@ -9,22 +10,28 @@ import { anchoredAlternation, MATCH_NOTHING, repeatedNames, shellQuote } from '.
 import { findInstalled, versionAtLeast } from './package-bin.js'
 import { runInGroup } from './spawn.js'
 import { tempFile } from './temp.js'
-import type { Repro, RunResult, Runner, RunnerOptions, RunSpec, ServerRun, TestRef } from './types.js'
+import type { ListingRunner, Repro, RunResult, RunnerOptions, RunSpec, ServerRun, TestRef } from './types.js'
+import { BASE_SEQUENCER_ENV, FILE_ORDER_ENV, FILE_ORDER_OUT_ENV } from './file-order.js'
 import { PROBE_SERVER_ENV } from '../../core/ipc/probe-server.js'
 import { PROCESS_MODEL_ENV } from '../../core/parent/process-model.js'
 
 interface ShownConfig {
   configs?: { testEnvironment?: string; testEnvironmentOptions?: Record<string, unknown> }[]
+  globalConfig?: { testSequencer?: string }
 }
+
+/** Our sequencer for runs across files (dist/jest-sequencer.cjs, beside the CLI's dist/cli.js). */
+const SEQUENCER = fileURLToPath(new URL('./jest-sequencer.cjs', import.meta.url))
 
 /** Ours: `isolated-test/jest` resolves to …/isolated-test/dist/jest.cjs. */
 const isOurEnvironment = (env: string | undefined): boolean => env !== undefined && /isolated-test[\\/]dist[\\/]jest\.cjs$|^isolated-test\/jest$/.test(env)
 
-export function jestRunner(options: RunnerOptions): Runner & { setListing(l: readonly TestRef[]): void } {
+export function jestRunner(options: RunnerOptions): ListingRunner {
   const installed = findInstalled(options.root, 'jest', 'jest')
   if (!installed) throw new IsolatedRunnerError(`Jest is not installed in ${options.root} (no jest/package.json resolves from there). Run the command from the project's root, or pass --runner vitest.`)
   if (!versionAtLeast(installed.version, 29)) throw new IsolatedRunnerError(`Jest ${installed.version} is installed; isolated-test needs Jest 29 or later.`)
   let known: readonly TestRef[] = []
+  let pinned: readonly string[] | undefined
   let shown: Promise<ShownConfig> | undefined
   /** The environment flags of a run with isolation off, once known (the repro carries them). */
   let offEnvironment: string[] = []
@@ -73,10 +80,17 @@ export function jestRunner(options: RunnerOptions): Runner & { setListing(l: rea
     setListing(l) {
       known = l
     },
+    pinFileOrder(files) {
+      pinned = files
+    },
     async run(spec: RunSpec): Promise<RunResult> {
       const out = tempFile('jest.json')
-      const args = [installed.bin, ...selection(spec), '--json', `--outputFile=${out}`, '--testLocationInResults', '--ci', ...(spec.inBand ? ['--runInBand'] : []), ...seedArgs, ...(await environmentArgs(spec.isolated)), ...options.extraArgs]
-      const ran = await runInGroup(process.execPath, args, { cwd: options.root, env: env(spec), signal: spec.signal })
+      // Across files in band: our sequencer around the project's records the file order, then pins it (file-order.ts).
+      const ordered = spec.inBand && spec.files.length !== 1 && (pinned !== undefined || spec.recordOrder !== undefined)
+      const base = ordered ? (await showConfig()).globalConfig?.testSequencer : undefined
+      const orderEnv = ordered ? { [FILE_ORDER_ENV]: JSON.stringify(pinned ?? []), ...(spec.recordOrder && { [FILE_ORDER_OUT_ENV]: spec.recordOrder }), ...(base && base !== SEQUENCER && { [BASE_SEQUENCER_ENV]: base }) } : {}
+      const args = [installed.bin, ...selection(spec), '--json', `--outputFile=${out}`, '--testLocationInResults', '--ci', ...(spec.inBand ? ['--runInBand'] : []), ...(ordered ? [`--testSequencer=${SEQUENCER}`] : []), ...seedArgs, ...(await environmentArgs(spec.isolated)), ...options.extraArgs]
+      const ran = await runInGroup(process.execPath, args, { cwd: options.root, env: { ...env(spec), ...orderEnv }, signal: spec.signal })
       return readJsonResults(out, ran, 'Jest')
     },
     async probeServer(file: string, socket: string, signal: AbortSignal): Promise<ServerRun> {
@@ -92,13 +106,13 @@ export function jestRunner(options: RunnerOptions): Runner & { setListing(l: rea
       const repeated = repeatedNames(known)
       const dup = tests.filter((t) => repeated.has(t.fullName)).map((t) => t.fullName)
       // ISOLATED_TEST=off: under isolated-test/jest every test is isolated, and isolated, the victim passes.
-      const command = `ISOLATED_TEST=off ${['npx', 'jest', ...files.map(rel), '-t', anchoredAlternation(tests.map((t) => t.fullName)), ...(files.length > 1 ? ['--runInBand'] : []), ...seedArgs, ...offEnvironment, ...options.extraArgs]
-        .map(shellQuote)
-        .join(' ')}`
-      const notes = [
-        ...(dup.length ? [`Jest's -t cannot tell tests with the same full name apart: this command also runs every other test named ${[...new Set(dup)].map((n) => JSON.stringify(n)).join(', ')}.`] : []),
-        ...(files.length > 1 ? ['Jest orders test files itself (by past durations), not as listed: the files may run in another order.'] : []),
-      ]
+      // Several files: in band, in the search's order, by our sequencer (the order in an env var, paths from the project's root).
+      const across = files.length > 1
+      const orderEnv = across ? [`${FILE_ORDER_ENV}=${shellQuote(JSON.stringify(files.map(rel)))}`] : []
+      const sequencerPath = relative(options.root, SEQUENCER)
+      const sequencer = across ? ['--runInBand', `--testSequencer=${sequencerPath.startsWith('..') ? SEQUENCER : `./${sequencerPath}`}`] : []
+      const command = ['ISOLATED_TEST=off', ...orderEnv, ...['npx', 'jest', ...files.map(rel), '-t', anchoredAlternation(tests.map((t) => t.fullName)), ...sequencer, ...seedArgs, ...offEnvironment, ...options.extraArgs].map(shellQuote)].join(' ')
+      const notes = dup.length ? [`Jest's -t cannot tell tests with the same full name apart: this command also runs every other test named ${[...new Set(dup)].map((n) => JSON.stringify(n)).join(', ')}.`] : []
       return notes.length ? { command, exact: false, note: notes.join(' ') } : { command, exact: true }
     },
   }

@@ -33,6 +33,15 @@ describe('repro commands', () => {
     expect(runner.repro([listing[1]!]).command).toBe(`ISOLATED_TEST=off npx vitest run tests/a.test.ts -t '^(?:other)$'`)
   })
 
+  test('Vitest across files: in band, the files in the search order, and not exact (no flag sets the order)', () => {
+    const runner = vitestRunner({ root, extraArgs: ['--config', 'vitest.across.config.ts'], env: {} })
+    const other = join(root, 'tests', 'b.test.ts')
+    const repro = runner.repro([{ file: other, fullName: 'pollutes', line: 2 }, { file, fullName: 'victim', line: 5 }])
+    expect(repro.command).toBe(`ISOLATED_TEST=off npx vitest run tests/b.test.ts tests/a.test.ts -t '^(?:pollutes|victim)$' --no-isolate --no-file-parallelism --sequence.shuffle=false --config vitest.across.config.ts`)
+    expect(repro.exact).toBe(false)
+    expect(repro.note).toContain('the search ran them in this order: tests/b.test.ts, tests/a.test.ts')
+  })
+
   test('the seed and the extra args are carried into the command', () => {
     const runner = vitestRunner({ root, seed: 42, extraArgs: ['--project', 'unit'], env: {} })
     expect(runner.repro([{ file, fullName: 'x', line: 1 }]).command).toBe(`ISOLATED_TEST=off npx vitest run tests/a.test.ts -t '^(?:x)$' --sequence.seed=42 --project unit`)

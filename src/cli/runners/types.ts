@@ -40,6 +40,8 @@ export interface RunSpec {
   readonly report?: string | undefined
   /** The run in one process, in a fixed order (probes); off: the runner's own parallelism (compare). */
   readonly inBand: boolean
+  /** In band across files: our sequencer writes the file order it used here (a JSON array of absolute paths). */
+  readonly recordOrder?: string | undefined
   readonly signal?: AbortSignal | undefined
 }
 
@@ -63,6 +65,14 @@ export interface Runner {
    * Resolves when the run ends.
    */
   probeServer?(file: string, socket: string, signal: AbortSignal): Promise<ServerRun>
+}
+
+/** A runner the CLI drives: it also knows the tests' listing and a pinned file order. */
+export type ListingRunner = Runner & {
+  /** The tests whose full names the name filters must tell apart (a name that repeats: Vitest's file:line). */
+  setListing(l: readonly TestRef[]): void
+  /** Runs across files (in band, several files or the whole selection) run their files in this order from now on. */
+  pinFileOrder(files: readonly string[]): void
 }
 
 /** How a probe-server run ended. */

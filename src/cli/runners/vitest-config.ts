@@ -63,3 +63,30 @@ export function writeIsolatingConfig(root: string, config: string | undefined, t
   writeFileSync(path, text)
   return { path, remove: () => rmSync(path, { force: true }) }
 }
+
+/**
+ * A run across files in a pinned order (polluter): a config of ours that imports `config` (the
+ * project's, or the isolating wrapper above) and sets `sequence.sequencer` to dist/vitest-sequencer.js
+ * around the project's sequencer (or Vitest's BaseSequencer): `order` first, and the order used
+ * written to `record`.
+ */
+export function writeOrderedConfig(root: string, config: string | undefined, order: readonly string[], record: string | undefined, tag = 'ordered'): { path: string; remove: () => void } {
+  const dir = config ? dirname(config) : root
+  const path = join(dir, `.isolated-test-${process.pid}-${tag}.vitest.config.mts`)
+  const sequencer = new URL('./vitest-sequencer.js', import.meta.url).href
+  const text = `// Written by isolated-test (polluter) for one run across files; removed after it.
+import { BaseSequencer } from 'vitest/node'
+import { pinnedSequencer } from ${JSON.stringify(sequencer)}
+${config ? `import user from './${basename(config)}'` : 'const user = {}'}
+
+export default async (env) => {
+  const config = await (typeof user === 'function' ? user(env) : user)
+  const test = config.test ?? {}
+  const sequence = test.sequence ?? {}
+  const sequencer = pinnedSequencer(sequence.sequencer ?? BaseSequencer, ${JSON.stringify(order)}, ${JSON.stringify(record ?? null)})
+  return { ...config, test: { ...test, sequence: { ...sequence, sequencer } } }
+}
+`
+  writeFileSync(path, text)
+  return { path, remove: () => rmSync(path, { force: true }) }
+}
