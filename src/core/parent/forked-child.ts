@@ -22,6 +22,7 @@ import { Containment } from './containment/index.js'
 import { trackChild, untrackChild } from './exit-guard.js'
 import { logPids } from './pid-log.js'
 import type { ExitUsage } from './resources/figures.js'
+import { LONG_WRITE_BYTES } from '../stuck/output-flow.js'
 
 // The first name of each number (SIGABRT, not its alias SIGIOT).
 const SIGNAL_NAMES = new Map<number, NodeJS.Signals>()
@@ -36,10 +37,8 @@ export interface StackAsker {
   readonly sourceMap?: ((file: string) => object | undefined) | undefined
 }
 
-/** A stack answer later than this... */
+/** A stack answer later than this, while more than LONG_WRITE_BYTES went out, means one long write was under way. */
 const LATE_ANSWER_MS = 50
-/** ...while more than this went out (beyond any pipe or socket buffer) means one long write was under way. */
-const LONG_WRITE_BYTES = 1 << 20
 
 export class ForkedChild implements Child {
   readonly model = 'fork-server' as const

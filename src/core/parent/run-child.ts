@@ -9,6 +9,7 @@
 // `bootTimeout` and reported as ours when it overruns. Under a framework timer (isolated() inside a
 // test) every segment is also cut to end a kill window before that timer fires.
 import { trace } from '../trace.js'
+import { withOutputFlow } from '../stuck/output-flow.js'
 import { clearTimeout, setTimeout } from 'node:timers'
 import { StringDecoder } from 'node:string_decoder'
 import { IsolatedBootError, IsolatedCpuError, IsolatedCrashError, IsolatedMemoryError, IsolatedTimeoutError, pointAtUserCode, type MemoryDetails, type TimeoutDetails } from '../errors.js'
@@ -120,9 +121,10 @@ function leftoverNotice(leftovers: readonly { readonly pid: number; readonly com
 }
 
 /** Decodes a byte stream as UTF-8 across chunk boundaries (a character split between chunks stays whole). */
-function relayOutput(stream: NodeJS.ReadableStream, type: 'stdout' | 'stderr', onOutput: RunChildOptions['onOutput']): () => void {
+function relayOutput(stream: NodeJS.ReadableStream, type: 'stdout' | 'stderr', onOutput: RunChildOptions['onOutput'], counted: (bytes: number) => void): () => void {
   const decoder = new StringDecoder('utf8')
   stream.on('data', (chunk: Buffer) => {
+    counted(chunk.length)
     const text = decoder.write(chunk)
     if (text) onOutput(type, text)
   })
@@ -163,6 +165,8 @@ async function runAcquired(o: RunChildOptions, obtain: () => Promise<Child>, key
   let settle!: (outcome: Outcome) => void
   const settled = new Promise<Outcome>((resolve) => (settle = resolve))
   let done = false
+  /** Bytes read from the child's stdout and stderr so far (flowing during a capture: it was writing). */
+  let outputBytes = 0
   let timer: NodeJS.Timeout | undefined
   const finish = (outcome: Outcome): void => {
     if (done) return
@@ -227,7 +231,8 @@ async function runAcquired(o: RunChildOptions, obtain: () => Promise<Child>, key
     }
     // Under a framework timer, only the time it leaves goes to asking where the child is.
     const budget = Number.isFinite(cutAt) ? Math.min(STUCK_CAPTURE_MS, limits.frameworkDeadline! - monotonicMs() - o.options.forceKillAfterDelay - 100) : STUCK_CAPTURE_MS
-    const report = child && budget >= 50 ? await child.captureStuck(budget) : undefined
+    const before = outputBytes
+    const report = withOutputFlow(child && budget >= 50 ? await child.captureStuck(budget) : undefined, outputBytes - before)
     // What it ran up to now counts (the capture reset its counters: a child that goes on sends the rest).
     if (report?.coverage !== undefined) takeCoverage(report.coverage)
     // The phase's end was already on its way (we read it while the child was paused): not a timeout.
@@ -378,8 +383,9 @@ async function runAcquired(o: RunChildOptions, obtain: () => Promise<Child>, key
     })
     sampler.start()
   }
-  const flushStdout = relayOutput(live.stdout, 'stdout', o.onOutput)
-  const flushStderr = relayOutput(live.stderr, 'stderr', o.onOutput)
+  const counted = (n: number): void => void (outputBytes += n)
+  const flushStdout = relayOutput(live.stdout, 'stdout', o.onOutput, counted)
+  const flushStderr = relayOutput(live.stderr, 'stderr', o.onOutput, counted)
 
   live.onMessage(
     (message: ChildMessage) => {
