@@ -3,6 +3,7 @@
 import { COUNTS, SIZE_COUNTS, SIZES_MB } from './scenarios.mjs'
 import { MAJORS } from './fork-figures.mjs'
 import { median } from './util.mjs'
+import { ALLOC_KINDS } from './modules.mjs'
 
 const MODELS = ['fresh', 'fork-server']
 const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : '-')
@@ -53,6 +54,8 @@ export function derive(byId, heavy) {
   // The memoryLimit sampler, per test: with a limit minus without, on the fork server (issue 13).
   d.sampler = { 'fork-server': (T('M.fork-server-mem') - T('M.fork-server')) / COUNTS.small, without: T('M.fork-server') / COUNTS.small }
   d.spawn = { plain: median(notes('S.plain', 'spawn')), ...per((m) => median(notes(`S.${m}`, 'spawn'))), wallPerTest: per((m) => perTest(`S.${m}`, 'S.plain', COUNTS.spawn)) }
+  // Allocating bodies, timed inside: each model's median against the same body in-process.
+  d.alloc = ALLOC_KINDS.map((kind) => ({ kind, plain: median(notes('B.plain', `body-${kind}`)), ...per((m) => median(notes(`B.${m}`, `body-${kind}`))), noGc: median(notes('B.fork-server-nogc', `body-${kind}`)) }))
   return d
 }
 
@@ -104,6 +107,11 @@ export function printFigures(d, byId, forkResults) {
   }
   row(`coverage v8 on minus off, per test, ${COUNTS.small} tests calling src/ (plain vitest: ${ms(d.coverage.plain)})`, MODELS.map((m) => ms(d.coverage[m])), '(report: little per test)')
   row(`memoryLimit sampler, per test, with minus without (without: ${ms(d.sampler.without)}/test)`, MODELS.map((m) => ms(d.sampler[m])), '(report: near zero)')
+  for (const a of d.alloc) {
+    const what = a.kind === 'await' ? '300,000 awaits' : 'JSON.parse of 2 MB x 3'
+    row(`allocating body in a Vitest file, ${what} (plain: ${ms(a.plain)})`, MODELS.map((m) => `${ms(a[m])} (${ratio(a[m] / a.plain)})`), verdict(a['fork-server'] / a.plain, (x) => x <= 1.1) + ' <= 1.1x (fork server)')
+    row(`  the same, fork server without the zygote's GC (ISOLATED_TEST_ZYGOTE_GC=off)`, ['', `${ms(a.noGc)} (${ratio(a.noGc / a.plain)})`], '(report)')
+  }
   row(`20 x spawnSync('true') in a body (plain: ${ms(d.spawn.plain)})`, MODELS.map((m) => `${ms(d.spawn[m])} (${ratio(d.spawn[m] / d.spawn.plain)})`), '(report)')
   row(`  per-test overhead over plain, spawn-heavy file`, MODELS.map((m) => ms(d.spawn.wallPerTest[m])), '(report)')
 }

@@ -71,3 +71,15 @@ export function jestFile({ count }) {
 export const spawnImports = [`import { spawnSync } from 'node:child_process'`, `import { appendFileSync } from 'node:fs'`]
 export const spawnBody = () =>
   `const t = performance.now(); for (let k = 0; k < 20; k++) spawnSync('true'); if (process.env.BENCH_OUT) appendFileSync(process.env.BENCH_OUT + '/spawn', (performance.now() - t) + '\\n')`
+
+// B: bodies that allocate, timed inside the body: 300,000 awaits (promises and their reactions), or
+// JSON.parse of a 2 MB string three times. A forked child allocates into the young generation it
+// inherited; each of those pages costs it a copy-on-write fault on first write, so this shows what
+// a real test's allocation costs in a fork beside the same body in-process.
+export const allocImports = [`import { appendFileSync } from 'node:fs'`]
+const timed = (kind, code) => `const t = performance.now(); ${code}; if (process.env.BENCH_OUT) appendFileSync(process.env.BENCH_OUT + '/body-${kind}', (performance.now() - t) + '\\n')`
+export const ALLOC_KINDS = ['await', 'parse']
+export const allocBody = (i) =>
+  i % 2 === 0
+    ? `return (async () => { ${timed('await', 'for (let k = 0; k < 300000; k++) await null')} })()`
+    : `const s = JSON.stringify(Array.from({ length: 40000 }, (_, k) => ({ id: k, name: 'item ' + k, tags: ['a', 'b'] }))); ${timed('parse', 'for (let k = 0; k < 3; k++) JSON.parse(s)')}`

@@ -1,9 +1,9 @@
 // Every timed scenario: one generated project, run under one process model. A project with isolated
 // tests is shared by its 'fresh' and 'fork-server' scenarios, so the two differ only in the model.
-import { jestFile, spawnBody, spawnImports, vitestFile } from './modules.mjs'
+import { allocBody, allocImports, jestFile, spawnBody, spawnImports, vitestFile } from './modules.mjs'
 import { jestProject, vitestProject } from './projects.mjs'
 
-export const COUNTS = { small: 50, large: 200, heavy: 20, pluginFiles: 10, pluginPerFile: 20, jest: 50, spawn: 10 }
+export const COUNTS = { small: 50, large: 200, heavy: 20, pluginFiles: 10, pluginPerFile: 20, jest: 50, spawn: 10, alloc: 10 }
 export const SIZES_MB = [50, 150, 300]
 // Ballast scenarios: a child costs seconds here under both models (fresh children rebuild the ballast;
 // forked children of a big zygote measured 1-5 s each), so 1 and 4 tests, once, to fit the budget.
@@ -17,7 +17,7 @@ const MODELS = ['fresh', 'fork-server']
  */
 export function buildScenarios({ tarball, heavy }) {
   const list = []
-  const add = (id, label, dir, { runner = 'vitest', model = 'plain', tests, once = false, group }) => list.push({ id, label, dir, runner, model, tests, once, group })
+  const add = (id, label, dir, { runner = 'vitest', model = 'plain', tests, once = false, group, env }) => list.push({ id, label, dir, runner, model, tests, once, group, env })
 
   // A: trivial tests in one file (slope and intercept between 50 and 200), and Vitest's per-file isolation.
   for (const n of [COUNTS.small, COUNTS.large]) {
@@ -66,6 +66,14 @@ export function buildScenarios({ tarball, heavy }) {
   add('S.plain', `plain vitest, ${COUNTS.spawn} spawn-heavy tests`, vitestProject('spawn-plain', { tarball, files: { 'bench.test.js': spawnFile(false) } }), { tests: COUNTS.spawn, group: 'S' })
   const spawnDir = vitestProject('spawn-isolated', { tarball, files: { 'bench.test.js': spawnFile(true) } })
   for (const model of MODELS) add(`S.${model}`, `isolated(), ${COUNTS.spawn} spawn-heavy tests`, spawnDir, { model, tests: COUNTS.spawn, group: 'S' })
+
+  // B: allocating bodies (awaits, JSON.parse), timed inside the body; the fork server also without the
+  // zygote's memory-reducing GC before it serves (ISOLATED_TEST_ZYGOTE_GC=off), to show what it buys.
+  const allocFile = (wrap) => vitestFile({ count: COUNTS.alloc, wrap, imports: allocImports, body: allocBody })
+  add('B.plain', `plain vitest, ${COUNTS.alloc} allocating tests`, vitestProject('alloc-plain', { tarball, files: { 'bench.test.js': allocFile(false) } }), { tests: COUNTS.alloc, group: 'B' })
+  const allocDir = vitestProject('alloc-isolated', { tarball, files: { 'bench.test.js': allocFile(true) } })
+  for (const model of MODELS) add(`B.${model}`, `isolated(), ${COUNTS.alloc} allocating tests`, allocDir, { model, tests: COUNTS.alloc, group: 'B' })
+  add('B.fork-server-nogc', `isolated(), ${COUNTS.alloc} allocating tests, zygote GC off`, allocDir, { model: 'fork-server', tests: COUNTS.alloc, group: 'B', env: { ISOLATED_TEST_ZYGOTE_GC: 'off' } })
 
   // C: coverage on (v8, issue 12) and off, for the same 50 tests calling a source module: plain Vitest
   // and isolated() on the fork server, so each gets its cost of coverage beside the other's.

@@ -31,6 +31,7 @@ export function timeOnce(s, trace) {
   const report = join(outDir, 'report.jsonl')
   const env = { ...baseEnv, BENCH_OUT: outDir }
   if (s.model !== 'plain') Object.assign(env, { ISOLATED_TEST_PROCESS_MODEL: s.model, ISOLATED_TEST_REPORT: report })
+  if (s.env) Object.assign(env, s.env)
   if (trace) env.ISOLATED_TEST_TRACE = trace
   const [file, args] = command(s, outDir)
   const start = performance.now()
@@ -67,7 +68,7 @@ function checkReport(s, file) {
 // after the ballast import, once per importing process), spawn (ms for 20 spawnSync in one body).
 function readNotes(outDir) {
   const notes = {}
-  for (const name of ['imports', 'rss', 'spawn']) {
+  for (const name of ['imports', 'rss', 'spawn', 'body-await', 'body-parse']) {
     const f = join(outDir, name)
     if (existsSync(f)) notes[name] = readFileSync(f, 'utf8').trim().split('\n').map(Number)
   }

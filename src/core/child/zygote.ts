@@ -113,6 +113,17 @@ export function reseedRealm(realm: object): void {
   reseedMathRandom(realm as Parameters<typeof reseedMathRandom>[0])
 }
 
+/**
+ * The zygote's last collection before it serves forks. The framework's import grows V8's young
+ * generation to its largest; without a memory-reducing GC every child then allocates across those
+ * semi-spaces, each first write a copy-on-write fault (a promise-heavy body measured 5-7x slower on
+ * its first pass than after). 'last-resort' shrinks them (native/README.md, "Full GC in the zygote").
+ * ISOLATED_TEST_ZYGOTE_GC=off skips it, to measure the difference.
+ */
+function zygoteGc(): false | 'last-resort' {
+  return process.env.ISOLATED_TEST_ZYGOTE_GC === 'off' ? false : 'last-resort'
+}
+
 export async function forkPoint(state: ChildState): Promise<void> {
   const z = zygote()
   if (!z) throw new Error('isolated-test: forkPoint() outside a zygote')
@@ -134,7 +145,7 @@ export async function forkPoint(state: ChildState): Promise<void> {
   state.link.detach()
   // A child whose zygote dies ends its own tree first (its grandchildren would otherwise be re-parented
   // out of reach), then itself: the addon's tree death signal, not a bare SIGKILL.
-  const { request: forked, channel } = serveForks(addon!, z.config, { closeFds: [...setup.closeFds], deathSignal: addon!.treeDeathSignal })
+  const { request: forked, channel } = serveForks(addon!, z.config, { closeFds: [...setup.closeFds], deathSignal: addon!.treeDeathSignal, compactHeap: zygoteGc() })
   // ---- from here on: a forked child ----
   trace('c.forked')
   state.link.attach(channel, forked.channelFd)

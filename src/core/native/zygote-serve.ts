@@ -11,7 +11,7 @@ import { resetUuidCache, type UuidCacheReset } from './uuid-cache.js'
 import type { ZygoteConfig } from './zygote-config.js'
 
 export interface ServeForksOptions extends Omit<ServeOptions, 'connectPath' | 'watchPids'> {
-  /** A full GC before serving: 'major', 'last-resort' (memory-reducing), or false (default: it did not help children, see native/README.md). */
+  /** A full GC before serving: 'major', 'last-resort' (memory-reducing, what test zygotes use), or false (the default here; see native/README.md). */
   readonly compactHeap?: false | 'major' | 'last-resort'
   /** Compile the fix-ups' code in the zygote, so children do not (default true). */
   readonly warm?: boolean
