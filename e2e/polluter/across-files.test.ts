@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { fixture, membersOf, runCli, runRepro } from './helpers.js'
 import { survivors } from '../helpers/processes.js'
+import { nodeBinary } from '../helpers/nodes.js'
 
 const vitestProject = fixture('polluter-vitest')
 const jestProject = fixture('polluter-jest')
@@ -32,6 +33,9 @@ describe.concurrent('isolated-test polluter across files', () => {
     expect(answer.polluters.map((p) => [p.file, p.fullName, p.line])).toEqual([['across/checkout.test.ts', 'adds a book to the cart', 15]])
     expect(answer.prober).toBe('fresh')
     expect(run.stderr).toContain('probes: a fresh vitest run each (the candidates span 2 files)')
+    // Node 20: both state runs (the victim's file beside the preconditions, then the polluter and the
+    // victim after the search) isolate their tests in fresh processes.
+    expect([answer.stateRuns, answer.stateProcessModels]).toEqual([2, ['fresh']])
     // Six runs before the search: four within the file, two of the suite in one worker.
     expect(answer.preconditionRuns).toBe(6)
     expect(answer.repro?.command).toBe(
@@ -45,6 +49,18 @@ describe.concurrent('isolated-test polluter across files', () => {
       { fullName: 'adds a book to the cart', status: 'passed' },
       { fullName: 'starts with an empty cart', status: 'failed' },
     ])
+    expect(await survivors(run.groups)).toEqual([])
+    expect(membersOf(run.groups)).toEqual([])
+  })
+
+  test('Vitest on Node 24: the same search, with the state run of the polluter and the victim (in the pinned order) on the fork server', async () => {
+    const run = await runCli(vitestProject, ['polluter', 'across/orders.test.ts', '-t', 'starts with an empty cart', '--json', '--', '--config', 'vitest.across.config.ts'], { env: { ACROSS_VITEST_CACHE: emptyCache('vitest') }, node: nodeBinary(24) })
+    expect(run.code, run.stderr).toBe(0)
+    const answer = run.json()
+    expect(answer.acrossFiles).toEqual(['across/checkout.test.ts'])
+    expect(answer.polluters.map((p) => [p.file, p.fullName, p.line])).toEqual([['across/checkout.test.ts', 'adds a book to the cart', 15]])
+    // Both state runs forked every isolated test from its file's zygote (every report line says so).
+    expect([answer.stateRuns, answer.stateProcessModels]).toEqual([2, ['fork-server']])
     expect(await survivors(run.groups)).toEqual([])
     expect(membersOf(run.groups)).toEqual([])
   })

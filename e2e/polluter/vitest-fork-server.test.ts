@@ -23,6 +23,7 @@ describe.concurrent('isolated-test polluter with the fork-server prober (Vitest 
     expect(one.code, one.stderr).toBe(0)
     const a = one.json()
     expect(a.prober, one.stderr).toBe('fork-server')
+    expect(a.stateProcessModels).toEqual(['fork-server'])
     expect(a.polluters.map((p) => [p.fullName, p.line])).toEqual([['adds a guest', 26]])
     expect(a.polluters[0]?.state).toContainEqual(expect.objectContaining({ where: 'module', name: 'guests', after: "['ada']", readByVictim: true }))
     expect(a.repro?.command).toBe(`ISOLATED_TEST=off npx vitest run tests/pollution.test.ts -t '^(?:adds a guest|lists nobody at first)$'`)

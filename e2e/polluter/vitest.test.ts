@@ -33,6 +33,7 @@ describe.concurrent('isolated-test polluter and compare (Vitest 4.1)', () => {
       expect(answer.polluters[0]?.state).toContainEqual(expect.objectContaining({ where: 'module', name: 'guests', file: 'tests/pollution.test.ts', before: '[]', after: "['ada']", readByVictim: true }))
       // The state report ranked the one test whose change the victim reads: one probe found it, one more looked for a cleaner.
       expect(answer.stateRuns).toBe(1)
+      expect(answer.stateProcessModels).toEqual(['fresh'])
       expect(answer.probes).toBeLessThanOrEqual(2)
       expect(answer.repro?.command).toBe(`ISOLATED_TEST=off npx vitest run tests/pollution.test.ts -t '^(?:adds a guest|lists nobody at first)$'`)
       expect(run.stderr).toMatch(/probe 1 of about \d+/)

@@ -47,6 +47,7 @@ export async function polluter(input: PolluterInput): Promise<number> {
   const file = resolve(root, input.file)
   let stateLines: ReportLine[] = []
   let stateRuns = 0
+  const stateProcessModels = new Set<'fresh' | 'fork-server'>()
   let checked: Checked | undefined
   let search: Search | undefined
   let probes = 0
@@ -68,6 +69,7 @@ export async function polluter(input: PolluterInput): Promise<number> {
       probes,
       preconditionRuns: c.runs,
       stateRuns,
+      stateProcessModels: [...stateProcessModels],
       prober: proberName,
       acrossFiles,
       ms: progress.elapsed(),
@@ -80,7 +82,9 @@ export async function polluter(input: PolluterInput): Promise<number> {
     const report = tempFile('state.jsonl')
     await runner.run({ files: [...new Set(tests.map((t) => t.file))], tests, isolated: true, report, inBand: true, signal })
     stateRuns++
-    return readReportLines(report)
+    const lines = readReportLines(report)
+    for (const line of lines) if (line.processModel) stateProcessModels.add(line.processModel)
+    return lines
   }
   const print = (a: Answer): void => input.write(input.json ? `${JSON.stringify(a)}\n` : formatAnswer(a))
 

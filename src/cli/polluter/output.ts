@@ -28,6 +28,8 @@ export interface Answer {
   readonly probes: number
   readonly preconditionRuns: number
   readonly stateRuns: number
+  /** The process models the state runs' isolated tests ran on (from their report lines), in order of first use. */
+  readonly stateProcessModels: readonly ('fresh' | 'fork-server')[]
   /** What ran the probes: forks of the file's zygote, or a fresh runner process each. */
   readonly prober: 'fork-server' | 'fresh'
   /** Across files: the files that ran before the victim's in one worker, in that (pinned) order; null: within its file. */
