@@ -116,8 +116,8 @@ export function reseedRealm(realm: object): void {
 /**
  * The zygote's last collection before it serves forks. The framework's import grows V8's young
  * generation to its largest; without a memory-reducing GC every child then allocates across those
- * semi-spaces, each first write a copy-on-write fault (a promise-heavy body measured 5-7x slower on
- * its first pass than after). 'last-resort' shrinks them (native/README.md, "Full GC in the zygote").
+ * semi-spaces, each first write a copy-on-write fault (300,000 awaits ran 3.7x the in-process time,
+ * bench group B). 'last-resort' shrinks them (native/README.md, "Full GC in the zygote").
  * ISOLATED_TEST_ZYGOTE_GC=off skips it, to measure the difference.
  */
 function zygoteGc(): false | 'last-resort' {
