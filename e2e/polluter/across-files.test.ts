@@ -7,8 +7,7 @@ import { mkdtempSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
-import { fixture, membersOf, runCli, runRepro } from './helpers.js'
-import { survivors } from '../helpers/processes.js'
+import { expectNothingLeft, fixture, runCli, runRepro } from './helpers.js'
 import { nodeBinary } from '../helpers/nodes.js'
 
 const vitestProject = fixture('polluter-vitest')
@@ -49,8 +48,7 @@ describe.concurrent('isolated-test polluter across files', () => {
       { fullName: 'adds a book to the cart', status: 'passed' },
       { fullName: 'starts with an empty cart', status: 'failed' },
     ])
-    expect(await survivors(run.groups)).toEqual([])
-    expect(membersOf(run.groups)).toEqual([])
+    await expectNothingLeft(run)
   })
 
   test('Vitest on Node 24: the same search, with the state run of the polluter and the victim (in the pinned order) on the fork server', async () => {
@@ -61,8 +59,7 @@ describe.concurrent('isolated-test polluter across files', () => {
     expect(answer.polluters.map((p) => [p.file, p.fullName, p.line])).toEqual([['across/checkout.test.ts', 'adds a book to the cart', 15]])
     // Both state runs forked every isolated test from its file's zygote (every report line says so).
     expect([answer.stateRuns, answer.stateProcessModels]).toEqual([2, ['fork-server']])
-    expect(await survivors(run.groups)).toEqual([])
-    expect(membersOf(run.groups)).toEqual([])
+    await expectNothingLeft(run)
   })
 
   test('Jest (--runInBand): names the test of the file that ran before, and a repro in the pinned order that fails the victim', async () => {
@@ -78,6 +75,7 @@ describe.concurrent('isolated-test polluter across files', () => {
     expect(answer.candidates).toBe(6)
     expect(answer.polluters.map((p) => [p.file, p.fullName, p.line])).toEqual([['across/checkout.test.js', 'pins the receipt id', 14]])
     expect(run.stderr).toContain('probes: a fresh jest run each (the candidates span 2 files)')
+    expect([answer.stateRuns, answer.stateProcessModels]).toEqual([2, ['fresh']])
     expect(answer.repro?.command).toBe(
       `ISOLATED_TEST=off ISOLATED_TEST_FILE_ORDER='["across/checkout.test.js","across/orders.test.js"]' npx jest across/checkout.test.js across/orders.test.js -t '^(?:pins the receipt id|gives each order its own id)$' --runInBand --testSequencer=./node_modules/isolated-test/dist/jest-sequencer.cjs --config jest.across.config.js`,
     )
@@ -87,8 +85,17 @@ describe.concurrent('isolated-test polluter across files', () => {
       { fullName: 'pins the receipt id', status: 'passed' },
       { fullName: 'gives each order its own id', status: 'failed' },
     ])
-    expect(await survivors(run.groups)).toEqual([])
-    expect(membersOf(run.groups)).toEqual([])
+    await expectNothingLeft(run)
+  })
+
+  test('Jest on Node 24: the same search, with the state runs on the fork server', async () => {
+    const run = await runCli(jestProject, ['polluter', 'across/orders.test.js', '-t', 'gives each order its own id', '--json', '--', '--config', 'jest.across.config.js'], { env: { ACROSS_JEST_CACHE: emptyCache('jest') }, node: nodeBinary(24) })
+    expect(run.code, run.stderr).toBe(0)
+    const answer = run.json()
+    expect(answer.acrossFiles).toEqual(['across/checkout.test.js'])
+    expect(answer.polluters.map((p) => [p.file, p.fullName, p.line])).toEqual([['across/checkout.test.js', 'pins the receipt id', 14]])
+    expect([answer.stateRuns, answer.stateProcessModels]).toEqual([2, ['fork-server']])
+    await expectNothingLeft(run)
   })
 
   test('Ctrl-C during a probe across files prints the best answer so far (tests of both files) and leaves no process behind', async () => {
@@ -110,8 +117,7 @@ describe.concurrent('isolated-test polluter across files', () => {
     expect(answer.acrossFiles).toEqual(['across/checkout.test.ts'])
     expect(answer.polluters).toContainEqual(expect.objectContaining({ file: 'across/checkout.test.ts', fullName: 'adds a book to the cart' }))
     expect(answer.repro?.command).toMatch(/^ISOLATED_TEST=off npx vitest run across\/checkout\.test\.ts across\/orders\.test\.ts -t /)
-    expect(await survivors(run.groups)).toEqual([])
-    expect(membersOf(run.groups)).toEqual([])
+    await expectNothingLeft(run)
   })
 
   test('a victim that passes after its file and after the files before it still exits 2, naming both checks', async () => {
