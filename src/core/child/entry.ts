@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { ZYGOTE_CONFIG_ENV } from '../native/zygote-config.js'
 import { startZygote } from './zygote.js'
+import { adoptZygoteTuning } from '../native/zygote-tuning.js'
 import { CHANNEL_IN_FD, CHANNEL_OUT_FD, CHILD_STATE, TAG, TREE_ENV, WATCHDOG_FD, isOurs, type ChildMessage, type ParentMessage, type PrepareRequest, type RunRequest } from '../ipc/protocol.js'
 import { serializeThrown } from '../ipc/serialize.js'
 import { getChildState, type ChildState } from './state.js'
@@ -40,6 +41,7 @@ for (const stream of [process.stdout, process.stderr] as unknown as { _handle?: 
 }
 
 if (asZygote) {
+  adoptZygoteTuning()
   startZygote({ applyRequest, closeFds: [CHANNEL_IN_FD, CHANNEL_OUT_FD, WATCHDOG_FD] })
 } else {
   const watchdog = new Worker(new URL('./watchdog-thread.js', import.meta.url), {

@@ -13,3 +13,38 @@ const BY_MAJOR: Readonly<Record<number, readonly string[]>> = {
 export function zygoteFlags(major: number = Number(process.versions.node.split('.')[0])): readonly string[] {
   return BY_MAJOR[major] ?? ['--single-threaded']
 }
+
+/**
+ * How a test zygote compiles, per Node major. `boot` goes on its command line after zygoteFlags (and is
+ * taken out of its process.execArgv as it starts, so a test's own child_process.fork() does not inherit
+ * it); the rest is set at run time (v8.setFlagsFromString, zygote-tuning.ts). A forked child runs the framework's per-test path for the first time in its life, so each child
+ * compiled it again (lazy compilation), and the functions the zygote had made hot were synchronously
+ * optimized by TurboFan in every child (--single-threaded): about 25 ms a test between them
+ * (native/README.md, "Compiling in the zygote").
+ * - boot, from the zygote's start: compile every function at once and keep its bytecode (V8 flushes
+ *   bytecode it thinks old, and the zygote's last collection would flush it all); tier up 10x later,
+ *   so what the zygote warmed is not compiled again by each child.
+ * - userCode, from the user's first import: lazy again (an eagerly compiled TypeScript took twice as
+ *   long to import and 57 MB more).
+ * - child, in each fork: V8's usual tier-up again, for the test's own code.
+ * The defaults restored are those of V8 12.4-14.6 (Node 22-26); an unknown major is left as it is.
+ */
+export interface ZygoteTuning {
+  readonly boot: readonly string[]
+  readonly userCode: readonly string[]
+  readonly child: readonly string[]
+}
+
+const TURBOFAN = (count: number): string => `--invocation-count-for-turbofan=${count}`
+const MAGLEV = (count: number): string => `--invocation-count-for-maglev=${count}`
+const EAGER = ['--no-lazy', '--no-flush-bytecode']
+
+const TUNING: Readonly<Record<number, ZygoteTuning>> = {
+  22: { boot: [...EAGER, TURBOFAN(30_000), MAGLEV(4000)], userCode: ['--lazy'], child: [TURBOFAN(3000), MAGLEV(400)] },
+  24: { boot: [...EAGER, TURBOFAN(30_000)], userCode: ['--lazy'], child: [TURBOFAN(3000)] },
+  26: { boot: [...EAGER, TURBOFAN(30_000), MAGLEV(4000)], userCode: ['--lazy'], child: [TURBOFAN(3000), MAGLEV(400)] },
+}
+
+export function zygoteTuning(major: number = Number(process.versions.node.split('.')[0])): ZygoteTuning | undefined {
+  return TUNING[major]
+}

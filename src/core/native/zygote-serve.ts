@@ -9,6 +9,7 @@ import { compactHeap } from './heap.js'
 import { reseedMathRandom } from './random.js'
 import { resetUuidCache, type UuidCacheReset } from './uuid-cache.js'
 import type { ZygoteConfig } from './zygote-config.js'
+import { tuneForkedChild } from './zygote-tuning.js'
 
 export interface ServeForksOptions extends Omit<ServeOptions, 'connectPath' | 'watchPids'> {
   /** A full GC before serving: 'major', 'last-resort' (memory-reducing, what test zygotes use), or false (the default here; see native/README.md). */
@@ -58,4 +59,5 @@ export function fixForkedChild(addon: NativeAddon, pid: number): void {
   fixProcessPid(pid)
   routeExitThroughExitNow(addon)
   reseedMathRandom(globalThis)
+  tuneForkedChild()
 }

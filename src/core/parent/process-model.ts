@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { loadAddon } from '../native/addon.js'
 import { zygoteFlags } from '../native/zygote-flags.js'
+import { tuningBootFlags } from '../native/zygote-tuning.js'
 import type { ProcessModel } from './child.js'
 import type { ProcessModelOption } from '../options.js'
 import { noticeOnce } from './notice.js'
@@ -28,9 +29,9 @@ export interface ModelDecision {
 
 const major = Number(process.versions.node.split('.')[0])
 
-/** The zygote's Node flags by major, chosen by measurement (native/README.md). */
+/** The zygote's Node flags by major, chosen by measurement (native/README.md), and how it compiles. */
 export function forkFlags(nodeMajor = major): readonly string[] {
-  return zygoteFlags(nodeMajor)
+  return [...zygoteFlags(nodeMajor), ...tuningBootFlags(nodeMajor)]
 }
 
 let selfTest: Promise<{ ok: boolean; reason?: string }> | undefined

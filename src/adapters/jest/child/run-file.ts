@@ -15,6 +15,7 @@ import { createChildConsole } from './child-console.js'
 import { childConfigs } from './config.js'
 import { loadJestPackages, type JestPackages, type ModuleMap, type TestFramework } from './load-jest.js'
 import { TargetSelector } from './select-target.js'
+import { tuneForUserCode } from '../../../core/native/zygote-tuning.js'
 import { installSourceMaps } from './source-maps.js'
 import type { ChildState } from '../../../core/child/state.js'
 import { allowFrameworkResources, markResourceBaseline } from '../../../core/child/resources.js'
@@ -135,9 +136,10 @@ export async function runJest(request: JestRunRequest, state: ChildState): Promi
     testPath,
     globalConfig,
   )
-  // Jest is ready and no code of the user's has run: what is open now is not theirs. While a hook or
-  // the test runs, circus keeps one timer of its own for it.
+  // Jest is ready and no code of the user's has run: what is open now is not theirs (while a hook or
+  // the test runs, circus keeps one timer of its own for it), and a zygote compiles lazily from here.
   markResourceBaseline()
+  tuneForUserCode()
   allowFrameworkResources({ Timeout: 1 })
   const finishV8 = request.payload.coverage === 'v8' ? await collectV8RuntimeCoverage(runtime as unknown as V8Runtime) : undefined
   try {

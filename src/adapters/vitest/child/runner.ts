@@ -13,6 +13,7 @@ import { callWrapped } from '../../../core/child/call-wrapped.js'
 import { asPhase } from '../../../core/child/phase.js'
 import { markResourceBaseline } from '../../../core/child/resources.js'
 import { forkPoint } from '../../../core/child/zygote.js'
+import { tuneForUserCode } from '../../../core/native/zygote-tuning.js'
 import { resetCoverage } from '../../../core/child/coverage.js'
 import { beginVitestCoverage } from './coverage.js'
 import { unwrapHandler } from '../unwrap.js'
@@ -257,10 +258,12 @@ export default class IsolatedChildRunner extends TestRunner {
   private baselineTaken = false
 
   override async importFile(filepath: string, source: 'collect' | 'setup'): Promise<unknown> {
-    // The framework is ready and no code of the user's has run: what is open now is not theirs.
+    // The framework is ready and no code of the user's has run: what is open now is not theirs, and a
+    // zygote compiles lazily from here (what it loaded so far is what every fork runs again).
     if (!this.baselineTaken) {
       this.baselineTaken = true
       markResourceBaseline()
+      tuneForUserCode()
     }
     beginVitestCoverage()
     const imported = await super.importFile(filepath, source)

@@ -1,0 +1,38 @@
+// A zygote's compile settings (zygote-flags.ts, zygoteTuning) at its three moments. Kept on globalThis:
+// the framework may load this module again as its own instance (Vitest's module runner loads our child
+// runner), and all must see whether this zygote was started with them.
+import { setFlagsFromString } from 'node:v8'
+import { zygoteTuning, type ZygoteTuning } from './zygote-flags.js'
+
+const KEY = Symbol.for('isolated-test.zygote-tuning')
+type Shared = { tuning?: ZygoteTuning; userCode?: boolean }
+const shared = ((globalThis as Record<symbol, Shared | undefined>)[KEY] ??= {})
+
+/** The flags a zygote of this major starts with; none with ISOLATED_TEST_ZYGOTE_TUNING=off (to measure what they buy). */
+export function tuningBootFlags(major: number): readonly string[] {
+  return process.env.ISOLATED_TEST_ZYGOTE_TUNING === 'off' ? [] : (zygoteTuning(major)?.boot ?? [])
+}
+
+/** In a zygote as it starts: note whether it was started with the boot flags, and hide them from the test's own forks. */
+export function adoptZygoteTuning(): void {
+  const tuning = zygoteTuning()
+  if (!tuning || tuning.boot.some((flag) => !process.execArgv.includes(flag))) return
+  shared.tuning = tuning
+  process.execArgv = process.execArgv.filter((flag) => !tuning.boot.includes(flag))
+}
+
+function set(flags: readonly string[]): void {
+  for (const flag of flags) setFlagsFromString(flag)
+}
+
+/** In a zygote, as the user's code starts loading (the framework is loaded). Once. */
+export function tuneForUserCode(): void {
+  if (!shared.tuning || shared.userCode) return
+  shared.userCode = true
+  set(shared.tuning.userCode)
+}
+
+/** In each forked child. */
+export function tuneForkedChild(): void {
+  if (shared.tuning) set(shared.tuning.child)
+}
