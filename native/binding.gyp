@@ -7,6 +7,8 @@
         "src/napi_util.c",
         "src/procs.c",
         "src/dontfork.c",
+        "src/textfile.c",
+        "src/filemaps.c",
         "src/child.c",
         "src/serve.c",
         "src/platform.c",

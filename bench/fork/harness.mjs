@@ -29,10 +29,10 @@ export const FLAG_SETS = {
 
 /**
  * Starts the harness zygote. graph: 'none' | 'vitest'; zygoteArgs: e.g. ['--no-gc', '--use-random'].
- * @param {{ node?: string, flags?: readonly string[], graph?: string, zygoteArgs?: readonly string[], mainPid?: number, onStrays?: (pids: number[]) => void, stdio?: unknown }} [options]
+ * @param {{ node?: string, flags?: readonly string[], graph?: string, zygoteArgs?: readonly string[], mainPid?: number, onStrays?: (pids: number[]) => void, stdio?: unknown, env?: NodeJS.ProcessEnv }} [options]
  */
-export function startZygote({ node = process.execPath, flags = FLAG_SETS['single-threaded'], graph = 'none', zygoteArgs = [], mainPid, onStrays, stdio } = {}) {
-  return Zygote.start({ node, execArgv: flags, script: zygoteScript, args: [graph, ...zygoteArgs], cwd: repo, mainPid, onStrays, stdio })
+export function startZygote({ node = process.execPath, flags = FLAG_SETS['single-threaded'], graph = 'none', zygoteArgs = [], mainPid, onStrays, stdio, env } = {}) {
+  return Zygote.start({ node, execArgv: flags, script: zygoteScript, args: [graph, ...zygoteArgs], cwd: repo, mainPid, onStrays, stdio, env })
 }
 
 /** Forks a scenario; returns the child handle plus message and output readers. */

@@ -93,6 +93,13 @@ const scenarios = {
     finish(0)
   },
 
+  // How much of Node's code the child has mapped at its first JavaScript (fork copies the zygote's
+  // page-table entries for code, or leaves the child to fault each page in).
+  'code-pages'({ send, finish }) {
+    send({ codeRssKb: codeRssKb('self') })
+    finish(0)
+  },
+
   // Grandchildren of every kind, then wait to be killed: a plain child, a detached (own session)
   // child, and a double-forked daemon re-parented to us (we are a subreaper).
   tree({ send, lines }) {
@@ -190,6 +197,19 @@ const scenarios = {
     send({ hash: createHash('sha256').update(String(Math.random())).digest('hex') })
     finish(0)
   },
+}
+
+/** Rss (kB) of the node binary's executable mappings in /proc/<pid>/smaps. */
+export function codeRssKb(pid) {
+  const exe = readlinkSync(`/proc/${pid}/exe`)
+  let total = 0
+  let inCode = false
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const head = /^[0-9a-f]+-[0-9a-f]+ (\S+) \S+ \S+ \d+\s*(.*)$/.exec(line)
+    if (head) inCode = head[1].includes('x') && head[2] === exe
+    else if (inCode && line.startsWith('Rss:')) total += Number(/\d+/.exec(line)[0])
+  }
+  return total
 }
 
 function dontforkCount() {

@@ -11,6 +11,7 @@ import { harness, MAJORS, nativeEntry, nodeBinary } from './helpers.js'
 
 type Harness = typeof import('../../bench/fork/harness.mjs')
 const { startZygote, forkScenario } = (await import(harness)) as Harness
+const { codeRssKb } = (await import(harness.replace(/harness\.mjs$/, 'scenarios.mjs'))) as typeof import('../../bench/fork/scenarios.mjs')
 const { zygoteFlags, loadAddon } = (await import(nativeEntry)) as typeof import('../../src/core/native/index.js')
 type Zygote = Awaited<ReturnType<Harness['startZygote']>>
 
@@ -139,6 +140,30 @@ describe.each(MAJORS)('Node %i', (major) => {
     // Every range the zygote had is DONTFORK again; V8 may have mapped (and marked) another since the fork.
     expect(smapsDc).toBeGreaterThanOrEqual(zygote.ready.dontforkRanges)
     expect(smapsDc).toBeGreaterThan(10)
+  })
+
+  test("a child starts with the zygote's code mapped (fork copies those page-table entries); without that it faults each page in", async () => {
+    const childCode = async (z: Zygote): Promise<{ zygoteKb: number; childKb: number }> => {
+      const zygoteKb = codeRssKb(z.pid)
+      const c = await forkScenario(z, 'code-pages')
+      const { codeRssKb: childKb } = (await c.next()) as { codeRssKb: number }
+      await c.child.exited
+      return { zygoteKb, childKb }
+    }
+    // Zygotes that loaded Vitest's module graph: they ran far more code than a child's first statement.
+    const withGraph = async (share: 'on' | 'off'): Promise<{ zygoteKb: number; childKb: number }> => {
+      const z = await startZygote({ node: nodeBinary(major), flags: zygoteFlags(major), graph: 'vitest', env: { ...process.env, ISOLATED_TEST_SHARE_CODE: share } })
+      try {
+        return await childCode(z)
+      } finally {
+        await z.shutdown()
+      }
+    }
+    const shared = await withGraph('on')
+    expect(shared.zygoteKb).toBeGreaterThan(8192)
+    expect(shared.childKb).toBeGreaterThan(shared.zygoteKb * 0.9)
+    const faulted = await withGraph('off')
+    expect(faulted.childKb).toBeLessThan(faulted.zygoteKb * 0.5)
   })
 
   describe('exit paths', () => {

@@ -333,9 +333,12 @@ static napi_value serve_js(napi_env env, napi_callback_info info) {
   set_prop(env, r, "payload", payload);
   napi_create_bigint_uint64(env, res.fork_start_ns, &start);
   set_prop(env, r, "forkStartNs", start);
-  napi_value armed;
+  napi_value armed, seed;
   napi_get_boolean(env, stack_armed != 0, &armed);
   set_prop(env, r, "stackArmed", armed);
+  void *unused_data;
+  napi_create_buffer_copy(env, sizeof res.seed, res.seed, &unused_data, &seed);
+  set_prop(env, r, "seed", seed);
   return r;
 }
 

@@ -1,4 +1,5 @@
 #include "dontfork.h"
+#include "textfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -6,32 +7,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-
-static char *read_all(const char *path, size_t *len_out) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return NULL;
-  size_t cap = 1 << 18, len = 0;
-  char *buf = malloc(cap);
-  while (buf) {
-    if (len + 4096 > cap) {
-      char *bigger = realloc(buf, cap *= 2);
-      if (!bigger) {
-        free(buf);
-        buf = NULL;
-        break;
-      }
-      buf = bigger;
-    }
-    ssize_t r = read(fd, buf + len, cap - len - 1);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) break;
-    len += (size_t)r;
-  }
-  close(fd);
-  if (buf) buf[len] = 0;
-  *len_out = len;
-  return buf;
-}
 
 static int push(ranges_t *r, uintptr_t start, uintptr_t end) {
   if (r->count == r->cap) {
@@ -57,7 +32,7 @@ int dontfork_ranges_read(ranges_t *out) {
   out->count = 0;
   out->bytes = 0;
   size_t len;
-  char *buf = read_all("/proc/self/smaps", &len);
+  char *buf = read_text_file("/proc/self/smaps", &len);
   if (!buf) return errno ? -errno : -ENOMEM;
   uintptr_t start = 0, end = 0;
   int err = 0;

@@ -32,6 +32,7 @@ typedef struct {
   unsigned char *payload; // malloc'd, owned by the caller
   size_t payload_len;
   uint64_t fork_start_ns;
+  unsigned char seed[16]; // from getrandom(2) in the child: its Math.random seed, without OpenSSL's fork reseed
 } serve_result_t;
 
 /** Returns 0 in a forked child (res filled). Returns -errno only when it cannot start serving; the zygote otherwise exits. */

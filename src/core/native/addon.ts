@@ -32,6 +32,8 @@ export interface ForkRequest {
   readonly forkStartNs: bigint
   /** The child's stack thread runs: it answers `stackSignal` with its JS stack on a connect-back connection of kind 3. */
   readonly stackArmed: boolean
+  /** 16 bytes from getrandom(2), read in the child (all zero if it could not): its Math.random seed. Only from serve(). */
+  readonly seed?: Buffer
 }
 
 export interface ServeOptions {

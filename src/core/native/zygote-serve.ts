@@ -6,7 +6,7 @@ import type { ForkRequest, NativeAddon, ServeOptions } from './addon.js'
 import { routeExitThroughExitNow } from './child-exit.js'
 import { fixProcessPid } from './child-identity.js'
 import { compactHeap } from './heap.js'
-import { reseedMathRandom } from './random.js'
+import { installRandom, randomFactory, type Factory } from './random.js'
 import { resetUuidCache, type UuidCacheReset } from './uuid-cache.js'
 import type { ZygoteConfig } from './zygote-config.js'
 import { tuneForkedChild } from './zygote-tuning.js'
@@ -31,7 +31,9 @@ export interface ForkedChild {
 export function serveForks(addon: NativeAddon, config: ZygoteConfig, options: ServeForksOptions = {}): ForkedChild {
   const uuidCache: UuidCacheReset = options.resetUuidCache === false ? { state: 'unknown', reason: 'not reset (resetUuidCache: false)' } : resetUuidCache()
   if (options.compactHeap) compactHeap(options.compactHeap)
-  if (options.warm !== false) warmChildPath()
+  // This realm's generator is compiled here once; each child only seeds it.
+  const random = randomFactory(globalThis)
+  if (options.warm !== false) warmChildPath(random)
   options.onPrepared?.({ uuidCache })
   const request = addon.serve(config.controlFd, {
     connectPath: config.connectPath,
@@ -42,22 +44,25 @@ export function serveForks(addon: NativeAddon, config: ZygoteConfig, options: Se
     ...(options.closeFds !== undefined && { closeFds: options.closeFds }),
   })
   // From here on we are a forked child.
-  fixForkedChild(addon, request.pid)
+  fixForkedChild(addon, request.pid, { random, seed: request.seed })
   const channel = new Socket({ fd: request.channelFd, readable: true, writable: true })
   return { request, channel }
 }
 
 // V8 compiles a function at its first call: what a child runs first would be compiled, and its
 // bytecode allocated, again in every child. Run those paths once here on throwaway objects.
-function warmChildPath(): void {
-  reseedMathRandom({ Math: Object.create(Math) as Math, Function })
+function warmChildPath(random: Factory): void {
+  installRandom({ Math: Object.create(Math) as Math, Function }, random, new Uint8Array(16).fill(1))
   new Socket().destroy()
 }
 
-/** What every forked child needs before user code runs (also after addon.fork()). */
-export function fixForkedChild(addon: NativeAddon, pid: number): void {
+/**
+ * What every forked child needs before user code runs (also after addon.fork()). `random`: this realm's
+ * generator factory, compiled before the fork, with the seed the addon read; without it, compiled here.
+ */
+export function fixForkedChild(addon: NativeAddon, pid: number, random?: { readonly random: Factory; readonly seed: Uint8Array | undefined }): void {
   fixProcessPid(pid)
   routeExitThroughExitNow(addon)
-  reseedMathRandom(globalThis)
+  installRandom(globalThis, random?.random ?? randomFactory(globalThis), random?.seed)
   tuneForkedChild()
 }
