@@ -39,12 +39,23 @@ function stashHolder(): Record<symbol, unknown> {
   return Session as unknown as Record<symbol, unknown>
 }
 
-let session: Session | undefined
-let debuggerUsers = 0
-const scriptUrls = new Map<string, string>()
+/**
+ * One session per process, whichever instance of this module asks: the framework loads our modules
+ * again as instances of its own (Vitest's module runner; Jest's vm context), and a zygote connects it
+ * and learns the script URLs once for all its forks (each new session's Debugger.enable replays every
+ * parsed script). Kept on the `Session` class, one object in every realm, like the stash.
+ */
+interface Shared {
+  session?: Session
+  debuggerUsers: number
+  readonly scriptUrls: Map<string, string>
+}
+const SHARED = Symbol.for('isolated-test.inspector-session')
+const shared: Shared = ((stashHolder() as Record<symbol, Shared | undefined>)[SHARED] ??= { debuggerUsers: 0, scriptUrls: new Map() })
+const scriptUrls = shared.scriptUrls
 
 function getSession(): Session {
-  if (session) return session
+  if (shared.session) return shared.session
   const s = new Session()
   s.connect()
   // Debugger.enable replays every parsed script; script ids are never reused, so the map stays valid.
@@ -52,7 +63,7 @@ function getSession(): Session {
     const { scriptId, url } = message.params as { scriptId: string; url: string }
     scriptUrls.set(scriptId, url)
   })
-  session = s
+  shared.session = s
   return s
 }
 
@@ -84,13 +95,13 @@ export function onNotification(event: string, listener: (params: unknown) => voi
 
 /** Enables the Debugger domain until the matching `releaseDebugger`; nested users share one enable. */
 export function holdDebugger(): void {
-  if (debuggerUsers === 0) post('Debugger.enable')
-  debuggerUsers++
+  if (shared.debuggerUsers === 0) post('Debugger.enable')
+  shared.debuggerUsers++
 }
 
 export function releaseDebugger(): void {
   // A same-thread session must not stay enabled: a `debugger` statement would then pause with nobody to resume.
-  if (--debuggerUsers === 0) post('Debugger.disable')
+  if (--shared.debuggerUsers === 0) post('Debugger.disable')
 }
 
 /** Enables the Debugger domain for the time of `use`. */
