@@ -16,6 +16,7 @@
       ],
       "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"],
       "libraries": ["-ldl", "-lpthread"],
+      "ldflags": ["-Wl,-z,now"],
       "cflags_c": ["-std=gnu11", "-O2", "-Wall", "-Wextra", "-fno-strict-aliasing", "-U_FORTIFY_SOURCE"],
       "conditions": [["OS!='linux'", { "type": "none" }]]
     }
