@@ -15,15 +15,18 @@ export function zygoteFlags(major: number = Number(process.versions.node.split('
 }
 
 /**
- * How a test zygote compiles, per Node major. `boot` goes on its command line after zygoteFlags (and is
- * taken out of its process.execArgv as it starts, so a test's own child_process.fork() does not inherit
- * it); the rest is set at run time (v8.setFlagsFromString, zygote-tuning.ts). A forked child runs the framework's per-test path for the first time in its life, so each child
- * compiled it again (lazy compilation), and the functions the zygote had made hot were synchronously
- * optimized by TurboFan in every child (--single-threaded): about 25 ms a test between them
- * (native/README.md, "Compiling in the zygote").
- * - boot, from the zygote's start: compile every function at once and keep its bytecode (V8 flushes
- *   bytecode it thinks old, and the zygote's last collection would flush it all); tier up 10x later,
- *   so what the zygote warmed is not compiled again by each child.
+ * How a test zygote runs and compiles its code, per Node major (native/README.md, "Compiling in the
+ * zygote" and "First touch"). `boot` goes on its command line after zygoteFlags and is taken out of its
+ * process.execArgv as it starts, so a test's own child_process.fork() does not inherit it; `userCode`
+ * and `child` are V8 flags set at run time (v8.setFlagsFromString, zygote-tuning.ts). A forked child
+ * runs the framework's per-test path for the first time in its life: it compiled that path again (lazy
+ * compilation), and functions the zygote had made hot were optimized by TurboFan, synchronously under
+ * --single-threaded, in every child (about 25 ms a test between them).
+ * - boot: compile every function at once and keep the bytecode (V8 flushes bytecode it thinks old, and
+ *   the zygote's last collection would flush it all); tier up 10x later, so what the zygote warmed is
+ *   not optimized again by each child; Node's code on 2 MB pages where transparent huge pages are on (a
+ *   child's first touch of a 4 KiB page costs about 5 us on the development VM, and a trivial Vitest
+ *   child touches ~1,300 pages of Node's code); `silent` where the kernel cannot.
  * - userCode, from the user's first import: lazy again (an eagerly compiled TypeScript took twice as
  *   long to import and 57 MB more).
  * - child, in each fork: V8's usual tier-up again, for the test's own code.
@@ -38,11 +41,12 @@ export interface ZygoteTuning {
 const TURBOFAN = (count: number): string => `--invocation-count-for-turbofan=${count}`
 const MAGLEV = (count: number): string => `--invocation-count-for-maglev=${count}`
 const EAGER = ['--no-lazy', '--no-flush-bytecode']
+const LARGE_PAGES = '--use-largepages=silent'
 
 const TUNING: Readonly<Record<number, ZygoteTuning>> = {
-  22: { boot: [...EAGER, TURBOFAN(30_000), MAGLEV(4000)], userCode: ['--lazy'], child: [TURBOFAN(3000), MAGLEV(400)] },
-  24: { boot: [...EAGER, TURBOFAN(30_000)], userCode: ['--lazy'], child: [TURBOFAN(3000)] },
-  26: { boot: [...EAGER, TURBOFAN(30_000), MAGLEV(4000)], userCode: ['--lazy'], child: [TURBOFAN(3000), MAGLEV(400)] },
+  22: { boot: [...EAGER, LARGE_PAGES, TURBOFAN(30_000), MAGLEV(4000)], userCode: ['--lazy'], child: [TURBOFAN(3000), MAGLEV(400)] },
+  24: { boot: [...EAGER, LARGE_PAGES, TURBOFAN(30_000)], userCode: ['--lazy'], child: [TURBOFAN(3000)] },
+  26: { boot: [...EAGER, LARGE_PAGES, TURBOFAN(30_000), MAGLEV(4000)], userCode: ['--lazy'], child: [TURBOFAN(3000), MAGLEV(400)] },
 }
 
 export function zygoteTuning(major: number = Number(process.versions.node.split('.')[0])): ZygoteTuning | undefined {
