@@ -6,6 +6,8 @@ export interface Draw {
   readonly pid: number
   readonly random: number
   readonly uuid: string
+  /** The child's process.execArgv (recorded by the Vitest fixture). */
+  readonly execArgv?: readonly string[]
 }
 
 export function readDraws(file: string): Draw[] {

@@ -230,9 +230,9 @@ static void prefault(const zygote_t *z) {
     unsigned char *start = (unsigned char *)(uintptr_t)z->ws_start[i];
     size_t len = (size_t)z->ws_pages[i] * (size_t)page;
     if (madvise(start, len, MADV_POPULATE_WRITE) != 0) continue;
-    // The kernel's copy leaves the first user access of each page to pay on its own (about 5 us a page
-    // here: the hypervisor's view of a new address space fills in at first touch); read each once now.
-    // Populated for writing, the range is mapped and readable.
+    // The kernel's copy leaves the first user access of each page to pay on its own: on the development
+    // VM about 5 us a page even with its entry present (native/README.md, "First touch"). Read each once
+    // now, while the spare waits. Populated for writing, the range is mapped and readable.
     for (size_t off = 0; off < len; off += (size_t)page) sink ^= start[off];
   }
   (void)sink;
