@@ -51,17 +51,6 @@ describe.concurrent('isolated-test polluter across files', () => {
     await expectNothingLeft(run)
   })
 
-  test('Vitest on Node 24: the same search, with the state run of the polluter and the victim (in the pinned order) on the fork server', async () => {
-    const run = await runCli(vitestProject, ['polluter', 'across/orders.test.ts', '-t', 'starts with an empty cart', '--json', '--', '--config', 'vitest.across.config.ts'], { env: { ACROSS_VITEST_CACHE: emptyCache('vitest') }, node: nodeBinary(24) })
-    expect(run.code, run.stderr).toBe(0)
-    const answer = run.json()
-    expect(answer.acrossFiles).toEqual(['across/checkout.test.ts'])
-    expect(answer.polluters.map((p) => [p.file, p.fullName, p.line])).toEqual([['across/checkout.test.ts', 'adds a book to the cart', 15]])
-    // Both state runs forked every isolated test from its file's zygote (every report line says so).
-    expect([answer.stateRuns, answer.stateProcessModels]).toEqual([2, ['fork-server']])
-    await expectNothingLeft(run)
-  })
-
   test('Jest (--runInBand): names the test of the file that ran before, and a repro in the pinned order that fails the victim', async () => {
     // An empty perf cache (jest.across.config.js): after the first run the victim's file failed, and Jest
     // alone would run it first from then on (it would pass: a flaky verdict, exit 1); the pinned order holds.
@@ -88,12 +77,16 @@ describe.concurrent('isolated-test polluter across files', () => {
     await expectNothingLeft(run)
   })
 
-  test('Jest on Node 24: the same search, with the state runs on the fork server', async () => {
-    const run = await runCli(jestProject, ['polluter', 'across/orders.test.js', '-t', 'gives each order its own id', '--json', '--', '--config', 'jest.across.config.js'], { env: { ACROSS_JEST_CACHE: emptyCache('jest') }, node: nodeBinary(24) })
+  // Both state runs fork every isolated test from its file's zygote (every report line says so).
+  test.each([
+    { runner: 'Vitest', project: vitestProject, file: 'across/orders.test.ts', victim: 'starts with an empty cart', config: 'vitest.across.config.ts', env: { ACROSS_VITEST_CACHE: emptyCache('vitest') }, polluter: ['across/checkout.test.ts', 'adds a book to the cart', 15] },
+    { runner: 'Jest', project: jestProject, file: 'across/orders.test.js', victim: 'gives each order its own id', config: 'jest.across.config.js', env: { ACROSS_JEST_CACHE: emptyCache('jest') }, polluter: ['across/checkout.test.js', 'pins the receipt id', 14] },
+  ])('$runner on Node 24: the same search, with the state runs of the polluter and the victim (in the pinned order) on the fork server', async ({ project, file, victim, config, env, polluter }) => {
+    const run = await runCli(project, ['polluter', file, '-t', victim, '--json', '--', '--config', config], { env, node: nodeBinary(24) })
     expect(run.code, run.stderr).toBe(0)
     const answer = run.json()
-    expect(answer.acrossFiles).toEqual(['across/checkout.test.js'])
-    expect(answer.polluters.map((p) => [p.file, p.fullName, p.line])).toEqual([['across/checkout.test.js', 'pins the receipt id', 14]])
+    expect(answer.acrossFiles).toEqual([polluter[0]])
+    expect(answer.polluters.map((p) => [p.file, p.fullName, p.line])).toEqual([polluter])
     expect([answer.stateRuns, answer.stateProcessModels]).toEqual([2, ['fork-server']])
     await expectNothingLeft(run)
   })
