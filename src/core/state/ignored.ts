@@ -1,6 +1,7 @@
 // What the state report leaves out: what Node, the JS engine, Vitest, Jest and we ourselves put in a
 // process, plus the user's `ignoreLeaks`. Everything else that differs is the user's state.
-import vm from 'node:vm'
+import { runInNewContext } from 'node:vm'
+import { perProcess } from './per-process.js'
 
 export type StateWhere = 'env' | 'global' | 'cwd' | 'module' | 'closure' | 'listener' | 'resource'
 
@@ -73,16 +74,13 @@ const LOADER_VARIABLE = /^(?:__vite_ssr_\w*|__vi_\w*|module|exports|require|__fi
 /** Ours: `isolated()` itself, `__isolated_test__` tags, `ISOLATED_TEST*` env, `Symbol(isolated-test.*)`. */
 const OURS = /^(?:isolated|__isolated_test__|ISOLATED_TEST|Symbol\(isolated)/
 
-// Once per process, whichever instance of this module asks (a new context costs milliseconds, and a
-// forked child would otherwise make one for each instance): kept on node:vm's exports, one object in
-// every realm.
-const ENGINE_GLOBALS = Symbol.for('isolated-test.engine-globals')
-const vmExports = vm as unknown as Record<symbol, Set<string> | undefined>
+let engineGlobals: Set<string> | undefined
 
 /** What the JS engine itself defines (Array, Intl, WebAssembly…), as a fresh context shows. */
 function isEngineGlobal(name: string): boolean {
-  const names = (vmExports[ENGINE_GLOBALS] ??= new Set(vm.runInNewContext('Object.getOwnPropertyNames(globalThis)') as string[]))
-  return names.has(name)
+  // A new context costs milliseconds: once per process (a forked child would otherwise make one per instance).
+  engineGlobals ??= perProcess('engine-globals', () => new Set(runInNewContext('Object.getOwnPropertyNames(globalThis)') as string[]))
+  return engineGlobals.has(name)
 }
 
 const FIXED: Partial<Record<StateWhere, ReadonlySet<string>>> = {

@@ -1,5 +1,6 @@
 // A same-thread inspector session, used synchronously: on its own thread `Session.post` runs the
 // command and calls back before it returns (inspector.md §2, §3). One per thread, connected on first use.
+import { perProcess } from './per-process.js'
 import { Session } from 'node:inspector'
 import { fileURLToPath } from 'node:url'
 
@@ -40,18 +41,15 @@ function stashHolder(): Record<symbol, unknown> {
 }
 
 /**
- * One session per process, whichever instance of this module asks: the framework loads our modules
- * again as instances of its own (Vitest's module runner; Jest's vm context), and a zygote connects it
- * and learns the script URLs once for all its forks (each new session's Debugger.enable replays every
- * parsed script). Kept on the `Session` class, one object in every realm, like the stash.
+ * One session per process: a zygote connects it and learns the script URLs once for all its forks
+ * (each new session's Debugger.enable replays every parsed script).
  */
 interface Shared {
   session?: Session
   debuggerUsers: number
   readonly scriptUrls: Map<string, string>
 }
-const SHARED = Symbol.for('isolated-test.inspector-session')
-const shared: Shared = ((stashHolder() as Record<symbol, Shared | undefined>)[SHARED] ??= { debuggerUsers: 0, scriptUrls: new Map() })
+const shared = perProcess<Shared>('inspector-session', () => ({ debuggerUsers: 0, scriptUrls: new Map() }))
 const scriptUrls = shared.scriptUrls
 
 function getSession(): Session {
