@@ -9,6 +9,7 @@
         "src/dontfork.c",
         "src/textfile.c",
         "src/filemaps.c",
+        "src/hugetext.c",
         "src/child.c",
         "src/serve.c",
         "src/platform.c",

@@ -3,7 +3,8 @@ import { spawn, spawnSync } from 'node:child_process'
 import { closeSync, readdirSync, readFileSync } from 'node:fs'
 import { describe, expect, test } from 'vitest'
 import { isRunning, survivors } from '../helpers/processes.js'
-import { nativeEntry, runScript } from './helpers.js'
+import { createHash } from 'node:crypto'
+import { MAJORS, nativeEntry, nodeBinary, runScript } from './helpers.js'
 
 const { loadAddon } = (await import(nativeEntry)) as typeof import('../../src/core/native/index.js')
 const loaded = loadAddon()
@@ -185,3 +186,52 @@ function descendants(pid: number): number[] {
   walk(pid)
   return out
 }
+
+describe('moveTextToHugePages', () => {
+  const thp = ((): boolean => {
+    try {
+      return /\[(always|madvise)\]/.test(readFileSync('/sys/kernel/mm/transparent_hugepage/enabled', 'utf8'))
+    } catch {
+      return false
+    }
+  })()
+
+  // In a --single-threaded node of each major a zygote runs on: the code it runs afterwards, and a
+  // fork of it, must behave as before; the code mapping must now be anonymous and on 2 MB pages.
+  test.each(MAJORS)("moves Node %i's code to huge pages, and that code and a fork of it keep running", (major) => {
+    const r = runScript(
+      nodeBinary(major),
+      `const { loadAddon } = await import(${JSON.stringify(nativeEntry)})
+       const { readFileSync } = await import('node:fs')
+       const { createHash } = await import('node:crypto')
+       const { spawnSync } = await import('node:child_process')
+       const { addon } = loadAddon()
+       const moved = addon.moveTextToHugePages()
+       // Each smaps entry: its header line, then its fields; the anonymous executable ones hold the moved code.
+       let hugeKb = 0
+       for (const entry of readFileSync('/proc/self/smaps', 'utf8').split(/\\n(?=[0-9a-f]+-[0-9a-f]+ )/)) {
+         const [head] = entry.split('\\n')
+         if (/ r-xp /.test(head) && head.trim().split(/\\s+/).length === 5) hugeKb += Number(/AnonHugePages:\\s+(\\d+)/.exec(entry)?.[1] ?? 0)
+       }
+       const work = () => [createHash('sha256').update('x'.repeat(1e5)).digest('hex').slice(0, 8), JSON.stringify(JSON.parse('{"a":[1,2,3]}')), /(\\d+)-(\\d+)/.exec('12-34')[2], spawnSync('true').status]
+       const expected = work().join()
+       const pid = addon.fork()
+       if (pid === 0) addon.exitNow(work().join() === expected ? 7 : 8)
+       let s
+       while (!(s = addon.waitNoHang(pid))) await new Promise((r) => setTimeout(r, 5))
+       console.log(JSON.stringify({ moved, hugeKb, work: work(), forkExit: s.code }))`,
+      [],
+      ['--single-threaded'],
+    )
+    expect(r.stderr).toBe('')
+    const out = r.json
+    // The work's results after the move, as this process computes them; the fork got the same (exit 7).
+    expect(out.work).toEqual([createHash('sha256').update('x'.repeat(1e5)).digest('hex').slice(0, 8), '{"a":[1,2,3]}', '34', 0])
+    expect(out.forkExit).toBe(7)
+    expect(out.moved.error).toBe(0)
+    if (!thp) return expect(out.moved.moved).toBe(0)
+    expect(out.moved.moved).toBeGreaterThan(20)
+    // What was moved is no longer a mapping of the executable, and is on huge pages.
+    expect(out.hugeKb).toBeGreaterThanOrEqual((out.moved.moved - 2) * 1024)
+  })
+})

@@ -30,7 +30,7 @@ test('no two children draw the same Math.random() or randomUUID()', () => {
 })
 
 test("a child's process.execArgv (what a process it forks inherits) holds none of the zygote's compile flags", () => {
-  const zygoteOnly = /^--(no-lazy|no-flush-bytecode|use-largepages|invocation-count-for-)/
+  const zygoteOnly = /^--(no-lazy|no-flush-bytecode|invocation-count-for-)/
   for (const d of draws) {
     expect(d.execArgv, d.name).toBeDefined()
     expect(d.execArgv!.filter((flag) => zygoteOnly.test(flag)), d.name).toEqual([])

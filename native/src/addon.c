@@ -15,6 +15,7 @@
 
 #include "child.h"
 #include "dontfork.h"
+#include "hugetext.h"
 #include "napi_util.h"
 #include "procs.h"
 #include "serve.h"
@@ -342,6 +343,17 @@ static napi_value serve_js(napi_env env, napi_callback_info info) {
   return r;
 }
 
+// moveTextToHugePages(): { moved: number, error: number } (hugetext.h)
+static napi_value move_text_js(napi_env env, napi_callback_info info) {
+  (void)info;
+  hugetext_result_t res = move_text_to_huge_pages();
+  napi_value r;
+  napi_create_object(env, &r);
+  set_prop(env, r, "moved", make_int(env, (int)(res.moved >> 20)));
+  set_prop(env, r, "error", make_int(env, res.error));
+  return r;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   struct {
     const char *name;
@@ -362,6 +374,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"serve", serve_js},
       {"workerTaskSlots", worker_task_slots},
       {"setStackHook", set_stack_hook},
+      {"moveTextToHugePages", move_text_js},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value f;

@@ -41,7 +41,7 @@ for (const stream of [process.stdout, process.stderr] as unknown as { _handle?: 
 }
 
 if (asZygote) {
-  adoptZygoteTuning()
+  adoptZygoteTuning(loadAddon().addon)
   startZygote({ applyRequest, closeFds: [CHANNEL_IN_FD, CHANNEL_OUT_FD, WATCHDOG_FD] })
 } else {
   const watchdog = new Worker(new URL('./watchdog-thread.js', import.meta.url), {

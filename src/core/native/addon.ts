@@ -98,6 +98,11 @@ export interface NativeAddon {
    * (inside the same interrupt); its string result travels with the answer (a "c" record). null clears it.
    */
   setStackHook?(hook: (() => string | undefined) | null): void
+  /**
+   * In a zygote: moves the 2 MB-aligned part of Node's code to transparent huge pages (native/src/hugetext.h).
+   * `moved` in MiB (0: nothing moved), `error` the errno of the step that failed.
+   */
+  moveTextToHugePages(): { moved: number; error: number }
   /** The zygote's loop (see native/README.md): blocks, returns only in a forked child. */
   serve(controlFd: number, options: ServeOptions): ForkRequest
 }

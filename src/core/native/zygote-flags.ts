@@ -24,9 +24,11 @@ export function zygoteFlags(major: number = Number(process.versions.node.split('
  * --single-threaded, in every child (about 25 ms a test between them).
  * - boot: compile every function at once and keep the bytecode (V8 flushes bytecode it thinks old, and
  *   the zygote's last collection would flush it all); tier up 10x later, so what the zygote warmed is
- *   not optimized again by each child; Node's code on 2 MB pages where transparent huge pages are on (a
- *   child's first touch of a 4 KiB page costs about 5 us on the development VM, and a trivial Vitest
- *   child touches ~1,300 pages of Node's code); `silent` where the kernel cannot.
+ *   not optimized again by each child.
+ * - hugeText: Node's code moved to 2 MB pages as the zygote starts, by the addon (a child's first touch
+ *   of a 4 KiB page costs about 5 us on the development VM, and a trivial Vitest child touches ~1,300
+ *   pages of Node's code). Not Node's --use-largepages: its copy through 4 KiB pages cost 170-300 ms
+ *   of every zygote's boot here, the addon's 30 ms.
  * - userCode, from the user's first import: lazy again (an eagerly compiled TypeScript took twice as
  *   long to import and 57 MB more).
  * - child, in each fork: V8's usual tier-up again, for the test's own code.
@@ -34,6 +36,8 @@ export function zygoteFlags(major: number = Number(process.versions.node.split('
  */
 export interface ZygoteTuning {
   readonly boot: readonly string[]
+  /** Move Node's code to huge pages as the zygote starts (native/src/hugetext.h). */
+  readonly hugeText: boolean
   readonly userCode: readonly string[]
   readonly child: readonly string[]
 }
@@ -41,12 +45,11 @@ export interface ZygoteTuning {
 const TURBOFAN = (count: number): string => `--invocation-count-for-turbofan=${count}`
 const MAGLEV = (count: number): string => `--invocation-count-for-maglev=${count}`
 const EAGER = ['--no-lazy', '--no-flush-bytecode']
-const LARGE_PAGES = '--use-largepages=silent'
 
 const TUNING: Readonly<Record<number, ZygoteTuning>> = {
-  22: { boot: [...EAGER, LARGE_PAGES, TURBOFAN(30_000), MAGLEV(4000)], userCode: ['--lazy'], child: [TURBOFAN(3000), MAGLEV(400)] },
-  24: { boot: [...EAGER, LARGE_PAGES, TURBOFAN(30_000)], userCode: ['--lazy'], child: [TURBOFAN(3000)] },
-  26: { boot: [...EAGER, LARGE_PAGES, TURBOFAN(30_000), MAGLEV(4000)], userCode: ['--lazy'], child: [TURBOFAN(3000), MAGLEV(400)] },
+  22: { boot: [...EAGER, TURBOFAN(30_000), MAGLEV(4000)], hugeText: true, userCode: ['--lazy'], child: [TURBOFAN(3000), MAGLEV(400)] },
+  24: { boot: [...EAGER, TURBOFAN(30_000)], hugeText: true, userCode: ['--lazy'], child: [TURBOFAN(3000)] },
+  26: { boot: [...EAGER, TURBOFAN(30_000), MAGLEV(4000)], hugeText: true, userCode: ['--lazy'], child: [TURBOFAN(3000), MAGLEV(400)] },
 }
 
 export function zygoteTuning(major: number = Number(process.versions.node.split('.')[0])): ZygoteTuning | undefined {

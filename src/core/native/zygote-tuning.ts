@@ -3,6 +3,7 @@
 // runner), and all must see whether this zygote was started with them.
 import { setFlagsFromString } from 'node:v8'
 import { zygoteTuning, type ZygoteTuning } from './zygote-flags.js'
+import type { NativeAddon } from './addon.js'
 
 const KEY = Symbol.for('isolated-test.zygote-tuning')
 type Shared = { tuning?: ZygoteTuning; userCode?: boolean }
@@ -13,12 +14,16 @@ export function tuningBootFlags(major: number): readonly string[] {
   return process.env.ISOLATED_TEST_ZYGOTE_TUNING === 'off' ? [] : (zygoteTuning(major)?.boot ?? [])
 }
 
-/** In a zygote as it starts: note whether it was started with the boot flags, and hide them from the test's own forks. */
-export function adoptZygoteTuning(): void {
+/**
+ * In a zygote as it starts: note whether it was started with the boot flags, hide them from the test's
+ * own forks, and put Node's code on huge pages (where the kernel has none, it stays as it is).
+ */
+export function adoptZygoteTuning(addon: Pick<NativeAddon, 'moveTextToHugePages'> | undefined): void {
   const tuning = zygoteTuning()
   if (!tuning || tuning.boot.some((flag) => !process.execArgv.includes(flag))) return
   shared.tuning = tuning
   process.execArgv = process.execArgv.filter((flag) => !tuning.boot.includes(flag))
+  if (tuning.hugeText) addon?.moveTextToHugePages()
 }
 
 function set(flags: readonly string[]): void {

@@ -1,0 +1,86 @@
+#include "hugetext.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "textfile.h"
+
+#define HUGE ((uintptr_t)2 << 20)
+#define MADV_POPULATE_READ_ 22 // Linux 5.14; older kernels refuse it and the copy faults the pages in
+
+// The executable's own code: its largest "r-xp" mapping (the linker may split off a few pages).
+static int find_text(uintptr_t *start, uintptr_t *end) {
+  char exe[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n <= 0) return 0;
+  exe[n] = 0;
+  size_t len;
+  char *buf = read_text_file("/proc/self/maps", &len);
+  if (!buf) return 0;
+  int found = 0;
+  for (char *line = buf; line < buf + len;) {
+    char *eol = strchr(line, '\n');
+    if (!eol) eol = buf + len;
+    *eol = 0;
+    char *p;
+    uintptr_t s = (uintptr_t)strtoull(line, &p, 16);
+    uintptr_t e = *p == '-' ? (uintptr_t)strtoull(p + 1, &p, 16) : 0;
+    char *path = strchr(line, '/');
+    if (e > s && strncmp(p + 1, "r-xp", 4) == 0 && path && strcmp(path, exe) == 0 && (!found || e - s > *end - *start)) {
+      *start = s;
+      *end = e;
+      found = 1;
+    }
+    line = eol + 1;
+  }
+  free(buf);
+  return found;
+}
+
+// Transparent huge pages on for a region we madvise: "[always]" or "[madvise]". With "[never]" the copy
+// would land on 4 KiB pages and cost what Node's own move does.
+static int thp_usable(void) {
+  size_t len;
+  char *mode = read_text_file("/sys/kernel/mm/transparent_hugepage/enabled", &len);
+  if (!mode) return 0;
+  int usable = strstr(mode, "[always]") != NULL || strstr(mode, "[madvise]") != NULL;
+  free(mode);
+  return usable;
+}
+
+hugetext_result_t move_text_to_huge_pages(void) {
+  hugetext_result_t r = {0, 0};
+  if (!thp_usable()) return r;
+  uintptr_t start, end;
+  if (!find_text(&start, &end)) return r;
+  uintptr_t from = (start + HUGE - 1) & ~(HUGE - 1), to = end & ~(HUGE - 1);
+  if (to <= from) return r;
+  size_t size = to - from;
+  // A 2 MB-aligned buffer: map one huge page more and trim.
+  char *raw = mmap(NULL, size + HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (raw == MAP_FAILED) return (hugetext_result_t){0, errno};
+  uintptr_t buf = ((uintptr_t)raw + HUGE - 1) & ~(HUGE - 1);
+  if (buf > (uintptr_t)raw) munmap(raw, buf - (uintptr_t)raw);
+  if ((uintptr_t)raw + size + HUGE > buf + size) munmap((void *)(buf + size), (uintptr_t)raw + size + HUGE - (buf + size));
+  if (madvise((void *)buf, size, MADV_HUGEPAGE) != 0) {
+    r.error = errno;
+    munmap((void *)buf, size);
+    return r;
+  }
+  // The code's pages in one call rather than a fault every few pages as the copy reads them.
+  madvise((void *)from, size, MADV_POPULATE_READ_);
+  memcpy((void *)buf, (void *)from, size);
+  if (mprotect((void *)buf, size, PROT_READ | PROT_EXEC) != 0 ||
+      mremap((void *)buf, size, size, MREMAP_MAYMOVE | MREMAP_FIXED, (void *)from) == MAP_FAILED) {
+    r.error = errno;
+    munmap((void *)buf, size);
+    return r;
+  }
+  r.moved = size;
+  return r;
+}
