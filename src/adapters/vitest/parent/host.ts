@@ -185,8 +185,18 @@ function fileOutput(state: VitestWorkerState, filepath: string, taskId: string |
   return out
 }
 
+/** What was prestarted in each run of a file (its worker state): once per file and set of options. */
+const prestarted = new WeakMap<VitestWorkerState, Set<string>>()
+
 /** Starts this file's zygote now, while the worker collects the file itself: the first test then waits less. */
 export function prestartZygote(state: VitestWorkerState, options: ResolvedOptions, filepath: string, fileTaskId: string | undefined): void {
+  // Every wrapper of a file asks as it is made; what decides its zygote (forkSource's key, the model) is
+  // the same for all but a few, and working it out each time held up the first one's start.
+  const done = prestarted.get(state) ?? new Set<string>()
+  prestarted.set(state, done)
+  const asked = JSON.stringify([filepath, options.env, options.setup, options.execArgv, options.memoryLimit, options.processModel, options.bootTimeout])
+  if (done.has(asked)) return
+  done.add(asked)
   void forkSource(state, options, filepath, fileTaskId)
     .then((source) => source && zygoteFor(source.key, source.file, options.bootTimeout, source.zygote))
     .catch(() => {

@@ -127,7 +127,7 @@ export class Containment {
       if (alive) for (const p of listDescendants(root.pid)) add(p.pid, p.command)
       // Without a subreaper, or once the child is gone, orphans are re-parented out of reach of the
       // walk: only the token finds them.
-      if (scan && (!alive || !this.options.childIsSubreaper)) for (const pid of processesWithToken(this.token, new Set([process.pid]))) add(pid)
+      if (scan && (!alive || !this.options.childIsSubreaper)) for (const pid of processesWithToken(this.token, new Set([process.pid]), root.pid)) add(pid)
       // What we saw before and that is still running is still ours (a stopped process cannot move).
       for (const m of this.seen.values()) if (startTimeOf(m.pid) === m.start) add(m.pid, m.command)
     }
