@@ -8,6 +8,7 @@
         "src/procs.c",
         "src/dontfork.c",
         "src/textfile.c",
+        "src/maps.c",
         "src/filemaps.c",
         "src/hugetext.c",
         "src/child.c",

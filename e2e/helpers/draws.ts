@@ -8,6 +8,8 @@ export interface Draw {
   readonly uuid: string
   /** The child's process.execArgv (recorded by the Vitest fixture). */
   readonly execArgv?: readonly string[]
+  /** KiB of the child's executable anonymous memory on huge pages (recorded by the Vitest fixture). */
+  readonly hugeCodeKb?: number
 }
 
 export function readDraws(file: string): Draw[] {

@@ -3,6 +3,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { closeSync, readdirSync, readFileSync } from 'node:fs'
 import { describe, expect, test } from 'vitest'
 import { isRunning, survivors } from '../helpers/processes.js'
+import { transparentHugePages } from '../helpers/huge-pages.js'
 import { createHash } from 'node:crypto'
 import { MAJORS, nativeEntry, nodeBinary, runScript } from './helpers.js'
 
@@ -188,13 +189,7 @@ function descendants(pid: number): number[] {
 }
 
 describe('moveTextToHugePages', () => {
-  const thp = ((): boolean => {
-    try {
-      return /\[(always|madvise)\]/.test(readFileSync('/sys/kernel/mm/transparent_hugepage/enabled', 'utf8'))
-    } catch {
-      return false
-    }
-  })()
+  const thp = transparentHugePages()
 
   // In a --single-threaded node of each major a zygote runs on: the code it runs afterwards, and a
   // fork of it, must behave as before; the code mapping must now be anonymous and on 2 MB pages.

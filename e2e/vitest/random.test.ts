@@ -8,6 +8,8 @@ import { distinct, readDraws, type Draw } from '../helpers/draws.js'
 import { repoRoot } from '../helpers/package.js'
 import { runVitest, type VitestRun } from '../helpers/run-vitest.js'
 import { survivors } from '../helpers/processes.js'
+import { transparentHugePages } from '../helpers/huge-pages.js'
+import { FORK_SERVER } from '../helpers/model.js'
 
 let run: VitestRun
 let draws: Draw[]
@@ -34,6 +36,14 @@ test("a child's process.execArgv (what a process it forks inherits) holds none o
   for (const d of draws) {
     expect(d.execArgv, d.name).toBeDefined()
     expect(d.execArgv!.filter((flag) => zygoteOnly.test(flag)), d.name).toEqual([])
+  }
+})
+
+test("a forked child runs Node's code from the huge pages its zygote moved it to; a fresh child's is where Node put it", () => {
+  const thp = transparentHugePages()
+  for (const d of draws) {
+    if (FORK_SERVER && thp) expect(d.hugeCodeKb, d.name).toBeGreaterThanOrEqual(20 * 1024)
+    else expect(d.hugeCodeKb, d.name).toBe(0)
   }
 })
 

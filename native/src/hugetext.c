@@ -8,38 +8,37 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "maps.h"
 #include "textfile.h"
 
 #define HUGE ((uintptr_t)2 << 20)
 #define MADV_POPULATE_READ_ 22 // Linux 5.14; older kernels refuse it and the copy faults the pages in
 
+typedef struct {
+  const char *exe;
+  uintptr_t start, end;
+} text_t;
+
 // The executable's own code: its largest "r-xp" mapping (the linker may split off a few pages).
+static int largest_code(const mapping_t *m, void *ctx) {
+  text_t *t = ctx;
+  if (strcmp(m->perms, "r-xp") == 0 && strcmp(m->path, t->exe) == 0 && m->end - m->start > t->end - t->start) {
+    t->start = m->start;
+    t->end = m->end;
+  }
+  return 0;
+}
+
 static int find_text(uintptr_t *start, uintptr_t *end) {
   char exe[PATH_MAX];
   ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
   if (n <= 0) return 0;
   exe[n] = 0;
-  size_t len;
-  char *buf = read_text_file("/proc/self/maps", &len);
-  if (!buf) return 0;
-  int found = 0;
-  for (char *line = buf; line < buf + len;) {
-    char *eol = strchr(line, '\n');
-    if (!eol) eol = buf + len;
-    *eol = 0;
-    char *p;
-    uintptr_t s = (uintptr_t)strtoull(line, &p, 16);
-    uintptr_t e = *p == '-' ? (uintptr_t)strtoull(p + 1, &p, 16) : 0;
-    char *path = strchr(line, '/');
-    if (e > s && strncmp(p + 1, "r-xp", 4) == 0 && path && strcmp(path, exe) == 0 && (!found || e - s > *end - *start)) {
-      *start = s;
-      *end = e;
-      found = 1;
-    }
-    line = eol + 1;
-  }
-  free(buf);
-  return found;
+  text_t t = {exe, 0, 0};
+  if (each_mapping(largest_code, &t) < 0 || t.end == 0) return 0;
+  *start = t.start;
+  *end = t.end;
+  return 1;
 }
 
 // Transparent huge pages on for a region we madvise: "[always]" or "[madvise]". With "[never]" the copy
