@@ -223,6 +223,9 @@ export function vitestFeatureSuite(runtime: Runtime, options: FeatureSuiteOption
         check(`${method}: file- and worker-scoped fixtures reach the body`, () => {
           passes(file, n('file- and worker-scoped fixtures'))
         })
+        check(`${method}: the body sees every task of its file, as in-process (a forked child runs only its own)`, () => {
+          passes(file, n("the body sees the file's other tasks"))
+        })
       }
       check('plugin: concurrent children alive together get distinct ISOLATED_TEST_CHILD_ID values', () => {
         const seen = records('child-id.jsonl')
