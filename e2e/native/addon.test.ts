@@ -193,15 +193,29 @@ describe('moveTextToHugePages', () => {
 
   // In a --single-threaded node of each major a zygote runs on: the code it runs afterwards, and a
   // fork of it, must behave as before; the code mapping must now be anonymous and on 2 MB pages.
-  test.each(MAJORS)("moves Node %i's code to huge pages, and that code and a fork of it keep running", (major) => {
+  // 'at once': moveTextToHugePages(); 'on a thread': startTextMove() copies while this thread works on,
+  // finishTextMove() joins the copier and moves the copy (what a zygote does): no thread is left behind.
+  const cases = MAJORS.flatMap((major) => (['at once', 'on a thread'] as const).map((how) => [major, how] as const))
+  test.each(cases)("moves Node %i's code to huge pages (%s), and that code and a fork of it keep running", (major, how) => {
     const r = runScript(
       nodeBinary(major),
       `const { loadAddon } = await import(${JSON.stringify(nativeEntry)})
-       const { readFileSync } = await import('node:fs')
+       const { readFileSync, readdirSync } = await import('node:fs')
        const { createHash } = await import('node:crypto')
        const { spawnSync } = await import('node:child_process')
        const { addon } = loadAddon()
-       const moved = addon.moveTextToHugePages()
+       const threads = () => readdirSync('/proc/self/task').length
+       const threadsBefore = threads()
+       let moved
+       if (${JSON.stringify(how)} === 'at once') moved = addon.moveTextToHugePages()
+       else {
+         const started = addon.startTextMove()
+         if (started !== 0) throw new Error('startTextMove: ' + started)
+         // The main thread keeps running Node's code while the copy is made.
+         createHash('sha256').update('y'.repeat(1e6)).digest('hex')
+         moved = addon.finishTextMove()
+       }
+       const threadsAfter = threads()
        // Each smaps entry: its header line, then its fields; the anonymous executable ones hold the moved code.
        let hugeKb = 0
        for (const entry of readFileSync('/proc/self/smaps', 'utf8').split(/\\n(?=[0-9a-f]+-[0-9a-f]+ )/)) {
@@ -214,7 +228,7 @@ describe('moveTextToHugePages', () => {
        if (pid === 0) addon.exitNow(work().join() === expected ? 7 : 8)
        let s
        while (!(s = addon.waitNoHang(pid))) await new Promise((r) => setTimeout(r, 5))
-       console.log(JSON.stringify({ moved, hugeKb, work: work(), forkExit: s.code }))`,
+       console.log(JSON.stringify({ moved, hugeKb, work: work(), forkExit: s.code, threadsBefore, threadsAfter, finishAgain: addon.finishTextMove() }))`,
       [],
       ['--single-threaded'],
     )
@@ -223,6 +237,9 @@ describe('moveTextToHugePages', () => {
     // The work's results after the move, as this process computes them; the fork got the same (exit 7).
     expect(out.work).toEqual([createHash('sha256').update('x'.repeat(1e5)).digest('hex').slice(0, 8), '{"a":[1,2,3]}', '34', 0])
     expect(out.forkExit).toBe(7)
+    expect(out.threadsAfter).toBe(out.threadsBefore)
+    // Nothing is pending after a finish.
+    expect(out.finishAgain).toEqual({ moved: 0, error: 0 })
     expect(out.moved.error).toBe(0)
     if (!thp) return expect(out.moved.moved).toBe(0)
     expect(out.moved.moved).toBeGreaterThan(20)

@@ -344,14 +344,28 @@ static napi_value serve_js(napi_env env, napi_callback_info info) {
 }
 
 // moveTextToHugePages(): { moved: number, error: number } (hugetext.h)
-static napi_value move_text_js(napi_env env, napi_callback_info info) {
-  (void)info;
-  hugetext_result_t res = move_text_to_huge_pages();
+static napi_value hugetext_result_js(napi_env env, hugetext_result_t res) {
   napi_value r;
   napi_create_object(env, &r);
   set_prop(env, r, "moved", make_int(env, (int)(res.moved >> 20)));
   set_prop(env, r, "error", make_int(env, res.error));
   return r;
+}
+
+static napi_value move_text_js(napi_env env, napi_callback_info info) {
+  (void)info;
+  return hugetext_result_js(env, move_text_to_huge_pages());
+}
+
+// startTextMove(): 0 or an errno; finishTextMove(): { moved, error } (hugetext.h)
+static napi_value start_text_move_js(napi_env env, napi_callback_info info) {
+  (void)info;
+  return make_int(env, hugetext_start());
+}
+
+static napi_value finish_text_move_js(napi_env env, napi_callback_info info) {
+  (void)info;
+  return hugetext_result_js(env, hugetext_finish());
 }
 
 static napi_value init(napi_env env, napi_value exports) {
@@ -375,6 +389,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"workerTaskSlots", worker_task_slots},
       {"setStackHook", set_stack_hook},
       {"moveTextToHugePages", move_text_js},
+      {"startTextMove", start_text_move_js},
+      {"finishTextMove", finish_text_move_js},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value f;

@@ -12,6 +12,7 @@ __asm__(".symver pthread_attr_init,pthread_attr_init@GLIBC_2.2.5");
 __asm__(".symver pthread_attr_destroy,pthread_attr_destroy@GLIBC_2.2.5");
 __asm__(".symver pthread_attr_setstacksize,pthread_attr_setstacksize@GLIBC_2.2.5");
 __asm__(".symver pthread_attr_setdetachstate,pthread_attr_setdetachstate@GLIBC_2.2.5");
+__asm__(".symver pthread_join,pthread_join@GLIBC_2.2.5");
 // dlsym moved from libdl into libc in 2.34; the old version is in libdl (linked) on older systems.
 __asm__(".symver dlsym,dlsym@GLIBC_2.2.5");
 #endif

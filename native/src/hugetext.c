@@ -1,7 +1,10 @@
+#include "compat.h"
 #include "hugetext.h"
 
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,34 +55,99 @@ static int thp_usable(void) {
   return usable;
 }
 
-hugetext_result_t move_text_to_huge_pages(void) {
-  hugetext_result_t r = {0, 0};
-  if (!thp_usable()) return r;
+// The copy, made by hugetext_start()'s thread (or at once by move_text_to_huge_pages()).
+typedef struct {
+  uintptr_t from;   // the 2 MB-aligned part of the code: [from, from + size)
+  size_t size;
+  uintptr_t buf;    // its copy on huge pages, read-execute, not yet moved over it
+  int error;
+} copy_t;
+
+static copy_t pending;
+static pthread_t copier;
+static int copying; // a thread was started and not joined
+
+static void copy_text(copy_t *c) {
+  memset(c, 0, sizeof *c);
+  if (!thp_usable()) return;
   uintptr_t start, end;
-  if (!find_text(&start, &end)) return r;
+  if (!find_text(&start, &end)) return;
   uintptr_t from = (start + HUGE - 1) & ~(HUGE - 1), to = end & ~(HUGE - 1);
-  if (to <= from) return r;
+  if (to <= from) return;
   size_t size = to - from;
   // A 2 MB-aligned buffer: map one huge page more and trim.
   char *raw = mmap(NULL, size + HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (raw == MAP_FAILED) return (hugetext_result_t){0, errno};
+  if (raw == MAP_FAILED) {
+    c->error = errno;
+    return;
+  }
   uintptr_t buf = ((uintptr_t)raw + HUGE - 1) & ~(HUGE - 1);
   if (buf > (uintptr_t)raw) munmap(raw, buf - (uintptr_t)raw);
   if ((uintptr_t)raw + size + HUGE > buf + size) munmap((void *)(buf + size), (uintptr_t)raw + size + HUGE - (buf + size));
   if (madvise((void *)buf, size, MADV_HUGEPAGE) != 0) {
-    r.error = errno;
+    c->error = errno;
     munmap((void *)buf, size);
-    return r;
+    return;
   }
   // The code's pages in one call rather than a fault every few pages as the copy reads them.
   madvise((void *)from, size, MADV_POPULATE_READ_);
   memcpy((void *)buf, (void *)from, size);
-  if (mprotect((void *)buf, size, PROT_READ | PROT_EXEC) != 0 ||
-      mremap((void *)buf, size, size, MREMAP_MAYMOVE | MREMAP_FIXED, (void *)from) == MAP_FAILED) {
-    r.error = errno;
+  if (mprotect((void *)buf, size, PROT_READ | PROT_EXEC) != 0) {
+    c->error = errno;
     munmap((void *)buf, size);
-    return r;
+    return;
   }
-  r.moved = size;
+  c->from = from;
+  c->size = size;
+  c->buf = buf;
+}
+
+// The copy replaces the code in one mremap(), under the mm lock.
+static hugetext_result_t commit(copy_t *c) {
+  hugetext_result_t r = {0, c->error};
+  if (!c->buf) return r;
+  if (mremap((void *)c->buf, c->size, c->size, MREMAP_MAYMOVE | MREMAP_FIXED, (void *)c->from) == MAP_FAILED) {
+    r.error = errno;
+    munmap((void *)c->buf, c->size);
+  } else {
+    r.moved = c->size;
+  }
+  memset(c, 0, sizeof *c);
   return r;
+}
+
+hugetext_result_t move_text_to_huge_pages(void) {
+  copy_t c;
+  copy_text(&c);
+  return commit(&c);
+}
+
+static void *copier_main(void *unused) {
+  (void)unused;
+  copy_text(&pending);
+  return NULL;
+}
+
+int hugetext_start(void) {
+  if (copying) return EBUSY;
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, 64 * 1024);
+  // The thread takes no signals: they stay with the threads Node expects.
+  sigset_t all, old;
+  sigfillset(&all);
+  sigprocmask(SIG_SETMASK, &all, &old);
+  int err = pthread_create(&copier, &attr, copier_main, NULL);
+  sigprocmask(SIG_SETMASK, &old, NULL);
+  pthread_attr_destroy(&attr);
+  if (err == 0) copying = 1;
+  return err;
+}
+
+hugetext_result_t hugetext_finish(void) {
+  hugetext_result_t none = {0, 0};
+  if (!copying) return none;
+  pthread_join(copier, NULL);
+  copying = 0;
+  return commit(&pending);
 }

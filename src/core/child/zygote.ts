@@ -5,6 +5,7 @@
 // goes on from the fork point as if it had done all that work itself.
 import { trace } from '../trace.js'
 import { warmStateReport } from './state-carry.js'
+import { finishZygoteTuning } from '../native/zygote-tuning.js'
 import { createHook } from 'node:async_hooks'
 import { readdirSync, readFileSync } from 'node:fs'
 import { open as openInspector, url as inspectorUrl } from 'node:inspector'
@@ -132,6 +133,7 @@ export async function forkPoint(state: ChildState): Promise<void> {
   // Let what the import started settle (a resolved promise's callbacks, an I/O completion).
   for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve))
   z.originsHook.disable()
+  finishZygoteTuning()
   const problems = addon ? notQuiescent(z) : ['the native addon is not available']
   if (problems.length > 0) {
     state.send({ [TAG]: true, kind: 'zygote-refused', reasons: problems })

@@ -103,6 +103,13 @@ export interface NativeAddon {
    * `moved` in MiB (0: nothing moved), `error` the errno of the step that failed.
    */
   moveTextToHugePages(): { moved: number; error: number }
+  /**
+   * The same move in two steps: a thread of the addon copies the code to huge pages while the zygote
+   * boots (0, or the errno that kept the thread from starting); finishTextMove() joins it and moves the
+   * copy over the code (nothing when no copy was started). Finish before the threads are counted.
+   */
+  startTextMove(): number
+  finishTextMove(): { moved: number; error: number }
   /** The zygote's loop (see native/README.md): blocks, returns only in a forked child. */
   serve(controlFd: number, options: ServeOptions): ForkRequest
 }

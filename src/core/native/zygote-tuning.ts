@@ -6,7 +6,7 @@ import { zygoteTuning, type ZygoteTuning } from './zygote-flags.js'
 import type { NativeAddon } from './addon.js'
 
 const KEY = Symbol.for('isolated-test.zygote-tuning')
-type Shared = { tuning?: ZygoteTuning; userCode?: boolean }
+type Shared = { tuning?: ZygoteTuning; userCode?: boolean; textMove?: Pick<NativeAddon, 'finishTextMove'> }
 const shared = ((globalThis as Record<symbol, Shared | undefined>)[KEY] ??= {})
 
 /** The flags a zygote of this major starts with; none with ISOLATED_TEST_ZYGOTE_TUNING=off (to measure what they buy). */
@@ -16,14 +16,22 @@ export function tuningBootFlags(major: number): readonly string[] {
 
 /**
  * In a zygote as it starts: note whether it was started with the boot flags, hide them from the test's
- * own forks, and put Node's code on huge pages (where the kernel has none, it stays as it is).
+ * own forks, and start putting Node's code on huge pages (where the kernel has none, it stays as it
+ * is): the addon's thread copies it while the framework boots, finishZygoteTuning() moves it.
  */
-export function adoptZygoteTuning(addon: Pick<NativeAddon, 'moveTextToHugePages'> | undefined): void {
+export function adoptZygoteTuning(addon: Pick<NativeAddon, 'startTextMove' | 'finishTextMove'> | undefined): void {
   const tuning = zygoteTuning()
   if (!tuning || tuning.boot.some((flag) => !process.execArgv.includes(flag))) return
   shared.tuning = tuning
   process.execArgv = process.execArgv.filter((flag) => !tuning.boot.includes(flag))
-  if (tuning.hugeText) addon?.moveTextToHugePages()
+  if (tuning.hugeText && addon?.startTextMove() === 0) shared.textMove = addon
+}
+
+/** In a zygote at its fork point, before its threads are counted: the code copy joins, and replaces the code. */
+export function finishZygoteTuning(): void {
+  const addon = shared.textMove
+  shared.textMove = undefined
+  addon?.finishTextMove()
 }
 
 function set(flags: readonly string[]): void {

@@ -482,7 +482,7 @@ async function runAcquired(o: RunChildOptions, obtain: () => Promise<Child>, key
       o.onOutput('stderr', leftoverNotice(leftovers))
     }
     await live.outputEnded
-    void live.containment.end(live.exited, 'SIGKILL', 0)
+    void live.containment.released(live.exited)
   } else if (!timedOut) {
     // The answer is in: nothing in the child needs a grace period.
     const { leftovers } = await live.containment.end(live.exited, 'SIGKILL', 0)

@@ -72,3 +72,16 @@ test('the daemon is still found after the child itself died', async () => {
   expect(result.leftovers.map((p) => p.pid)).toEqual([daemon])
   expect(await gone(daemon)).toBe(true)
 })
+
+test('one killAll() ends the whole tree: released() only waits for the exit (the quick path after an answer)', async () => {
+  const tree = new Containment({ childIsSubreaper: false })
+  const { child, line } = await start('stubborn-tree.mjs', tree)
+  const grandchild = Number(/looping (\d+)/.exec(line)![1])
+  started.push(grandchild)
+  const exited = once(child, 'exit')
+  expect(tree.killAll().map((m) => m.pid)).toContain(grandchild)
+  await tree.released(exited)
+  const [, signal] = (await exited) as [number | null, string | null]
+  expect(signal).toBe('SIGKILL')
+  expect(await gone(grandchild)).toBe(true)
+})

@@ -218,6 +218,15 @@ export class Containment {
     for (const m of members) this.signal(m, 'SIGKILL')
   }
 
+  /**
+   * After killAll(): waits for the child's exit and drops its cgroup. What killAll() froze it killed, and
+   * a killed process starts nothing, so a second pass would only read /proc again (~1 ms a test).
+   */
+  async released(exited: Promise<unknown>): Promise<void> {
+    await exited
+    this.dispose()
+  }
+
   /** Drops the child's cgroup once its tree is gone. */
   dispose(): void {
     this.cgroup?.remove()
