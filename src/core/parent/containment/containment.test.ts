@@ -26,6 +26,15 @@ async function start(name: string, tree: Containment): Promise<{ child: ChildPro
   return { child, line: chunk.toString() }
 }
 
+/** A tree of `name` under a new Containment, and the pid of the process it printed (`pattern` captures it). */
+async function startTree(name: string, pattern: RegExp): Promise<{ tree: Containment; child: ChildProcess; other: number }> {
+  const tree = new Containment({ childIsSubreaper: false })
+  const { child, line } = await start(name, tree)
+  const other = Number(pattern.exec(line)![1])
+  started.push(other)
+  return { tree, child, other }
+}
+
 async function gone(pid: number): Promise<boolean> {
   // SIGKILL is delivered at once; a re-parented process may need a moment to be reaped by init.
   for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 20))
@@ -33,10 +42,7 @@ async function gone(pid: number): Promise<boolean> {
 }
 
 test('a child that ignores SIGTERM, and a grandchild outside its group, are both killed', async () => {
-  const tree = new Containment({ childIsSubreaper: false })
-  const { child, line } = await start('stubborn-tree.mjs', tree)
-  const grandchild = Number(/looping (\d+)/.exec(line)![1])
-  started.push(grandchild)
+  const { tree, child, other: grandchild } = await startTree('stubborn-tree.mjs', /looping (\d+)/)
   expect(listDescendants(child.pid!).map((d) => d.pid)).toContain(grandchild)
   const exited = once(child, 'exit')
   const result = await tree.end(exited, 'SIGTERM', 100)
@@ -48,10 +54,7 @@ test('a child that ignores SIGTERM, and a grandchild outside its group, are both
 })
 
 test('a double-forked daemon that left the tree is found by its token and killed', async () => {
-  const tree = new Containment({ childIsSubreaper: false })
-  const { child, line } = await start('daemonizer.mjs', tree)
-  const daemon = Number(/daemon (\d+)/.exec(line)![1])
-  started.push(daemon)
+  const { tree, child, other: daemon } = await startTree('daemonizer.mjs', /daemon (\d+)/)
   // Re-parented away from the child: the walk cannot see it.
   expect(listDescendants(child.pid!).map((d) => d.pid)).not.toContain(daemon)
   expect(tree.members().map((m) => m.pid)).toContain(daemon)
@@ -61,10 +64,7 @@ test('a double-forked daemon that left the tree is found by its token and killed
 })
 
 test('the daemon is still found after the child itself died', async () => {
-  const tree = new Containment({ childIsSubreaper: false })
-  const { child, line } = await start('daemonizer.mjs', tree)
-  const daemon = Number(/daemon (\d+)/.exec(line)![1])
-  started.push(daemon)
+  const { tree, child, other: daemon } = await startTree('daemonizer.mjs', /daemon (\d+)/)
   const exited = once(child, 'exit')
   process.kill(child.pid!, 'SIGKILL')
   await exited
@@ -74,10 +74,7 @@ test('the daemon is still found after the child itself died', async () => {
 })
 
 test('one killAll() ends the whole tree: released() only waits for the exit (the quick path after an answer)', async () => {
-  const tree = new Containment({ childIsSubreaper: false })
-  const { child, line } = await start('stubborn-tree.mjs', tree)
-  const grandchild = Number(/looping (\d+)/.exec(line)![1])
-  started.push(grandchild)
+  const { tree, child, other: grandchild } = await startTree('stubborn-tree.mjs', /looping (\d+)/)
   const exited = once(child, 'exit')
   expect(tree.killAll().map((m) => m.pid)).toContain(grandchild)
   await tree.released(exited)
