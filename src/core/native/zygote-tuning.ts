@@ -19,12 +19,15 @@ export function tuningBootFlags(major: number): readonly string[] {
  * own forks, and start putting Node's code on huge pages (where the kernel has none, it stays as it
  * is): the addon's thread copies it while the framework boots, finishZygoteTuning() moves it.
  */
-export function adoptZygoteTuning(addon: Pick<NativeAddon, 'startTextMove' | 'finishTextMove'> | undefined): void {
+export function adoptZygoteTuning(addon: Pick<NativeAddon, 'startTextMove' | 'finishTextMove' | 'moveTextToHugePages'> | undefined): void {
   const tuning = zygoteTuning()
   if (!tuning || tuning.boot.some((flag) => !process.execArgv.includes(flag))) return
   shared.tuning = tuning
   process.execArgv = process.execArgv.filter((flag) => !tuning.boot.includes(flag))
-  if (tuning.hugeText && addon?.startTextMove() === 0) shared.textMove = addon
+  if (!tuning.hugeText || !addon) return
+  // No thread to be had (a thread limit): the move at once, on the boot's path, rather than none.
+  if (addon.startTextMove() === 0) shared.textMove = addon
+  else addon.moveTextToHugePages()
 }
 
 /** In a zygote at its fork point, before its threads are counted: the code copy joins, and replaces the code. */
