@@ -6,7 +6,7 @@ import { carryExpression, isIdentifier } from './frame-source.js'
 import { holdValue, type HeldValue } from './held.js'
 import { compileIgnoreLeaks, isIgnored, isLoaderVariable } from './ignored.js'
 import {
-  fileOfScript, handlesOf, internalPropertiesOf, locationOf, onNotification, post, propertiesOf, releaseHandles, unboundHandle,
+  fileOfScript, handlesOf, locationIn, onNotification, post, propertiesOf, releaseHandles, unboundFunction,
   valuesOf, holdDebugger, releaseDebugger, type RemoteObject, type ScriptLocation,
 } from './inspector.js'
 
@@ -70,9 +70,8 @@ function classify(scopes: readonly Scope[]): ScopeKind[] {
 export function readCapturedVariables(fn: AnyFunction, options: ReadOptions = {}): CapturedVariables {
   const user = compileIgnoreLeaks(options.ignoreLeaks)
   try {
-    const fnId = unboundHandle(handlesOf([fn])[0]!)
-    const internal = internalPropertiesOf(fnId)
-    const location = options.file === undefined ? locationOf(fnId) : undefined
+    const { internal } = unboundFunction(handlesOf([fn])[0]!)
+    const location = options.file === undefined ? locationIn(internal) : undefined
     const file = options.file ?? (location ? fileOfScript(location.scriptId) : undefined)
     const scopesId = internal.find((p) => p.name === '[[Scopes]]')?.value?.objectId
     const scopes: Scope[] = []
@@ -231,8 +230,8 @@ function startCarry(fn: AnyFunction, values: readonly CapturedVariable[], onOurP
     holdDebugger()
     held = true
     off = onNotification('Debugger.paused', onPaused)
-    const fnId = unboundHandle(handlesOf([fn])[0]!)
-    start = locationOf(fnId)
+    const { id: fnId, internal } = unboundFunction(handlesOf([fn])[0]!)
+    start = locationIn(internal)
     // V8 would stop a native function's caller instead, whose scope may see the same names.
     if (!start) throw new Error('a native function has none')
     breakpointId = post<{ breakpointId: string }>('Debugger.setBreakpointOnFunctionCall', { objectId: fnId }).breakpointId

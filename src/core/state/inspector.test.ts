@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'vitest'
+import { describe, expect, test, vi } from 'vitest'
 import { fileURLToPath } from 'node:url'
 import { runInNewContext } from 'node:vm'
 import { Session } from 'node:inspector'
@@ -7,6 +7,8 @@ import { fileOfScript, handlesOf, locationOf, post, releaseHandles, valuesOf, wi
 function here() {
   return 1
 }
+
+const origin = Session.prototype.post as unknown as (this: Session, ...args: unknown[]) => unknown
 
 describe('the same-thread session', () => {
   test('answers synchronously', () => {
@@ -39,6 +41,26 @@ describe('the same-thread session', () => {
     expect(values[1]).toBe(here)
     expect(Object.is(values[2], -0)).toBe(true)
     expect(values.slice(3)).toEqual([7n, undefined, null, 's'])
+  })
+
+  test('one value is one command, and fetching values one more', () => {
+    const sandboxed = runInNewContext('({ n: 1 })')
+    const sent: string[] = []
+    const spy = vi.spyOn(Session.prototype, 'post').mockImplementation(function (this: Session, ...args: unknown[]) {
+      sent.push(args[0] as string)
+      return origin.apply(this, args)
+    } as never)
+    let values: unknown[]
+    try {
+      const [id] = handlesOf([sandboxed])
+      values = valuesOf([{ type: 'object', objectId: id! }, { type: 'string', value: 's' }])
+      releaseHandles()
+    } finally {
+      spy.mockRestore()
+    }
+    expect(sent).toEqual(['Runtime.evaluate', 'Runtime.callFunctionOn', 'Runtime.releaseObjectGroup'])
+    expect(values).toEqual([sandboxed, 's'])
+    expect(values[0]).toBe(sandboxed)
   })
 
   test('leaves no stash on globalThis and the debugger off', () => {

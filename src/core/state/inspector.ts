@@ -137,6 +137,8 @@ export function handlesOf(values: readonly unknown[]): (string | undefined)[] {
   const stash = stashHolder()
   stash[STASH] = values
   try {
+    // One value (a test body, each snapshot) is one command: the handle of the stash's first element.
+    if (values.length === 1) return [post<{ result: RemoteObject }>('Runtime.evaluate', { expression: `${STASH_EXPRESSION}[0]`, objectGroup: OBJECT_GROUP, silent: true }).result.objectId]
     const { result } = post<{ result: RemoteObject }>('Runtime.evaluate', { expression: STASH_EXPRESSION, objectGroup: OBJECT_GROUP, silent: true })
     const props = propertiesOf(result.objectId!)
     return values.map((_, i) => props.find((p) => p.name === String(i))?.value?.objectId)
@@ -153,12 +155,12 @@ export function valuesOf(remotes: readonly RemoteObject[]): unknown[] {
     const stash = stashHolder()
     stash[STASH] = fetched
     try {
-      const { result } = post<{ result: RemoteObject }>('Runtime.evaluate', { expression: STASH_EXPRESSION, objectGroup: OBJECT_GROUP, silent: true })
       // Handles taken through this realm's stash all belong to this realm's context, so they may be passed
-      // together even when the objects themselves were made in a vm context.
+      // together even when the objects themselves were made in a vm context; the function runs in that
+      // context too (on the first of them), where the stash is reachable.
       post('Runtime.callFunctionOn', {
-        objectId: result.objectId,
-        functionDeclaration: 'function (...values) { this.push(...values) }',
+        objectId: withHandle[0]!.objectId,
+        functionDeclaration: `function (...values) { ${STASH_EXPRESSION}.push(...values) }`,
         arguments: withHandle.map((r) => ({ objectId: r.objectId })),
         silent: true,
       })
@@ -187,21 +189,27 @@ export function internalPropertiesOf(objectId: string): PropertyDescriptor[] {
   return post<{ internalProperties?: PropertyDescriptor[] }>('Runtime.getProperties', { objectId, ownProperties: true }).internalProperties ?? []
 }
 
-/** The handle of the function itself: a bound function's target (bound again and again, if need be). */
-export function unboundHandle(functionId: string): string {
+/** The function itself (a bound function's target, bound again and again if need be) and its internal properties. */
+export function unboundFunction(functionId: string): { readonly id: string; readonly internal: PropertyDescriptor[] } {
   let id = functionId
+  let internal = internalPropertiesOf(id)
   for (let i = 0; i < 100; i++) {
-    const target = internalPropertiesOf(id).find((p) => p.name === '[[TargetFunction]]')?.value?.objectId
-    if (!target) return id
+    const target = internal.find((p) => p.name === '[[TargetFunction]]')?.value?.objectId
+    if (!target) break
     id = target
+    internal = internalPropertiesOf(id)
   }
-  return id
+  return { id, internal }
 }
 
 /** Where a function's code starts, as V8 reports it (`[[FunctionLocation]]`, 0-based). */
 export function locationOf(functionId: string): ScriptLocation | undefined {
-  const location = internalPropertiesOf(functionId).find((p) => p.name === '[[FunctionLocation]]')?.value?.value
-  return location as ScriptLocation | undefined
+  return locationIn(internalPropertiesOf(functionId))
+}
+
+/** The same, from internal properties already read. */
+export function locationIn(internal: readonly PropertyDescriptor[]): ScriptLocation | undefined {
+  return internal.find((p) => p.name === '[[FunctionLocation]]')?.value?.value as ScriptLocation | undefined
 }
 
 export function releaseHandles(): void {

@@ -129,6 +129,7 @@ export default class IsolatedChildRunner extends TestRunner {
     const state = this.state
     const file = files[0]
     if (state?.request.target.kind === 'zygote' && file) {
+      await this.readSnapshotsOnce(file)
       await forkPoint(state)
       // The request is the forked child's own now.
       const request = state.request as RunRequest
@@ -141,6 +142,22 @@ export default class IsolatedChildRunner extends TestRunner {
         this.restoreTasks = this.target && this.before.length === 0 ? pruneTo(file, this.target) : undefined
         if (!this.restoreTasks) skipAllBut(file, new Set([...this.before, ...(this.target ? [this.target] : [])]))
       }
+    }
+  }
+
+  /**
+   * Vitest reads the file's snapshot state as its file suite starts (`snapshotClient.setup`: an RPC to
+   * the main process for the path, then the .snap file): ~2 ms of every forked child. A zygote reads it
+   * once, and each fork finds it already there, as `setup` does for a file it has seen. The .snap file
+   * does not change while its file runs (the worker writes it as the file ends, after every child).
+   */
+  private async readSnapshotsOnce(file: File): Promise<void> {
+    if (file.mode === 'skip') return
+    const own = this as unknown as { snapshotClient?: { setup?(path: string, options: unknown): Promise<void> }; workerState?: { config?: { snapshotOptions?: unknown } } }
+    try {
+      await own.snapshotClient?.setup?.(file.filepath, own.workerState?.config?.snapshotOptions ?? this.config.snapshotOptions)
+    } catch {
+      // Each child then reads them itself, and meets the same error where Vitest would.
     }
   }
 
