@@ -1,7 +1,8 @@
 // The child's event handler. When the run starts it finds the one test the parent asked for (by its
 // place in registration order, or by the `isolated()` wrapper it has as its body) and checks its name;
-// every other test is skipped, so describe blocks without it run none of their hooks. It reports each
-// timed phase to the parent, leaves retries, `failing` and timing to the parent, and keeps the outcome.
+// every other test is left out of the run (or skipped), so describe blocks without it run none of
+// their hooks. It reports each timed phase to the parent, leaves retries, `failing` and timing to the
+// parent, and keeps the outcome.
 // The state session (carry and report) starts before the first hook with hooks in the child, else at
 // the body. A wrapped function called with arguments is called once the file is imported; no test runs.
 import { realProcess } from '../../../core/real-process.js'
@@ -12,7 +13,7 @@ import { serializeThrown, withoutOwnFrames } from '../../../core/ipc/serialize.j
 import { wrapperMeta } from '../../../core/markers.js'
 import { MAX_TIMEOUT } from '../../../core/options.js'
 import { siteKey, type ChildState } from '../../../core/child/state.js'
-import { RETRY_TIMES, type CircusEvent, type CircusState, type Hook, type TestEntry, type TestFn } from '../circus-types.js'
+import { RETRY_TIMES, type CircusEvent, type CircusState, type DescribeBlock, type Hook, type TestEntry, type TestFn } from '../circus-types.js'
 import { namePath, sameNames, testsInOrder } from '../tests.js'
 import { relaySnapshots, relaySuppressedErrors } from './snapshots.js'
 import { beginState, type StateSession } from '../../../core/child/state-carry.js'
@@ -24,6 +25,30 @@ import type { StateScope } from '../../../core/state/snapshot.js'
 import type { AnyFunction } from '../../../core/state/closure.js'
 
 const noop = (): void => {}
+
+/**
+ * Leaves in the target's describe blocks only the path to it, so circus's run never visits another
+ * test: marking each one skipped sent it through test_start and test_skip, every handler awaited, and
+ * wrote to every test object (a copied page each in a forked child). Skipped or absent, a block without
+ * the target runs none of its hooks. The tests stay out: circus's result for the file would need a
+ * status for each, and the child reports only the target's. False if the tree is not the shape expected.
+ */
+function pruneTo(root: DescribeBlock, target: TestEntry): boolean {
+  const path: DescribeBlock[] = []
+  let child: DescribeBlock | TestEntry = target
+  for (let block: DescribeBlock | undefined = target.parent; block; block = block.parent) {
+    if (!block.children.includes(child)) return false
+    path.push(block)
+    child = block
+  }
+  if (child !== root) return false
+  let kept: DescribeBlock | TestEntry = target
+  for (const block of path) {
+    block.children = [kept]
+    kept = block
+  }
+  return true
+}
 
 export class TargetSelector {
   target: TestEntry | undefined
@@ -159,7 +184,10 @@ export class TargetSelector {
       }
     }
     const before = found ? this.findBefore(tests, wanted?.before ?? []) : new Set<TestEntry>()
-    for (const t of tests) if (t !== found && !before.has(t)) t.mode = 'skip'
+    // A probe's earlier tests, and a shuffled file (circus shuffles each block's children as it runs
+    // it), keep every test in its place, skipped.
+    const pruned = !!found && before.size === 0 && !circus.randomize && pruneTo(circus.rootDescribeBlock, found)
+    if (!pruned) for (const t of tests) if (t !== found && !before.has(t)) t.mode = 'skip'
     relaySnapshots(this.global, this.state.link)
     if (!found) return
     this.target = found
