@@ -21,8 +21,11 @@ function parse(file) {
   let current
   const childOf = new Map()
   for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const [pid, label, ms, faults] = line.split(' ')
-    if (!label) continue
+    // "pid label ms faults cpu": a label may hold spaces (Jest's "c.phase.beforeEach hook").
+    const fields = line.split(' ')
+    if (fields.length < 5) continue
+    const [pid, ms, faults] = [fields[0], fields.at(-3), fields.at(-2)]
+    const label = fields.slice(1, -3).join(' ')
     const at = Number(ms)
     if (label === 'p.run.start') {
       parentPid ??= pid
