@@ -3,6 +3,7 @@
 // env and cwd, and hands over to the framework's own machinery. Started as a zygote (the fork server),
 // it has no watchdog thread (a thread must not exist at fork), and its run request is to collect the
 // file; each of its forks runs its own request from the adapter's fork point (zygote.ts).
+import { trace } from '../trace.js'
 import { Worker } from 'node:worker_threads'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { ZYGOTE_CONFIG_ENV } from '../native/zygote-config.js'
@@ -41,6 +42,7 @@ for (const stream of [process.stdout, process.stderr] as unknown as { _handle?: 
 }
 
 if (asZygote) {
+  trace('z.entry')
   adoptZygoteTuning(loadAddon().addon)
   startZygote({ applyRequest, closeFds: [CHANNEL_IN_FD, CHANNEL_OUT_FD, WATCHDOG_FD] })
 } else {

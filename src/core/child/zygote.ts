@@ -140,6 +140,7 @@ export async function forkPoint(state: ChildState): Promise<void> {
     await new Promise(() => {})
   }
   warmStateReport()
+  trace('z.ready')
   // The file's import is counted once, by the parent's own run: each fork counts only its own test.
   resetCoverage()
   state.send({ [TAG]: true, kind: 'zygote-ready', at: monotonicMs() })

@@ -91,6 +91,7 @@ export class Zygote {
     this.server = server
     this.sourceMap = o.sourceMap
     this.start = o.start
+    trace('p.zygote.spawn')
     this.process = new ChildHandle(o.start, { flags: o.flags, connectPath: server.address })
     this.control = this.process.control!
     const decoder = new ZygoteEventDecoder()
@@ -100,6 +101,7 @@ export class Zygote {
     this.control.on('data', (chunk: Buffer) => {
       for (const event of decoder.push(chunk)) {
         if (event.type === 'ready') {
+          trace('p.zygote.ready')
           settle({ ok: true })
           this.holdLoop()
         } else this.onEvent(event)
@@ -115,7 +117,10 @@ export class Zygote {
     for (const [stream, type] of [[this.process.stdout, 'stdout'], [this.process.stderr, 'stderr']] as const) {
       stream.on('data', (chunk: Buffer) => o.onOutput(type, chunk.toString('utf8')))
     }
-    void this.process.ready.then(() => this.process.start(o.request))
+    void this.process.ready.then(() => {
+      trace('p.zygote.start')
+      this.process.start(o.request)
+    })
     void this.process.exited.then((info) => {
       this.gone = `the zygote (pid ${this.process.pid}) ${info.signal ? `was killed by ${info.signal}` : `exited with code ${info.code}`}`
       settle({ ok: false, refused: false, reason: `${this.gone} before it was ready${whyItDied(this.process.stderrTail(), o.start)}` })

@@ -1,6 +1,7 @@
 // The runner Vitest uses inside the child (the child's `config.runner`). Vitest's own runner does all
 // the work; this finds the one target test, checks it is the test the parent meant, strips what the
 // parent handles itself (hooks in body-only mode, retries, `fails`, timers), and reports the outcome.
+import { trace } from '../../../core/trace.js'
 import { TestRunner, expect } from 'vitest'
 import type { File, Suite, Task, Test } from '@vitest/runner'
 import { IsolatedMismatchError } from '../../../core/errors.js'
@@ -322,7 +323,9 @@ export default class IsolatedChildRunner extends TestRunner {
       tuneForUserCode()
     }
     beginVitestCoverage()
+    trace(`c.import.${source}`)
     const imported = await super.importFile(filepath, source)
+    trace(`c.imported.${source}`)
     const state = this.state
     // The parent's own run counted the file's import: the child counts only its test (a zygote resets at its fork point).
     if (source === 'collect') resetCoverage()

@@ -1,6 +1,7 @@
 // Makes this child a real Vitest worker (`vitest/worker`, the custom-pool API): the parent acts as its
 // pool. We replay the pool's `start` and `run` messages locally; the worker's birpc calls (module
 // fetch/resolve, task updates) travel over our IPC channel to the parent, which relays or keeps them.
+import { trace } from '../../../core/trace.js'
 import { TAG, isOurs } from '../../../core/ipc/protocol.js'
 import type { Link } from '../../../core/child/link.js'
 import { isBirpcRequest, KEPT_LOCAL, type VitestPrepare, type VitestRunRequest } from '../protocol.js'
@@ -44,7 +45,9 @@ export function prepareVitest(p: VitestPrepare, link: Link): Promise<PreparedVit
 async function boot(p: VitestPrepare, link: Link): Promise<PreparedVitest> {
   // Before any module of the user's is compiled (v8 begins at the first import of one: coverage.ts).
   if (p.coverage) startVitestCoverage(p.coverage)
+  trace('c.vitest.boot')
   const worker = (await import(p.workerUrl)) as VitestWorkerModule
+  trace('c.vitest.imported')
   const listeners = new Map<(v: unknown) => void, () => void>()
   const responses: WorkerResponse[] = []
   let onResponse: (() => void) | undefined
@@ -94,6 +97,7 @@ async function boot(p: VitestPrepare, link: Link): Promise<PreparedVitest> {
   }
   deliver(p.vitestStart)
   const started = await waitFor('started')
+  trace('c.vitest.started')
   if (started.error) throw vitestError('setting up the test environment', started.error)
   return { deliver, waitFor }
 }
