@@ -183,5 +183,7 @@ export async function forkPoint(state: ChildState): Promise<void> {
     }
     state.send({ [TAG]: true, kind: 'inspector', url })
   })
-  state.send({ [TAG]: true, kind: 'forked', stack: forked.stackArmed, forkStartNs: String(forked.forkStartNs), channelFd: forked.channelFd })
+  // Its size before any test code ran: the report counts what the test added to it.
+  const rssKb = Math.round(process.memoryUsage.rss() / 1024)
+  state.send({ [TAG]: true, kind: 'forked', stack: forked.stackArmed, forkStartNs: String(forked.forkStartNs), channelFd: forked.channelFd, rssKb })
 }

@@ -167,7 +167,7 @@ export type ChildMessage =
    * A forked child is on its own channel: whether its stack thread answers the addon's stack signal
    * (where it is stuck, without an inspector), and when the fork began (CLOCK_MONOTONIC ns).
    */
-  | { readonly [TAG]: true; readonly kind: 'forked'; readonly stack: boolean; readonly forkStartNs: string; readonly channelFd: number }
+  | { readonly [TAG]: true; readonly kind: 'forked'; readonly stack: boolean; readonly forkStartNs: string; readonly channelFd: number; readonly rssKb: number }
   /** The inspector a forked child opened when asked (`open-inspector`), or undefined when it could not. */
   | { readonly [TAG]: true; readonly kind: 'inspector'; readonly url: string | undefined }
   /** The child could not run the request (import failed, test not found): never retried elsewhere. */

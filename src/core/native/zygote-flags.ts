@@ -31,6 +31,8 @@ export function zygoteFlags(major: number = Number(process.versions.node.split('
  *   of every zygote's boot here, the addon's 30 ms.
  * - userCode, from the user's first import: lazy again (an eagerly compiled TypeScript took twice as
  *   long to import and 57 MB more).
+ * - framework: eager again while the framework loads more of its own code after the user's began
+ *   (Jest's circus modules, loaded into the sandbox after setupFiles).
  * - child, in each fork: V8's usual tier-up again, for the test's own code.
  * The defaults restored are those of V8 12.4-14.6 (Node 22-26); an unknown major is left as it is.
  */
@@ -39,6 +41,8 @@ export interface ZygoteTuning {
   /** Move Node's code to huge pages as the zygote starts (native/src/hugetext.h). */
   readonly hugeText: boolean
   readonly userCode: readonly string[]
+  /** Framework code loaded after the user's code began (asFrameworkCode): eager again, for that load. */
+  readonly framework: readonly string[]
   readonly child: readonly string[]
 }
 
@@ -47,9 +51,9 @@ const MAGLEV = (count: number): string => `--invocation-count-for-maglev=${count
 const EAGER = ['--no-lazy', '--no-flush-bytecode']
 
 const TUNING: Readonly<Record<number, ZygoteTuning>> = {
-  22: { boot: [...EAGER, TURBOFAN(30_000), MAGLEV(4000)], hugeText: true, userCode: ['--lazy'], child: [TURBOFAN(3000), MAGLEV(400)] },
-  24: { boot: [...EAGER, TURBOFAN(30_000)], hugeText: true, userCode: ['--lazy'], child: [TURBOFAN(3000)] },
-  26: { boot: [...EAGER, TURBOFAN(30_000), MAGLEV(4000)], hugeText: true, userCode: ['--lazy'], child: [TURBOFAN(3000), MAGLEV(400)] },
+  22: { boot: [...EAGER, TURBOFAN(30_000), MAGLEV(4000)], hugeText: true, userCode: ['--lazy'], framework: ['--no-lazy'], child: [TURBOFAN(3000), MAGLEV(400)] },
+  24: { boot: [...EAGER, TURBOFAN(30_000)], hugeText: true, userCode: ['--lazy'], framework: ['--no-lazy'], child: [TURBOFAN(3000)] },
+  26: { boot: [...EAGER, TURBOFAN(30_000), MAGLEV(4000)], hugeText: true, userCode: ['--lazy'], framework: ['--no-lazy'], child: [TURBOFAN(3000), MAGLEV(400)] },
 }
 
 export function zygoteTuning(major: number = Number(process.versions.node.split('.')[0])): ZygoteTuning | undefined {

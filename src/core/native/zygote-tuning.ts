@@ -6,7 +6,7 @@ import { zygoteTuning, type ZygoteTuning } from './zygote-flags.js'
 import type { NativeAddon } from './addon.js'
 
 const KEY = Symbol.for('isolated-test.zygote-tuning')
-type Shared = { tuning?: ZygoteTuning; userCode?: boolean; textMove?: Pick<NativeAddon, 'finishTextMove'> }
+type Shared = { tuning?: ZygoteTuning; userCode?: boolean; forked?: boolean; textMove?: Pick<NativeAddon, 'finishTextMove'> }
 const shared = ((globalThis as Record<symbol, Shared | undefined>)[KEY] ??= {})
 
 /** The flags a zygote of this major starts with; none with ISOLATED_TEST_ZYGOTE_TUNING=off (to measure what they buy). */
@@ -48,7 +48,27 @@ export function tuneForUserCode(): void {
   set(shared.tuning.userCode)
 }
 
+let frameworkDepth = 0
+
+/**
+ * In a zygote, framework code the framework loads after the user's code began (Jest's circus modules,
+ * loaded into the test's sandbox after its setupFiles): compiled as the framework's boot is, so that
+ * each child does not compile the parts only tests run (circus's test path) again. Elsewhere: fn().
+ */
+export function asFrameworkCode<T>(fn: () => T): T {
+  if (!shared.tuning || !shared.userCode || shared.forked) return fn()
+  // Framework modules load one another: the outermost load restores the user's settings.
+  if (frameworkDepth++ === 0) set(shared.tuning.framework)
+  try {
+    return fn()
+  } finally {
+    if (--frameworkDepth === 0) set(shared.tuning.userCode)
+  }
+}
+
 /** In each forked child. */
 export function tuneForkedChild(): void {
-  if (shared.tuning) set(shared.tuning.child)
+  if (!shared.tuning) return
+  shared.forked = true
+  set(shared.tuning.child)
 }

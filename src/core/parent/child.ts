@@ -26,6 +26,8 @@ export interface Child {
   readonly exitInfo: ExitInfo | undefined
   /** What wait4 said about its resources, when its reaper tells us (the zygote does, for a fork). */
   readonly exitUsage?: ExitUsage | undefined
+  /** A fork's resident size (kB) as it began, before any test code ran, as it said itself. */
+  readonly rssAtForkKb?: number | undefined
   /** Resolves when the child can take `start(request)`. */
   readonly ready: Promise<void>
   readonly stdout: Readable

@@ -56,6 +56,7 @@ export class ForkedChild implements Child {
   outputDone = false
   /** When the zygote began the fork (CLOCK_MONOTONIC ns), for the record. */
   forkStartNs: bigint | undefined
+  rssAtForkKb: number | undefined
   private stackArmed = false
   /** Bytes read from it so far (stdout, stderr, channel): flowing while it does not answer means it is writing. */
   private outputBytes = 0
@@ -100,6 +101,7 @@ export class ForkedChild implements Child {
         off()
         this.stackArmed = m.stack
         this.forkStartNs = BigInt(m.forkStartNs)
+        this.rssAtForkKb = m.rssKb
         // Blocked writing there is writing output (under Jest the console travels on the channel).
         addOutputFd(this.pid, m.channelFd)
         resolve()

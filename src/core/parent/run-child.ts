@@ -366,7 +366,7 @@ async function runAcquired(o: RunChildOptions, obtain: () => Promise<Child>, key
   }
   const live: Child = child
   trace('p.child.obtained')
-  figures = new ChildFigures(live.pid, live.model === 'fork-server')
+  figures = new ChildFigures(live.pid, live.model === 'fork-server' ? () => live.rssAtForkKb : undefined)
   // Where the child's cgroup has the memory controller, the kernel enforces the limit (a fork's was set
   // before the fork; a fresh child runs no test code before its start request) and the sampler only
   // watches, to say which process held what.
@@ -499,8 +499,11 @@ async function runAcquired(o: RunChildOptions, obtain: () => Promise<Child>, key
     // Quick: we SIGKILLed it after its answer and did not wait to see it die.
     o.record.exit = live.exitInfo ? { code: live.exitInfo.code, signal: live.exitInfo.signal } : quick ? { code: null, signal: 'SIGKILL' } : undefined
     o.record.processModel = live.model
-    o.record.memory = figures.memory(memoryLimit, sampler?.peak, live.exitUsage, heapAtCrashMb, cgroupPeakKb)
-    o.record.cpu = figures.cpuFigure(live.exitUsage, sampler?.cpu)
+    // A quick child's exit is reported in the background, now or later: its figures are the ones read
+    // at its answer, whichever came first (a report's source must not depend on that race).
+    const exitUsage = quick ? undefined : live.exitUsage
+    o.record.memory = figures.memory(memoryLimit, sampler?.peak, exitUsage, heapAtCrashMb, cgroupPeakKb)
+    o.record.cpu = figures.cpuFigure(exitUsage, sampler?.cpu)
     if (outcome.ok && outcome.report) o.record.report = outcome.report
   }
   if (!outcome.ok) throw pointAtUserCode(outcome.error, o.origin)

@@ -15,7 +15,7 @@ export interface ScriptTransformer {
 }
 export interface Runtime {
   requireModule(path: string): unknown
-  requireInternalModule(path: string): unknown
+  requireInternalModule(from: string, to?: string): unknown
   unstable_shouldLoadAsEsm(path: string): boolean
   unstable_importModule(path: string): Promise<unknown>
   getSourceMaps(): Map<string, string>

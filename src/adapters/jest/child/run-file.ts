@@ -2,6 +2,7 @@
 // file in a worker: the module map and resolver, the transformer (babel-jest, ts-jest: whatever the
 // project configures, sharing its cache), the environment, a Runtime, setupFiles, then jest-circus with
 // setupFilesAfterEnv and the file. Only the target test is enabled (see jest/select-target.ts).
+import { trace } from '../../../core/trace.js'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { isAbsolute, join } from 'node:path'
@@ -15,7 +16,7 @@ import { createChildConsole } from './child-console.js'
 import { childConfigs } from './config.js'
 import { loadJestPackages, type JestPackages, type ModuleMap, type TestFramework } from './load-jest.js'
 import { TargetSelector } from './select-target.js'
-import { tuneForUserCode } from '../../../core/native/zygote-tuning.js'
+import { asFrameworkCode, tuneForUserCode } from '../../../core/native/zygote-tuning.js'
 import { installSourceMaps } from './source-maps.js'
 import type { ChildState } from '../../../core/child/state.js'
 import { allowFrameworkResources, markResourceBaseline } from '../../../core/child/resources.js'
@@ -81,13 +82,16 @@ export function prepareJest(payload: JestPrepare): Promise<PreparedJest> {
 }
 
 async function boot(payload: JestPrepare): Promise<PreparedJest> {
+  trace('c.jest.boot')
   const jest = loadJestPackages(payload.jestDirs, payload.config.kind === 'load')
+  trace('c.jest.loaded')
   const { projectConfig: config, globalConfig } = await childConfigs(payload, jest)
   const testPath = payload.testPath
 
   const map = await moduleMap(jest, config, Boolean(globalConfig.watch || globalConfig.watchAll), globalConfig.watchman)
   await jest.preloadResolver?.(config.resolver as string | undefined)
   const resolver = jest.Runtime.createResolver(config, map)
+  trace('c.jest.resolver')
 
   const testSource = readFileSync(testPath, 'utf8')
   const docblockPragmas = jest.parseDocblock(testSource)
@@ -96,6 +100,7 @@ async function boot(payload: JestPrepare): Promise<PreparedJest> {
   const envPath = environmentPath(jest, payload, config, docblockPragmas)
   const Environment = envPath ? interop<JestEnvironmentClass>(await transformer.requireAndTranspileModule(envPath)) : jest.NodeEnvironment
   const testFramework = interop<TestFramework>(await transformer.requireAndTranspileModule(config.testRunner))
+  trace('c.jest.prepared')
   return { jest, config, globalConfig, resolver, testSource, docblockPragmas, cacheFS, transformer, Environment, testFramework }
 }
 
@@ -140,6 +145,9 @@ export async function runJest(request: JestRunRequest, state: ChildState): Promi
   // the test runs, circus keeps one timer of its own for it), and a zygote compiles lazily from here.
   markResourceBaseline()
   tuneForUserCode()
+  // circus's own modules load into the sandbox once the test framework starts: as framework code.
+  const requireInternal = runtime.requireInternalModule.bind(runtime)
+  runtime.requireInternalModule = (from, to) => asFrameworkCode(() => requireInternal(from, to))
   allowFrameworkResources({ Timeout: 1 })
   const finishV8 = request.payload.coverage === 'v8' ? await collectV8RuntimeCoverage(runtime as unknown as V8Runtime) : undefined
   try {
@@ -155,6 +163,7 @@ export async function runJest(request: JestRunRequest, state: ChildState): Promi
     installSourceMaps(jest.require, runtime)
     Error.stackTraceLimit = 100
     await environment.setup()
+    trace('c.jest.framework')
     const results = await testFramework(globalConfig, config, environment, runtime, testPath, () => {})
     await finishV8?.()
     report(state, selector, results.testExecError)

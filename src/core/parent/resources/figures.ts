@@ -1,6 +1,6 @@
-// The figures of one isolated test for the JSON Lines report, at near-zero cost: two small /proc reads
-// when the child is obtained (a forked child's resident size at the fork) and two just before it is
-// ended (its high-water mark and CPU time). With a `memoryLimit` the sampler's peak of the whole tree
+// The figures of one isolated test for the JSON Lines report, at near-zero cost: a forked child's
+// resident size at the fork (it says so itself before any test code runs; else one /proc read when it
+// is obtained) and two /proc reads just before it is ended (its high-water mark and CPU time). With a `memoryLimit` the sampler's peak of the whole tree
 // replaces the estimate.
 import { cpuMs, mbOf, residentAndPeakKb } from './proc-usage.js'
 import type { TreeCpu, TreeUsage } from './memory-sampler.js'
@@ -34,15 +34,21 @@ export interface CpuFigure {
 }
 
 export class ChildFigures {
-  private readonly baselineKb: number
+  /** Read when the child was obtained: under load the test may have begun by then, so only a fallback. */
+  private readonly obtainedKb: number
   private hwmKb: number | undefined
   private cpu: number | undefined
 
+  /** `atFork`: for a forked child, its resident size as it began, once it has said (kB). */
   constructor(
     private readonly pid: number,
-    forked: boolean,
+    private readonly atFork: (() => number | undefined) | undefined,
   ) {
-    this.baselineKb = forked ? (residentAndPeakKb(pid)?.rss ?? 0) : 0
+    this.obtainedKb = atFork ? (residentAndPeakKb(pid)?.rss ?? 0) : 0
+  }
+
+  private get baselineKb(): number {
+    return this.atFork?.() ?? this.obtainedKb
   }
 
   /** Reads the child's high-water mark and CPU time now (call it just before ending it). */
