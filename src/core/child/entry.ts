@@ -9,6 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { ZYGOTE_CONFIG_ENV } from '../native/zygote-config.js'
 import { startZygote } from './zygote.js'
 import { adoptZygoteTuning } from '../native/zygote-tuning.js'
+import { enableZygoteCompileCache } from '../native/compile-cache.js'
 import { CHANNEL_IN_FD, CHANNEL_OUT_FD, CHILD_STATE, TAG, TREE_ENV, WATCHDOG_FD, isOurs, type ChildMessage, type ParentMessage, type PrepareRequest, type RunRequest } from '../ipc/protocol.js'
 import { serializeThrown } from '../ipc/serialize.js'
 import { getChildState, type ChildState } from './state.js'
@@ -43,6 +44,7 @@ for (const stream of [process.stdout, process.stderr] as unknown as { _handle?: 
 
 if (asZygote) {
   trace('z.entry')
+  enableZygoteCompileCache()
   adoptZygoteTuning(loadAddon().addon)
   startZygote({ applyRequest, closeFds: [CHANNEL_IN_FD, CHANNEL_OUT_FD, WATCHDOG_FD] })
 } else {

@@ -6,6 +6,7 @@
 import { trace } from '../trace.js'
 import { warmStateReport } from './state-carry.js'
 import { finishZygoteTuning } from '../native/zygote-tuning.js'
+import { flushZygoteCompileCache } from '../native/compile-cache.js'
 import { createHook } from 'node:async_hooks'
 import { readdirSync, readFileSync } from 'node:fs'
 import { open as openInspector, url as inspectorUrl } from 'node:inspector'
@@ -140,6 +141,7 @@ export async function forkPoint(state: ChildState): Promise<void> {
     await new Promise(() => {})
   }
   warmStateReport()
+  flushZygoteCompileCache()
   trace('z.ready')
   // The file's import is counted once, by the parent's own run: each fork counts only its own test.
   resetCoverage()
