@@ -37,7 +37,7 @@ describe('jest 30: cpuLimit 3000 ms (pragma)', () => {
     expect(run.result('idles under cpuLimit').status).toBe('passed')
     const l = line('idles under cpuLimit')
     expect(l).toMatchObject({ outcome: 'pass', cpu: { source: 'sampler', limitMs: 3000 } })
-    expect(l.cpu.ms, 'the 200 ms of CPU time it burned').toBeGreaterThanOrEqual(100)
+    expect(l.cpu.ms, 'the 100 ms of CPU time it burned').toBeGreaterThanOrEqual(50)
     expect(l.cpu.ms).toBeLessThan(3000)
   })
 

@@ -100,9 +100,9 @@ test('a grandchild burning CPU fails the test, naming that process', () => {
 test('a test idling under cpuLimit passes, with the tree\'s CPU time in the report', () => {
   expect(run.test('idles under cpuLimit').status).toBe('passed')
   const line = byName('idles under cpuLimit')
-  expect(line.cpu).toMatchObject({ source: 'sampler', limitMs: 1500 })
-  expect(line.cpu.ms, 'the 200 ms of CPU time it burned').toBeGreaterThanOrEqual(100)
-  expect(line.cpu.ms).toBeLessThan(1500)
+  expect(line.cpu).toMatchObject({ source: 'sampler', limitMs: 5000 })
+  expect(line.cpu.ms, 'the 100 ms of CPU time it burned').toBeGreaterThanOrEqual(50)
+  expect(line.cpu.ms).toBeLessThan(5000)
 })
 
 test('no process we started is left, the grandchild included', async () => {
