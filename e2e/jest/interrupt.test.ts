@@ -19,7 +19,22 @@ async function interrupt(args: readonly string[], signal: NodeJS.Signals, group:
     // Its own process group, so a "Ctrl-C" can go to Jest and its workers as a terminal sends it.
     detached: true,
   })
-  const exited = new Promise<void>((done) => jest.on('exit', () => done()))
+  // Its fixture loops with no limit, in a group of its own: should this run end before it interrupts
+  // Jest (a failed handshake, the runner stopped), Jest's group goes with it instead of looping on.
+  const endGroup = (): void => {
+    try {
+      process.kill(-jest.pid!, 'SIGKILL')
+    } catch {
+      // gone already
+    }
+  }
+  process.once('exit', endGroup)
+  const exited = new Promise<void>((done) =>
+    jest.on('exit', () => {
+      process.off('exit', endGroup)
+      done()
+    }),
+  )
   const read = (): LogEntry[] => (existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as LogEntry) : [])
   // Handshake: the child has started the body (and its grandchild) before we interrupt.
   await new Promise<void>((ready, fail) => {

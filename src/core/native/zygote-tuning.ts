@@ -6,7 +6,7 @@ import { zygoteTuning, type ZygoteTuning } from './zygote-flags.js'
 import type { NativeAddon } from './addon.js'
 
 const KEY = Symbol.for('isolated-test.zygote-tuning')
-type Shared = { tuning?: ZygoteTuning; userCode?: boolean; forked?: boolean; textMove?: Pick<NativeAddon, 'finishTextMove'> }
+type Shared = { tuning?: ZygoteTuning; userCode?: boolean; forked?: boolean; frameworkDepth?: number; textMove?: Pick<NativeAddon, 'finishTextMove'> }
 const shared = ((globalThis as Record<symbol, Shared | undefined>)[KEY] ??= {})
 
 /** The flags a zygote of this major starts with; none with ISOLATED_TEST_ZYGOTE_TUNING=off (to measure what they buy). */
@@ -48,8 +48,6 @@ export function tuneForUserCode(): void {
   set(shared.tuning.userCode)
 }
 
-let frameworkDepth = 0
-
 /**
  * In a zygote, framework code the framework loads after the user's code began (Jest's circus modules,
  * loaded into the test's sandbox after its setupFiles): compiled as the framework's boot is, so that
@@ -58,11 +56,14 @@ let frameworkDepth = 0
 export function asFrameworkCode<T>(fn: () => T): T {
   if (!shared.tuning || !shared.userCode || shared.forked) return fn()
   // Framework modules load one another: the outermost load restores the user's settings.
-  if (frameworkDepth++ === 0) set(shared.tuning.framework)
+  const depth = shared.frameworkDepth ?? 0
+  shared.frameworkDepth = depth + 1
+  if (depth === 0) set(shared.tuning.framework)
   try {
     return fn()
   } finally {
-    if (--frameworkDepth === 0) set(shared.tuning.userCode)
+    shared.frameworkDepth = depth
+    if (depth === 0) set(shared.tuning.userCode)
   }
 }
 

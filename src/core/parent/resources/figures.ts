@@ -1,6 +1,6 @@
 // The figures of one isolated test for the JSON Lines report, at near-zero cost: a forked child's
-// resident size at the fork (it says so itself before any test code runs; else one /proc read when it
-// is obtained) and two /proc reads just before it is ended (its high-water mark and CPU time). With a `memoryLimit` the sampler's peak of the whole tree
+// resident size at the fork (it says so itself before any test code runs) and two /proc reads just
+// before it is ended (its high-water mark and CPU time). With a `memoryLimit` the sampler's peak of the whole tree
 // replaces the estimate.
 import { cpuMs, mbOf, residentAndPeakKb } from './proc-usage.js'
 import type { TreeCpu, TreeUsage } from './memory-sampler.js'
@@ -34,21 +34,20 @@ export interface CpuFigure {
 }
 
 export class ChildFigures {
-  /** Read when the child was obtained: under load the test may have begun by then, so only a fallback. */
-  private readonly obtainedKb: number
   private hwmKb: number | undefined
   private cpu: number | undefined
 
-  /** `atFork`: for a forked child, its resident size as it began, once it has said (kB). */
+  /**
+   * `atFork`: for a forked child, its resident size as it began, once it has said (kB). A fork that
+   * never said (it died in our set-up) has no estimate: its peak would count the zygote's pages.
+   */
   constructor(
     private readonly pid: number,
     private readonly atFork: (() => number | undefined) | undefined,
-  ) {
-    this.obtainedKb = atFork ? (residentAndPeakKb(pid)?.rss ?? 0) : 0
-  }
+  ) {}
 
-  private get baselineKb(): number {
-    return this.atFork?.() ?? this.obtainedKb
+  private baselineKb(): number | undefined {
+    return this.atFork ? this.atFork() : 0
   }
 
   /** Reads the child's high-water mark and CPU time now (call it just before ending it). */
@@ -64,8 +63,10 @@ export class ChildFigures {
     if (cgroupPeakKb !== undefined) return { peakMb: mbOf(cgroupPeakKb), source: 'cgroup', limitMb: limit }
     if (heapAtCrashMb !== undefined && heapAtCrashMb * 1024 > (sampled?.totalKb ?? 0)) return { peakMb: heapAtCrashMb, source: 'v8-heap', limitMb: limit }
     if (sampled) return { peakMb: mbOf(sampled.totalKb), source: 'sampler', limitMb: limit }
-    if (this.hwmKb !== undefined) return { peakMb: mbOf(Math.max(0, this.hwmKb - this.baselineKb)), source: 'vmhwm', limitMb: limit }
-    if (exit) return { peakMb: mbOf(Math.max(0, exit.maxRssKb - this.baselineKb)), source: 'wait4', limitMb: limit }
+    const baseline = this.baselineKb()
+    if (baseline === undefined) return { peakMb: null, source: null, limitMb: limit }
+    if (this.hwmKb !== undefined) return { peakMb: mbOf(Math.max(0, this.hwmKb - baseline)), source: 'vmhwm', limitMb: limit }
+    if (exit) return { peakMb: mbOf(Math.max(0, exit.maxRssKb - baseline)), source: 'wait4', limitMb: limit }
     return { peakMb: null, source: null, limitMb: limit }
   }
 
